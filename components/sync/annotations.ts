@@ -1,0 +1,140 @@
+// The Argo CD (and Helm) annotations SyncWave reads, parsed strictly: a value Argo CD would reject
+// is an error that names the annotation, never a silent default.
+import { SyncWaveInputError } from "./errors";
+import type { SourcedManifest } from "./manifest";
+import { describeResource, resourceKey } from "./manifest";
+
+export const ANNOTATION = {
+    syncWave: "argocd.argoproj.io/sync-wave",
+    hook: "argocd.argoproj.io/hook",
+    hookDeletePolicy: "argocd.argoproj.io/hook-delete-policy",
+    syncOptions: "argocd.argoproj.io/sync-options",
+    compareOptions: "argocd.argoproj.io/compare-options",
+    helmHook: "helm.sh/hook",
+    helmHookWeight: "helm.sh/hook-weight",
+    helmHookDeletePolicy: "helm.sh/hook-delete-policy",
+    /** SyncWave's own: how long a gate or hook waits for this resource, e.g. "5m". */
+    healthTimeout: "syncwave.dev/health-timeout",
+} as const;
+
+export type Phase = "PreSync" | "Sync" | "PostSync" | "SyncFail" | "PreDelete" | "PostDelete";
+export type HookType = Phase | "Skip";
+export type HookDeletePolicy = "BeforeHookCreation" | "HookSucceeded" | "HookFailed";
+
+const ARGO_HOOKS: readonly HookType[] = ["PreSync", "Sync", "PostSync", "SyncFail", "PreDelete", "PostDelete", "Skip"];
+const HELM_HOOKS: Record<string, Phase> = {
+    "pre-install": "PreSync",
+    "pre-upgrade": "PreSync",
+    "post-install": "PostSync",
+    "post-upgrade": "PostSync",
+    "pre-delete": "PreDelete",
+    "post-delete": "PostDelete",
+};
+const DELETE_POLICIES: Record<string, HookDeletePolicy> = {
+    BeforeHookCreation: "BeforeHookCreation",
+    HookSucceeded: "HookSucceeded",
+    HookFailed: "HookFailed",
+    // Helm's names for the same policies.
+    "before-hook-creation": "BeforeHookCreation",
+    "hook-succeeded": "HookSucceeded",
+    "hook-failed": "HookFailed",
+};
+
+function where(s: SourcedManifest, field: string) {
+    return { file: s.file, resource: describeResource(resourceKey(s.manifest)), field };
+}
+
+function annotations(s: SourcedManifest): Record<string, string> {
+    return s.manifest.metadata.annotations ?? {};
+}
+
+function splitList(value: string): string[] {
+    return value
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0);
+}
+
+/** The integer in an annotation, or undefined when absent; anything else is an error. */
+function integerAnnotation(s: SourcedManifest, name: string): number | undefined {
+    const raw = annotations(s)[name];
+    if (raw === undefined) return undefined;
+    if (!/^\s*[-+]?\d+\s*$/.test(raw)) {
+        throw new SyncWaveInputError(`"${raw}" is not an integer`, where(s, `metadata.annotations["${name}"]`));
+    }
+    return Number.parseInt(raw, 10);
+}
+
+/** Argo CD's hook types for a resource; Helm hooks map only when no Argo CD hook annotation is set. */
+export function hookTypes(s: SourcedManifest): HookType[] {
+    const a = annotations(s);
+    if (a[ANNOTATION.hook] !== undefined) {
+        return splitList(a[ANNOTATION.hook]).map((h) => {
+            if (!ARGO_HOOKS.includes(h as HookType)) {
+                throw new SyncWaveInputError(
+                    `unknown hook "${h}" (expected one of ${ARGO_HOOKS.join(", ")})`,
+                    where(s, `metadata.annotations["${ANNOTATION.hook}"]`),
+                );
+            }
+            return h as HookType;
+        });
+    }
+    if (a[ANNOTATION.helmHook] !== undefined) {
+        const phases = new Set<Phase>();
+        for (const h of splitList(a[ANNOTATION.helmHook])) {
+            const phase = HELM_HOOKS[h];
+            // Helm's test hooks and rollback hooks have no Argo CD equivalent and are ignored, as Argo CD does.
+            if (phase) phases.add(phase);
+        }
+        return [...phases];
+    }
+    return [];
+}
+
+/** The sync wave: argocd sync-wave, else a Helm hook's weight, else 0. */
+export function syncWave(s: SourcedManifest): number {
+    const wave = integerAnnotation(s, ANNOTATION.syncWave);
+    if (wave !== undefined) return wave;
+    if (annotations(s)[ANNOTATION.hook] === undefined && annotations(s)[ANNOTATION.helmHook] !== undefined) {
+        return integerAnnotation(s, ANNOTATION.helmHookWeight) ?? 0;
+    }
+    return 0;
+}
+
+/** Delete policies of a hook; BeforeHookCreation when none is given, as in Argo CD. */
+export function hookDeletePolicies(s: SourcedManifest): HookDeletePolicy[] {
+    const a = annotations(s);
+    const argo = a[ANNOTATION.hookDeletePolicy];
+    const helm = a[ANNOTATION.hook] === undefined ? a[ANNOTATION.helmHookDeletePolicy] : undefined;
+    const raw = argo ?? helm;
+    const field = `metadata.annotations["${argo !== undefined ? ANNOTATION.hookDeletePolicy : ANNOTATION.helmHookDeletePolicy}"]`;
+    if (raw === undefined) return ["BeforeHookCreation"];
+    const policies = splitList(raw).map((p) => {
+        const policy = DELETE_POLICIES[p];
+        if (!policy) {
+            throw new SyncWaveInputError(
+                `unknown hook delete policy "${p}" (expected BeforeHookCreation, HookSucceeded or HookFailed)`,
+                where(s, field),
+            );
+        }
+        return policy;
+    });
+    return policies.length ? [...new Set(policies)] : ["BeforeHookCreation"];
+}
+
+/** A duration annotation such as "90s", "5m" or "1h30m", in milliseconds. */
+export function durationAnnotation(s: SourcedManifest, name: string): number | undefined {
+    const raw = annotations(s)[name];
+    if (raw === undefined) return undefined;
+    const ms = parseDuration(raw);
+    if (ms === undefined) {
+        throw new SyncWaveInputError(`"${raw}" is not a duration like 90s, 5m or 1h30m`, where(s, `metadata.annotations["${name}"]`));
+    }
+    return ms;
+}
+
+export function parseDuration(raw: string): number | undefined {
+    const m = /^\s*(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?\s*$/.exec(raw);
+    if (!m || (!m[1] && !m[2] && !m[3])) return undefined;
+    return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
+}

@@ -1,0 +1,100 @@
+// Argo CD sync options ("Key=Value"), from the Application's syncPolicy and from a resource's
+// argocd.argoproj.io/sync-options annotation; the resource's value wins for that resource.
+import { SyncWaveInputError } from "./errors";
+
+export interface SyncOptions {
+    createNamespace: boolean;
+    pruneLast: boolean;
+    /** Prune=false: the resource is never deleted by a sync (retainOnDelete). */
+    prune: boolean;
+    /** Delete=false: the resource survives the Application's deletion too (retainOnDelete). */
+    delete: boolean;
+    replace: boolean;
+    serverSideApply: boolean;
+    validate: boolean;
+    skipDryRunOnMissingResource: boolean;
+    prunePropagationPolicy: "foreground" | "background" | "orphan";
+    applyOutOfSyncOnly: boolean;
+    respectIgnoreDifferences: boolean;
+    failOnSharedResource: boolean;
+    force: boolean;
+}
+
+export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
+    createNamespace: false,
+    pruneLast: false,
+    prune: true,
+    delete: true,
+    replace: false,
+    serverSideApply: false,
+    validate: true,
+    skipDryRunOnMissingResource: false,
+    prunePropagationPolicy: "foreground",
+    applyOutOfSyncOnly: false,
+    respectIgnoreDifferences: false,
+    failOnSharedResource: false,
+    force: false,
+};
+
+type BooleanOption = { [K in keyof SyncOptions]: SyncOptions[K] extends boolean ? K : never }[keyof SyncOptions];
+
+const BOOLEAN_OPTIONS: Record<string, BooleanOption> = {
+    CreateNamespace: "createNamespace",
+    PruneLast: "pruneLast",
+    Prune: "prune",
+    Delete: "delete",
+    Replace: "replace",
+    ServerSideApply: "serverSideApply",
+    Validate: "validate",
+    SkipDryRunOnMissingResource: "skipDryRunOnMissingResource",
+    ApplyOutOfSyncOnly: "applyOutOfSyncOnly",
+    RespectIgnoreDifferences: "respectIgnoreDifferences",
+    FailOnSharedResource: "failOnSharedResource",
+    Force: "force",
+};
+
+/** Applies a list of "Key=Value" options on top of `base`. `where` says where the list came from. */
+export function parseSyncOptions(
+    options: readonly string[],
+    base: SyncOptions,
+    where: { application?: string; file?: string; resource?: string; field: string },
+): SyncOptions {
+    const result: SyncOptions = { ...base };
+    for (const raw of options) {
+        const option = raw.trim();
+        if (!option) continue;
+        const eq = option.indexOf("=");
+        const key = eq < 0 ? option : option.slice(0, eq);
+        const value = eq < 0 ? "" : option.slice(eq + 1);
+        if (key === "PrunePropagationPolicy") {
+            if (value !== "foreground" && value !== "background" && value !== "orphan") {
+                throw new SyncWaveInputError(`PrunePropagationPolicy must be foreground, background or orphan, not "${value}"`, where);
+            }
+            result.prunePropagationPolicy = value;
+            continue;
+        }
+        const field = BOOLEAN_OPTIONS[key];
+        if (!field) {
+            throw new SyncWaveInputError(
+                `unknown sync option "${option}" (known: ${[...Object.keys(BOOLEAN_OPTIONS), "PrunePropagationPolicy"].join(", ")})`,
+                where,
+            );
+        }
+        // Argo CD's "confirm" (Prune=confirm, Delete=confirm) needs a human: SyncWave keeps such a
+        // resource, as Prune=false does, until the option is removed.
+        if ((key === "Prune" || key === "Delete") && value === "confirm") {
+            result[field] = false;
+            continue;
+        }
+        if (value !== "true" && value !== "false") {
+            throw new SyncWaveInputError(`sync option ${key} must be true or false, not "${value}"`, where);
+        }
+        result[field] = value === "true";
+    }
+    return result;
+}
+
+/** The per-resource annotation value, split as Argo CD splits it. */
+export function splitSyncOptionsAnnotation(value: string | undefined): string[] {
+    return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
