@@ -95,16 +95,18 @@ describe("pulumi toolchain", () => {
                 stackName: "automation",
                 projectName: "toolchain-automation",
                 program: async () => {
-                    const random = new pulumiSdk.dynamic.Resource(
-                        {
-                            async create() {
-                                return { id: "fixed", outs: { greeting: "hello" } };
-                            },
-                        },
-                        "greeting",
-                        { greeting: undefined },
-                    );
-                    return { greeting: (random as unknown as { greeting: pulumiSdk.Output<string> }).greeting };
+                    class Greeting extends pulumiSdk.dynamic.Resource {
+                        declare public readonly greeting: pulumiSdk.Output<string>;
+                        constructor(name: string) {
+                            const provider = {
+                                async create() {
+                                    return { id: "fixed", outs: { greeting: "hello" } };
+                                },
+                            };
+                            super(provider, name, { greeting: undefined });
+                        }
+                    }
+                    return { greeting: new Greeting("greeting").greeting };
                 },
             },
             {

@@ -1,6 +1,7 @@
 // Table tests of the sync plan: Argo CD's ordering, hooks, hoisting and sync options.
 import { describe, expect, it } from "vitest";
 import type { Manifest, SourcedManifest } from "../../components/sync/manifest";
+import { ignoreChangesFor, jsonPointerToPropertyPath } from "../../components/sync/ignore-differences";
 import { planSync } from "../../components/sync/plan";
 
 function m(kind: string, name: string, annotations: Record<string, string> = {}, extra: Partial<Manifest> = {}): SourcedManifest {
@@ -218,5 +219,30 @@ describe("planSync refuses bad input with the file, resource and field", () => {
 
     it("allows an empty render with allowEmpty", () => {
         expect(planSync({ application: "demo", manifests: [], allowEmpty: true }).stages).toEqual([]);
+    });
+});
+
+describe("ignoreDifferences", () => {
+    it.each([
+        ["/spec/replicas", "spec.replicas"],
+        ["/spec/template/spec/containers/0/image", "spec.template.spec.containers[0].image"],
+        ["/metadata/annotations/example.com~1owner", 'metadata.annotations["example.com/owner"]'],
+    ])("%s becomes %s", (pointer, path) => {
+        expect(jsonPointerToPropertyPath(pointer, { field: "f" })).toBe(path);
+    });
+
+    it("applies only the rules that match the resource", () => {
+        const rules = [
+            { group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] },
+            { group: "apps", kind: "Deployment", name: "other", jsonPointers: ["/spec/paused"] },
+            { kind: "ConfigMap", jsonPointers: ["/data"] },
+        ];
+        expect(ignoreChangesFor("demo", rules, { group: "apps", kind: "Deployment", namespace: "a", name: "api" })).toEqual(["spec.replicas"]);
+    });
+
+    it("refuses a pointer without a leading slash", () => {
+        expect(() => ignoreChangesFor("demo", [{ kind: "ConfigMap", jsonPointers: ["data"] }], { group: "", kind: "ConfigMap", namespace: "", name: "c" })).toThrow(
+            /field ignoreDifferences\[0\]\.jsonPointers\[0\]/,
+        );
     });
 });

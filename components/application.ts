@@ -1,0 +1,295 @@
+// Application: Argo CD's reconciliation boundary as a Pulumi component. It fetches and renders its
+// source, plans the sync (phases, waves, hooks), checks the plan against its Project, and declares the
+// resources as a chain of stages: every resource of a stage depends on the previous stage's gate.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import type { ApplicationSpec } from "./application-spec";
+import { destinationKubeconfig, type ClusterConnection } from "./cluster-connection";
+import { KubernetesObject } from "./kubernetes-object";
+import { Project } from "./project";
+import { checkDestination, checkResourceKind, checkSourceRepo, destinationServiceAccount, type Violation } from "./project/rules";
+import { syncWindowVerdict } from "./project/sync-windows";
+import { fetchRevision, GitSourceError, type GitCredentials } from "./source/git";
+import { renderSource, type HelmTemplate } from "./source/render";
+import { Hook } from "./providers/hook";
+import { stageGate } from "./stage-gate";
+import { SyncWaveInputError } from "./sync/errors";
+import { ignoreChangesFor } from "./sync/ignore-differences";
+import { describeResource, type Manifest } from "./sync/manifest";
+import { planSync, type PlannedResource, type Stage, type SyncPlan } from "./sync/plan";
+import { scopeResolver } from "./sync/scope";
+
+export type { ApplicationSpec } from "./application-spec";
+
+export const TRACKING_ANNOTATION = "syncwave.dev/tracking-id";
+
+export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
+    project: Project;
+    /** Destination clusters by server URL or name; the default cluster needs no entry. */
+    clusters?: Record<string, ClusterConnection>;
+    /** Repository credentials (keep them in Pulumi secret config). */
+    repoCredentials?: pulumi.Input<GitCredentials>;
+    /** The other Applications of the stack: a resource that moves from one of them is aliased, not recreated. */
+    siblings?: string[];
+    /** Default time a gate or hook waits for health, e.g. "5m". */
+    healthTimeout?: string;
+    /** Where git mirrors and checkouts are cached. */
+    cacheDir?: string;
+    /** Folder that relative repoURLs resolve against (the Pulumi project). */
+    baseDir?: string;
+    /** Whether a person started this sync (a deny window with manualSync lets it through). */
+    manualSync?: boolean;
+}
+
+export interface ApplicationSummary {
+    project: string;
+    repoURL: string;
+    targetRevision: string;
+    /** The commit the source's targetRevision resolved to. */
+    revision: string;
+    path: string;
+    digest: string;
+    stages: StageSummary[];
+    skipped: string[];
+}
+
+export interface StageSummary {
+    phase: string;
+    wave: number;
+    resources: string[];
+    hooks: string[];
+}
+
+/** Resolves an Input to its value inside the program (used for secrets that must not be logged). */
+function valueOf<T>(input: pulumi.Input<T> | undefined): Promise<T | undefined> {
+    if (input === undefined) return Promise.resolve(undefined);
+    return new Promise((resolve) => pulumi.output(input).apply((v) => resolve(v as T)));
+}
+
+function failOn(application: string, violations: (Violation & { resource?: string; file?: string })[]): void {
+    if (violations.length === 0) return;
+    const lines = violations.map(
+        (v) => `  [${v.rule}] ${v.resource ? `${v.resource}${v.file ? ` (${v.file})` : ""}: ` : ""}${v.message}`,
+    );
+    throw new SyncWaveInputError(`refused by its project:\n${lines.join("\n")}`, { application });
+}
+
+export class Application extends pulumi.ComponentResource {
+    declare public readonly applicationName: string;
+    /** What the sync resolved and planned: revision, stages, digest (see initialize). */
+    public readonly summary: pulumi.Output<ApplicationSummary>;
+
+    constructor(name: string, args: ApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("syncwave:index:Application", name, args, opts);
+        this.summary = pulumi.output(this.getData() as Promise<ApplicationSummary>);
+    }
+
+    // Components may initialize asynchronously: the source is fetched and rendered before any child
+    // is declared, so a failure there fails the program and nothing is ever pruned.
+    protected async initialize(argsInput: pulumi.Inputs, _opts?: pulumi.ComponentResourceOptions, name = ""): Promise<pulumi.Inputs> {
+        const args = argsInput as unknown as ApplicationArgs;
+        // initialize runs inside super(), before the constructor's own fields are set.
+        (this as { applicationName: string }).applicationName = name;
+        const project = args.project;
+        const spec = project.spec;
+        const destination = args.destination ?? {};
+
+        failOn(name, [checkSourceRepo(project.projectName, spec, args.source.repoURL)].filter((v): v is Violation => Boolean(v)));
+        failOn(name, [checkDestination(project.projectName, spec, { ...destination, namespace: destination.namespace ?? "" })].filter((v): v is Violation => Boolean(v)));
+
+        const cacheDir = args.cacheDir ?? join(process.env.SYNCWAVE_CACHE ?? join(process.cwd(), ".syncwave"), "git");
+        let fetched;
+        try {
+            fetched = await fetchRevision(args.source.repoURL, args.source.targetRevision, {
+                cacheDir,
+                baseDir: args.baseDir,
+                credentials: await valueOf(args.repoCredentials),
+            });
+        } catch (err) {
+            if (err instanceof GitSourceError) {
+                throw new SyncWaveInputError(err.message, { application: name, field: "source.repoURL" });
+            }
+            throw err;
+        }
+        pulumi.log.info(`${name}: ${args.source.repoURL}@${fetched.targetRevision} is ${fetched.commit}`, this);
+
+        const impersonate = destinationServiceAccount(spec, { ...destination, namespace: destination.namespace ?? "" });
+        const kubeconfig = destinationKubeconfig(name, destination, args.clusters ?? {}, impersonate);
+        const provider = new k8s.Provider(
+            `${name}-destination`,
+            { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true },
+            { parent: this },
+        );
+
+        const path = args.source.path ?? ".";
+        const manifests = await renderSource(
+            {
+                application: name,
+                dir: join(fetched.checkoutDir, path),
+                path,
+                directory: args.source.directory,
+                helm: args.source.helm,
+                kustomize: args.source.kustomize,
+                namespace: destination.namespace,
+            },
+            helmTemplateVia(provider),
+        );
+        const plan = planSync({
+            application: name,
+            manifests,
+            namespace: destination.namespace,
+            syncOptions: args.syncPolicy?.syncOptions,
+            allowEmpty: args.syncPolicy?.automated?.allowEmpty,
+        });
+        this.checkPlan(plan, args);
+        this.checkSyncWindows(args);
+        this.declareStages(plan, args, provider, kubeconfig, fetched.commit);
+
+        const stages: StageSummary[] = plan.stages.map((s) => ({
+            phase: s.phase,
+            wave: s.wave,
+            resources: s.resources.map((r) => describeResource(r.key)),
+            hooks: s.hooks.map((r) => describeResource(r.key)),
+        }));
+        for (const s of stages) {
+            pulumi.log.info(`${name}: ${s.phase} wave ${s.wave}: ${[...s.hooks.map((h) => `hook ${h}`), ...s.resources].join(", ")}`, this);
+        }
+        const outputs = {
+            project: project.projectName,
+            repoURL: args.source.repoURL,
+            targetRevision: fetched.targetRevision,
+            revision: fetched.commit,
+            path,
+            destination,
+            digest: plan.digest,
+            stages,
+            skipped: plan.skipped.map((r) => describeResource(r.key)),
+        };
+        // The component registers what initialize returns as its outputs.
+        return outputs;
+    }
+
+    private checkPlan(plan: SyncPlan, args: ApplicationArgs): void {
+        const project = args.project;
+        const scopeOf = scopeResolver(plan.managed.map((r) => r.manifest));
+        const destination = args.destination ?? {};
+        const violations: (Violation & { resource: string; file: string })[] = [];
+        const everything = [...plan.managed, ...plan.stages.flatMap((s) => s.hooks), ...plan.syncFailHooks, ...plan.postDeleteHooks];
+        for (const r of everything) {
+            const clusterScoped = scopeOf(r.key.group, r.key.kind) === "Cluster";
+            const checks = [
+                checkResourceKind(project.projectName, project.spec, r.key, clusterScoped),
+                clusterScoped ? undefined : checkDestination(project.projectName, project.spec, { ...destination, namespace: r.key.namespace }),
+            ];
+            for (const v of checks) if (v) violations.push({ ...v, resource: describeResource(r.key), file: r.file });
+        }
+        failOn(this.applicationName, violations);
+    }
+
+    private checkSyncWindows(args: ApplicationArgs): void {
+        const verdict = syncWindowVerdict(
+            args.project.spec.syncWindows ?? [],
+            { application: this.applicationName, namespace: args.destination?.namespace, cluster: args.destination?.server ?? args.destination?.name },
+            new Date(),
+            { manual: args.manualSync ?? true },
+        );
+        if (verdict.allowed) return;
+        const message = `sync window: ${verdict.reason}`;
+        // A preview shows the refusal; an update stops before anything is applied.
+        if (pulumi.runtime.isDryRun()) {
+            pulumi.log.warn(`${message}; 'pulumi up' will refuse to sync`, this);
+            return;
+        }
+        throw new SyncWaveInputError(message, { application: this.applicationName });
+    }
+
+    private declareStages(plan: SyncPlan, args: ApplicationArgs, provider: k8s.Provider, kubeconfig: string, revision: string): void {
+        const siblingParents = (args.siblings ?? [])
+            .filter((s) => s !== this.applicationName)
+            .map((s) => pulumi.createUrn(s, "syncwave:index:Application"));
+        const timeout = args.healthTimeout ?? "5m";
+        let previousGate: pulumi.Resource[] = [];
+        plan.stages.forEach((stage: Stage, index) => {
+            const members: pulumi.Resource[] = [];
+            for (const hook of stage.hooks) {
+                members.push(this.declareHook(hook, stage, kubeconfig, revision, plan.digest, timeout, previousGate));
+            }
+            for (const r of stage.resources) {
+                members.push(this.declareResource(r, args, provider, previousGate, siblingParents));
+            }
+            previousGate = stageGate(this, `${stage.phase}-${stage.wave}`, index, members);
+        });
+    }
+
+    private declareResource(
+        r: PlannedResource,
+        args: ApplicationArgs,
+        provider: k8s.Provider,
+        dependsOn: pulumi.Resource[],
+        siblingParents: pulumi.Output<string>[],
+    ): pulumi.Resource {
+        const manifest = withAnnotations(r.manifest, {
+            [TRACKING_ANNOTATION]: `${this.applicationName}:${r.id}`,
+            "pulumi.com/deletionPropagationPolicy": r.options.prunePropagationPolicy,
+        });
+        return new KubernetesObject(r.id, manifest, {
+            parent: this,
+            provider,
+            dependsOn,
+            retainOnDelete: !r.options.prune || !r.options.delete,
+            ignoreChanges: ignoreChangesFor(this.applicationName, args.ignoreDifferences ?? [], r.key),
+            deleteBeforeReplace: r.options.replace || undefined,
+            replaceOnChanges: r.options.replace ? ["*"] : undefined,
+            aliases: siblingParents.map((parent) => ({ parent })),
+        });
+    }
+
+    private declareHook(
+        hook: PlannedResource,
+        stage: Stage,
+        kubeconfig: string,
+        revision: string,
+        appDigest: string,
+        timeout: string,
+        dependsOn: pulumi.Resource[],
+    ): pulumi.Resource {
+        return new Hook(
+            `${hook.phase}:${hook.id}`,
+            {
+                kubeconfig: pulumi.secret(kubeconfig),
+                manifest: withAnnotations(hook.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${hook.id}` }),
+                generateName: hook.hook?.generateName,
+                deletePolicies: hook.hook?.deletePolicies ?? ["BeforeHookCreation"],
+                phase: stage.phase,
+                wave: stage.wave,
+                // One run per sync of a new revision or a new desired state.
+                syncId: `${revision}:${appDigest}`,
+                timeoutMs: hook.healthTimeoutMs ?? parseTimeout(timeout),
+            },
+            { parent: this, dependsOn },
+        );
+    }
+}
+
+function parseTimeout(text: string): number {
+    const m = /^(\d+)(s|m|h)$/.exec(text.trim());
+    if (!m) throw new SyncWaveInputError(`"${text}" is not a timeout like 90s, 5m or 1h`, { field: "healthTimeout" });
+    return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as "s" | "m" | "h"];
+}
+
+function withAnnotations(m: Manifest, annotations: Record<string, string>): Manifest {
+    return { ...m, metadata: { ...m.metadata, annotations: { ...(m.metadata.annotations ?? {}), ...annotations } } };
+}
+
+/** Helm charts render inside the Kubernetes provider (its helm:template support): no helm binary. */
+function helmTemplateVia(provider: k8s.Provider): HelmTemplate {
+    return async (chartDir, values, releaseName, namespace) => {
+        const result = await pulumi.runtime.invoke(
+            "kubernetes:helm:template",
+            { jsonOpts: JSON.stringify({ path: chartDir, values, release_name: releaseName, namespace }) },
+            { provider },
+        );
+        return ((result as { result?: Manifest[] }).result ?? []) as Manifest[];
+    };
+}

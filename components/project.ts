@@ -1,0 +1,42 @@
+// Project: Argo CD's AppProject, the tenancy and security boundary of its Applications. The rules
+// themselves are pure functions in ./project/rules.ts, shared with the policy pack.
+import * as pulumi from "@pulumi/pulumi";
+import type { ProjectSpec } from "./project/project-spec";
+import { isWindowActive } from "./project/sync-windows";
+import { SyncWaveInputError } from "./sync/errors";
+
+export type { ProjectSpec } from "./project/project-spec";
+
+export class Project extends pulumi.ComponentResource {
+    public readonly projectName: string;
+    public readonly spec: ProjectSpec;
+
+    constructor(name: string, spec: ProjectSpec, opts?: pulumi.ComponentResourceOptions) {
+        super("syncwave:index:Project", name, {}, opts);
+        this.projectName = name;
+        this.spec = spec;
+        validateProjectSpec(name, spec);
+        this.registerOutputs({
+            description: spec.description ?? "",
+            sourceRepos: spec.sourceRepos ?? [],
+            destinations: spec.destinations ?? [],
+            syncWindows: spec.syncWindows ?? [],
+        });
+    }
+}
+
+/** Fails early, naming the field, on a spec that could never be evaluated (bad cron, bad duration). */
+export function validateProjectSpec(name: string, spec: ProjectSpec): void {
+    (spec.syncWindows ?? []).forEach((w, i) => {
+        const field = `projects.${name}.syncWindows[${i}]`;
+        if (w.kind !== "allow" && w.kind !== "deny") {
+            throw new SyncWaveInputError(`kind must be "allow" or "deny", not "${String(w.kind)}"`, { field: `${field}.kind` });
+        }
+        isWindowActive(w, new Date(), field);
+    });
+    for (const field of ["sourceRepos", "destinations"] as const) {
+        if (spec[field] !== undefined && !Array.isArray(spec[field])) {
+            throw new SyncWaveInputError(`${field} must be a list`, { field: `projects.${name}.${field}` });
+        }
+    }
+}

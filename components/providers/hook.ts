@@ -1,0 +1,69 @@
+// Hook: Argo CD's resource hooks (PreSync, Sync, PostSync, SyncFail, PostDelete). A hook is not a
+// managed object: this dynamic resource creates the hook's object through the API once per sync,
+// waits until it is Healthy or Degraded (with the same health rules as the gates), keeps its pods'
+// logs, and deletes it as its delete policy says.
+import * as pulumi from "@pulumi/pulumi";
+import type { Manifest } from "../sync/manifest";
+
+export interface HookArgs {
+    kubeconfig: pulumi.Input<string>;
+    manifest: pulumi.Input<Manifest>;
+    generateName?: pulumi.Input<string | undefined>;
+    deletePolicies: pulumi.Input<string[]>;
+    phase: pulumi.Input<string>;
+    wave: pulumi.Input<number>;
+    /** Identifies the sync: a new value runs the hook again. */
+    syncId: pulumi.Input<string>;
+    timeoutMs: pulumi.Input<number>;
+}
+
+interface HookInputs {
+    kubeconfig: string;
+    manifest: Manifest;
+    generateName?: string;
+    deletePolicies: string[];
+    phase: string;
+    wave: number;
+    syncId: string;
+    timeoutMs: number;
+    modules: { runtime: string };
+}
+
+// Paths of the TypeScript modules the provider loads at run time; strings, so the closure stays small.
+const RUNTIME_MODULE = require.resolve("./hook-runtime");
+
+const hookProvider: pulumi.dynamic.ResourceProvider = {
+    async diff(_id: string, olds: HookInputs, news: HookInputs) {
+        const rerun = olds.syncId !== news.syncId || JSON.stringify(olds.manifest) !== JSON.stringify(news.manifest);
+        return { changes: rerun, replaces: rerun ? ["syncId"] : [], deleteBeforeReplace: false };
+    },
+    async create(inputs: HookInputs) {
+        // Loaded here, not captured: the provider runs in its own process with the project's modules.
+        require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+        const runtime = require(inputs.modules.runtime) as typeof import("./hook-runtime");
+        const outcome = await runtime.runHook(inputs);
+        return { id: `${outcome.namespace}/${outcome.hookName}@${inputs.syncId.slice(0, 12)}`, outs: { ...inputs, ...outcome } };
+    },
+    async delete() {
+        // A hook's object is not managed: it was already cleaned up as its delete policy said, and a
+        // kept one (BeforeHookCreation) is replaced by the next run.
+    },
+};
+
+export class Hook extends pulumi.dynamic.Resource {
+    declare public readonly status: pulumi.Output<string>;
+    declare public readonly message: pulumi.Output<string>;
+    declare public readonly logs: pulumi.Output<string>;
+    declare public readonly hookName: pulumi.Output<string>;
+
+    constructor(name: string, args: HookArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            hookProvider,
+            name,
+            { ...args, modules: { runtime: RUNTIME_MODULE }, status: undefined, message: undefined, logs: undefined, hookName: undefined },
+            { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+            "syncwave",
+            "Hook",
+        );
+    }
+}

@@ -1,0 +1,147 @@
+// Git sources: fetched with simple-git into a cache of bare mirrors, the target revision resolved to a
+// commit SHA, and that commit checked out once into a worktree that later syncs reuse.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { simpleGit, type SimpleGit } from "simple-git";
+
+export interface GitCredentials {
+    username?: string;
+    password?: string;
+}
+
+export interface GitFetchOptions {
+    /** Where mirrors and checkouts are kept. */
+    cacheDir: string;
+    /** Relative local paths in repoURL resolve against this folder (the Pulumi project). */
+    baseDir?: string;
+    credentials?: GitCredentials;
+    /** Give up on a git command that shows no progress for this long. */
+    timeoutMs?: number;
+}
+
+export interface FetchedRevision {
+    repoURL: string;
+    /** The revision as asked for: branch, tag, SHA or HEAD. */
+    targetRevision: string;
+    /** The commit it resolved to. */
+    commit: string;
+    /** A checkout of the whole repository at that commit. */
+    checkoutDir: string;
+}
+
+export class GitSourceError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "GitSourceError";
+    }
+}
+
+/** The URL git is given: relative local paths become absolute so the cache key is stable. */
+export function normalizeRepoURL(repoURL: string, baseDir = process.cwd()): string {
+    if (repoURL.startsWith("./") || repoURL.startsWith("../") || repoURL === ".") return resolve(baseDir, repoURL);
+    if (repoURL.startsWith("file://")) {
+        const path = repoURL.slice("file://".length);
+        return isAbsolute(path) ? path : resolve(baseDir, path);
+    }
+    return repoURL;
+}
+
+function hashOf(s: string): string {
+    return createHash("sha256").update(s).digest("hex").slice(0, 16);
+}
+
+/** Credentials travel as an HTTP header for this command only, never in the URL or on disk. */
+function gitFor(dir: string | undefined, options: GitFetchOptions): SimpleGit {
+    const config: string[] = [];
+    const { username, password } = options.credentials ?? {};
+    if (password) {
+        const token = Buffer.from(`${username ?? "git"}:${password}`).toString("base64");
+        config.push(`http.extraHeader=Authorization: Basic ${token}`);
+    }
+    return simpleGit({
+        baseDir: dir,
+        config,
+        timeout: { block: options.timeoutMs ?? 120_000 },
+    }).env({ ...process.env, GIT_TERMINAL_PROMPT: "0" });
+}
+
+/** Error text with every credential removed: git errors may echo the command line. */
+function scrub(message: string, options: GitFetchOptions): string {
+    let text = message.replace(/Authorization: Basic [A-Za-z0-9+/=]+/g, "Authorization: Basic ***");
+    const { password } = options.credentials ?? {};
+    if (password) text = text.split(password).join("***");
+    return text.trim().split("\n").slice(0, 6).join("\n");
+}
+
+/** Fetches the repository into its mirror (cloning it the first time) and returns the mirror path. */
+async function updateMirror(url: string, options: GitFetchOptions): Promise<string> {
+    const mirrors = join(options.cacheDir, "mirrors");
+    mkdirSync(mirrors, { recursive: true });
+    const mirror = join(mirrors, `${hashOf(url)}.git`);
+    try {
+        if (!existsSync(join(mirror, "HEAD"))) {
+            const partial = `${mirror}.partial-${process.pid}`;
+            rmSync(partial, { recursive: true, force: true });
+            await gitFor(undefined, options).clone(url, partial, ["--mirror"]);
+            renameSync(partial, mirror);
+        } else {
+            await gitFor(mirror, options).raw(["fetch", "--prune", "--tags", "origin", "+refs/heads/*:refs/heads/*"]);
+        }
+    } catch (err) {
+        throw new GitSourceError(`git fetch of ${url} failed: ${scrub((err as Error).message, options)}`);
+    }
+    return mirror;
+}
+
+/** Resolves a branch, tag, SHA or HEAD to a commit in the mirror. */
+async function resolveRevision(mirror: string, url: string, revision: string, options: GitFetchOptions): Promise<string> {
+    const git = gitFor(mirror, options);
+    const rev = revision === "" || revision === "HEAD" ? "HEAD" : revision;
+    for (const candidate of [rev, `refs/heads/${rev}`, `refs/tags/${rev}`]) {
+        try {
+            return (await git.raw(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`])).trim();
+        } catch {
+            // not this form; try the next
+        }
+    }
+    throw new GitSourceError(`revision "${revision}" does not exist in ${url} (not a branch, tag or commit)`);
+}
+
+async function checkout(mirror: string, commit: string, options: GitFetchOptions): Promise<string> {
+    const dir = join(options.cacheDir, "checkouts", `${hashOf(mirror)}-${commit}`);
+    if (existsSync(join(dir, ".git"))) return dir;
+    mkdirSync(join(options.cacheDir, "checkouts"), { recursive: true });
+    rmSync(dir, { recursive: true, force: true });
+    const git = gitFor(mirror, options);
+    await git.raw(["worktree", "prune"]);
+    await git.raw(["worktree", "add", "--detach", "--force", dir, commit]);
+    return dir;
+}
+
+// Applications of one program that share a repository fetch it once, not concurrently.
+const mirrorsInFlight = new Map<string, Promise<string>>();
+const checkoutsInFlight = new Map<string, Promise<string>>();
+
+/** Fetches `repoURL`, resolves `targetRevision` and checks that commit out (cached by commit). */
+export async function fetchRevision(repoURL: string, targetRevision: string | undefined, options: GitFetchOptions): Promise<FetchedRevision> {
+    const url = normalizeRepoURL(repoURL, options.baseDir);
+    let pending = mirrorsInFlight.get(url);
+    if (!pending) {
+        pending = updateMirror(url, options);
+        mirrorsInFlight.set(url, pending);
+        pending.catch(() => mirrorsInFlight.delete(url));
+    }
+    const mirror = await pending;
+    const revision = targetRevision ?? "HEAD";
+    const commit = await resolveRevision(mirror, repoURL, revision, options);
+    const key = `${mirror}@${commit}`;
+    let checkedOut = checkoutsInFlight.get(key);
+    if (!checkedOut) {
+        checkedOut = checkout(mirror, commit, options);
+        checkoutsInFlight.set(key, checkedOut);
+        checkedOut.catch(() => checkoutsInFlight.delete(key));
+    }
+    const checkoutDir = await checkedOut;
+    return { repoURL, targetRevision: revision, commit, checkoutDir };
+}
