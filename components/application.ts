@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { ApplicationSpec } from "./application-spec";
 import { destinationKubeconfig, type ClusterConnection } from "./cluster-connection";
 import { KubernetesObject } from "./kubernetes-object";
+import { OwnershipRegistry } from "./ownership";
 import { Project } from "./project";
 import { checkDestination, checkResourceKind, checkSourceRepo, destinationServiceAccount, type Violation } from "./project/rules";
 import { syncWindowVerdict } from "./project/sync-windows";
@@ -40,6 +41,8 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     baseDir?: string;
     /** Whether a person started this sync (a deny window with manualSync lets it through). */
     manualSync?: boolean;
+    /** Shared by the stack's Applications so that no object is owned twice. */
+    ownership?: OwnershipRegistry;
 }
 
 export interface ApplicationSummary {
@@ -143,6 +146,7 @@ export class Application extends pulumi.ComponentResource {
             allowEmpty: args.syncPolicy?.automated?.allowEmpty,
         });
         this.checkPlan(plan, args);
+        for (const r of plan.managed) args.ownership?.claim(name, r.id, describeResource(r.key), r.file);
         this.checkSyncWindows(args);
         this.declareStages(plan, args, provider, kubeconfig, fetched.commit);
 
@@ -209,17 +213,41 @@ export class Application extends pulumi.ComponentResource {
             .filter((s) => s !== this.applicationName)
             .map((s) => pulumi.createUrn(s, "syncwave:index:Application"));
         const timeout = args.healthTimeout ?? "5m";
-        let previousGate: pulumi.Resource[] = [];
+        let previousGate: pulumi.Resource[] = this.declareCreatedNamespace(plan, args, provider);
         plan.stages.forEach((stage: Stage, index) => {
             const members: pulumi.Resource[] = [];
-            for (const hook of stage.hooks) {
-                members.push(this.declareHook(hook, stage, kubeconfig, revision, plan.digest, timeout, previousGate));
-            }
+            // Inside a stage, a Namespace or CRD (first by kind order) must exist before what needs it.
+            const prerequisites = new Map<string, pulumi.Resource>();
+            const declared = new Map<PlannedResource, pulumi.Resource>();
             for (const r of stage.resources) {
-                members.push(this.declareResource(r, args, provider, previousGate, siblingParents));
+                const needs = prerequisitesOf(r, prerequisites);
+                const resource = this.declareResource(r, args, provider, [...previousGate, ...needs], siblingParents);
+                declared.set(r, resource);
+                members.push(resource);
+                for (const provided of providedBy(r)) prerequisites.set(provided, resource);
+            }
+            for (const hook of stage.hooks) {
+                const needs = prerequisitesOf(hook, prerequisites);
+                members.push(this.declareHook(hook, stage, kubeconfig, revision, plan.digest, timeout, [...previousGate, ...needs]));
             }
             previousGate = stageGate(this, `${stage.phase}-${stage.wave}`, index, members);
         });
+    }
+
+    /** CreateNamespace=true: the destination namespace exists before the first stage, and is kept. */
+    private declareCreatedNamespace(plan: SyncPlan, args: ApplicationArgs, provider: k8s.Provider): pulumi.Resource[] {
+        const namespace = args.destination?.namespace;
+        const wanted = plan.managed.length > 0 ? plan.managed[0].options.createNamespace : false;
+        const appOptionSet = (args.syncPolicy?.syncOptions ?? []).includes("CreateNamespace=true");
+        if (!namespace || !(wanted || appOptionSet)) return [];
+        if (plan.managed.some((r) => r.key.group === "" && r.key.kind === "Namespace" && r.key.name === namespace)) return [];
+        const ns: Manifest = {
+            apiVersion: "v1",
+            kind: "Namespace",
+            metadata: { name: namespace, annotations: { [TRACKING_ANNOTATION]: `${this.applicationName}:/Namespace//${namespace}` } },
+        };
+        // Argo CD does not delete namespaces it created for CreateNamespace; neither does SyncWave.
+        return [new KubernetesObject(`/Namespace//${namespace}`, ns, { parent: this, provider, retainOnDelete: true })];
     }
 
     private declareResource(
@@ -270,6 +298,22 @@ export class Application extends pulumi.ComponentResource {
             { parent: this, dependsOn },
         );
     }
+}
+
+/** What a resource provides to others of its stage: its namespace, or the kind its CRD defines. */
+function providedBy(r: PlannedResource): string[] {
+    if (r.key.group === "" && r.key.kind === "Namespace") return [`ns:${r.key.name}`];
+    if (r.key.group === "apiextensions.k8s.io" && r.key.kind === "CustomResourceDefinition") {
+        const spec = r.manifest.spec as { group?: string; names?: { kind?: string } } | undefined;
+        return spec?.group && spec.names?.kind ? [`kind:${spec.group}/${spec.names.kind}`] : [];
+    }
+    return [];
+}
+
+function prerequisitesOf(r: PlannedResource, provided: Map<string, pulumi.Resource>): pulumi.Resource[] {
+    return [provided.get(`ns:${r.key.namespace}`), provided.get(`kind:${r.key.group}/${r.key.kind}`)].filter(
+        (x): x is pulumi.Resource => x !== undefined,
+    );
 }
 
 function parseTimeout(text: string): number {

@@ -51,7 +51,8 @@ describe("pulumi toolchain", () => {
 
     it("previews and applies a Kubernetes Deployment rendered to YAML without a cluster", async () => {
         const cwd = join(fixtures, "render-stack");
-        const env = { PULUMI_BACKEND_URL: tempBackend() };
+        // No cluster: the provider must not pick up the local cluster's kubeconfig.
+        const env = { PULUMI_BACKEND_URL: tempBackend(), KUBECONFIG: "" };
         const renderDir = mkdtempSync(join(tmpdir(), "syncwave-render-"));
         expectOk(await pulumi(["stack", "init", "test"], cwd, env), "stack init");
         expectOk(await pulumi(["config", "set", "renderDir", renderDir], cwd, env), "config set");
@@ -70,9 +71,10 @@ describe("pulumi toolchain", () => {
 
     it("runs a local policy pack and fails the preview on a mandatory violation", async () => {
         const cwd = join(fixtures, "render-stack");
-        const env = { PULUMI_BACKEND_URL: tempBackend() };
+        const env: Record<string, string> = { PULUMI_BACKEND_URL: tempBackend() };
         const renderDir = mkdtempSync(join(tmpdir(), "syncwave-render-"));
         const pack = join(fixtures, "policy-pack");
+        env.KUBECONFIG = "";
         expectOk(await pulumi(["stack", "init", "test"], cwd, env), "stack init");
         expectOk(await pulumi(["config", "set", "renderDir", renderDir], cwd, env), "config set");
 

@@ -210,7 +210,8 @@ func (host *nodeLanguageHost) RunPlugin(
 		return err
 	}
 	args := append([]string{}, opts.nodeArgs...)
-	args = append(args, scriptPath)
+	// The plugin runs in its own folder, where its package.json and node_modules are.
+	args = append(args, scriptPath, "--pwd", dir)
 	if req.GetKind() == "analyzer" {
 		// run-policy-pack takes the engine address first, then the policy pack.
 		args = append(args, req.GetArgs()...)
@@ -221,10 +222,7 @@ func (host *nodeLanguageHost) RunPlugin(
 	}
 
 	cmd := exec.CommandContext(server.Context(), "node", args...)
-	cmd.Dir = req.GetPwd()
-	if cmd.Dir == "" {
-		cmd.Dir = dir
-	}
+	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), req.GetEnv()...), opts.env()...)
 	stdout := &streamWriter{send: func(b []byte) error {
 		return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Stdout{Stdout: b}})
