@@ -1,0 +1,175 @@
+// Table tests of the health rules, from live objects as the API server returns them.
+import { describe, expect, it } from "vitest";
+import { assessHealth } from "../../components/health/assess";
+import type { LiveObject } from "../../components/health/status";
+import { worst } from "../../components/health/status";
+
+const meta = (name: string, generation = 1) => ({ name, namespace: "shop", generation });
+
+const deployment = (spec: object, status: object, generation = 2): LiveObject => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: meta("api", generation),
+    spec: { replicas: 3, ...spec },
+    status,
+});
+
+describe("built-in health rules", () => {
+    it.each<[string, LiveObject | undefined, string, RegExp?]>([
+        ["a missing object", undefined, "Missing"],
+        [
+            "Deployment rolled out",
+            deployment({}, { observedGeneration: 2, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 }),
+            "Healthy",
+        ],
+        [
+            "Deployment not yet observed",
+            deployment({}, { observedGeneration: 1, replicas: 3, updatedReplicas: 3, availableReplicas: 3 }),
+            "Progressing",
+            /observed deployment generation/,
+        ],
+        [
+            "Deployment half updated",
+            deployment({}, { observedGeneration: 2, replicas: 4, updatedReplicas: 2, availableReplicas: 2 }),
+            "Progressing",
+            /2 out of 3 new replicas/,
+        ],
+        [
+            "Deployment past its progress deadline",
+            deployment({}, {
+                observedGeneration: 2,
+                replicas: 3,
+                updatedReplicas: 1,
+                conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded" }],
+            }),
+            "Degraded",
+            /exceeded its progress deadline/,
+        ],
+        ["paused Deployment", deployment({ paused: true }, {}), "Suspended"],
+        [
+            "StatefulSet mid-update",
+            {
+                apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta("db"), spec: { replicas: 2 },
+                status: { observedGeneration: 1, readyReplicas: 2, currentRevision: "db-1", updateRevision: "db-2" },
+            },
+            "Progressing",
+        ],
+        [
+            "DaemonSet available everywhere",
+            {
+                apiVersion: "apps/v1", kind: "DaemonSet", metadata: meta("agent"), spec: {},
+                status: { observedGeneration: 1, desiredNumberScheduled: 2, updatedNumberScheduled: 2, numberAvailable: 2 },
+            },
+            "Healthy",
+        ],
+        [
+            "ReplicaSet with a replica failure",
+            {
+                apiVersion: "apps/v1", kind: "ReplicaSet", metadata: meta("api-1"), spec: { replicas: 1 },
+                status: { observedGeneration: 1, conditions: [{ type: "ReplicaFailure", status: "True", message: "quota exceeded" }] },
+            },
+            "Degraded",
+            /quota exceeded/,
+        ],
+        [
+            "Pod crash-looping",
+            {
+                apiVersion: "v1", kind: "Pod", metadata: meta("api-x"), spec: { restartPolicy: "Always" },
+                status: { phase: "Running", containerStatuses: [{ name: "api", state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 40s" } } }] },
+            },
+            "Degraded",
+            /container api: CrashLoopBackOff/,
+        ],
+        [
+            "Pod running and ready",
+            {
+                apiVersion: "v1", kind: "Pod", metadata: meta("api-y"), spec: { restartPolicy: "Always" },
+                status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] },
+            },
+            "Healthy",
+        ],
+        [
+            "Job failed",
+            {
+                apiVersion: "batch/v1", kind: "Job", metadata: meta("migrate"), spec: {},
+                status: { conditions: [{ type: "Failed", status: "True", reason: "BackoffLimitExceeded", message: "Job has reached the specified backoff limit" }] },
+            },
+            "Degraded",
+            /backoff limit/,
+        ],
+        ["Job complete", { apiVersion: "batch/v1", kind: "Job", metadata: meta("migrate"), spec: {}, status: { conditions: [{ type: "Complete", status: "True" }] } }, "Healthy"],
+        ["Job running", { apiVersion: "batch/v1", kind: "Job", metadata: meta("migrate"), spec: {}, status: { active: 1 } }, "Progressing"],
+        ["suspended CronJob", { apiVersion: "batch/v1", kind: "CronJob", metadata: meta("nightly"), spec: { suspend: true } }, "Suspended"],
+        ["PVC bound", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: meta("data"), status: { phase: "Bound" } }, "Healthy"],
+        ["PVC pending", { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: meta("data"), status: { phase: "Pending" } }, "Progressing"],
+        ["ClusterIP Service", { apiVersion: "v1", kind: "Service", metadata: meta("api"), spec: { type: "ClusterIP" }, status: { loadBalancer: {} } }, "Healthy"],
+        ["LoadBalancer waiting for an address", { apiVersion: "v1", kind: "Service", metadata: meta("lb"), spec: { type: "LoadBalancer" }, status: { loadBalancer: {} } }, "Progressing"],
+        [
+            "LoadBalancer with an address",
+            { apiVersion: "v1", kind: "Service", metadata: meta("lb"), spec: { type: "LoadBalancer" }, status: { loadBalancer: { ingress: [{ ip: "192.0.2.10" }] } } },
+            "Healthy",
+        ],
+        ["Ingress without an address", { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: meta("web"), spec: {}, status: { loadBalancer: {} } }, "Progressing"],
+        [
+            "APIService unavailable",
+            {
+                apiVersion: "apiregistration.k8s.io/v1", kind: "APIService", metadata: meta("v1beta1.metrics.k8s.io"),
+                status: { conditions: [{ type: "Available", status: "False", reason: "MissingEndpoints", message: "endpoints for service/metrics-server have no addresses" }] },
+            },
+            "Progressing",
+            /no addresses/,
+        ],
+        [
+            "HPA unable to fetch metrics",
+            {
+                apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: meta("api"),
+                status: { conditions: [{ type: "AbleToScale", status: "True" }, { type: "ScalingActive", status: "False", reason: "FailedGetResourceMetric", message: "missing request for cpu" }] },
+            },
+            "Degraded",
+        ],
+        [
+            "CRD established",
+            { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: meta("widgets.example.com"), status: { conditions: [{ type: "Established", status: "True" }] } },
+            "Healthy",
+        ],
+        ["terminating Namespace", { apiVersion: "v1", kind: "Namespace", metadata: meta("old"), status: { phase: "Terminating" } }, "Progressing"],
+        ["ConfigMap (no health check)", { apiVersion: "v1", kind: "ConfigMap", metadata: meta("cfg") }, "Healthy"],
+    ])("%s is %s", (_name, obj, status, message) => {
+        const health = assessHealth(obj);
+        expect(health.status).toBe(status);
+        if (message) expect(health.message).toMatch(message);
+    });
+});
+
+describe("the kstatus rule for custom resources", () => {
+    const cr = (status: object, generation = 3): LiveObject => ({ apiVersion: "example.com/v1", kind: "Database", metadata: meta("orders", generation), status });
+    it.each<[string, LiveObject, string]>([
+        ["no status yet", cr({}), "Healthy"],
+        ["an old generation observed", cr({ observedGeneration: 2, conditions: [{ type: "Ready", status: "True" }] }), "Progressing"],
+        ["Stalled", cr({ observedGeneration: 3, conditions: [{ type: "Stalled", status: "True", message: "quota" }] }), "Degraded"],
+        ["Reconciling", cr({ observedGeneration: 3, conditions: [{ type: "Reconciling", status: "True" }] }), "Progressing"],
+        ["Ready", cr({ observedGeneration: 3, conditions: [{ type: "Ready", status: "True" }] }), "Healthy"],
+        ["Ready False with a failure reason", cr({ conditions: [{ type: "Ready", status: "False", reason: "ProvisioningFailed" }] }), "Degraded"],
+        ["Ready False while working", cr({ conditions: [{ type: "Ready", status: "False", reason: "Provisioning" }] }), "Progressing"],
+    ])("%s is %s", (_name, obj, status) => {
+        expect(assessHealth(obj).status).toBe(status);
+    });
+
+    it("a custom rule for the group/kind wins over kstatus", () => {
+        const rules = { "example.com/Database": (o: LiveObject) => (o.status?.phase === "Online" ? { status: "Healthy" as const } : { status: "Progressing" as const, message: `phase ${o.status?.phase}` }) };
+        expect(assessHealth(cr({ phase: "Creating", conditions: [{ type: "Ready", status: "True" }] }), rules)).toEqual({ status: "Progressing", message: "phase Creating" });
+    });
+
+    it("a custom rule that throws is Unknown, not a crash", () => {
+        const rules = { "example.com/Database": () => { throw new Error("boom"); } };
+        expect(assessHealth(cr({}), rules)).toMatchObject({ status: "Unknown", message: expect.stringContaining("boom") });
+    });
+});
+
+describe("application health", () => {
+    it("is the worst resource health", () => {
+        expect(worst([{ status: "Healthy" }, { status: "Progressing", message: "p" }, { status: "Suspended" }])).toEqual({ status: "Progressing", message: "p" });
+        expect(worst([{ status: "Healthy" }, { status: "Degraded", message: "d" }, { status: "Missing" }]).status).toBe("Degraded");
+        expect(worst([]).status).toBe("Healthy");
+    });
+});
