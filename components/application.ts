@@ -14,6 +14,8 @@ import { syncWindowVerdict } from "./project/sync-windows";
 import { fetchRevision, GitSourceError, type GitCredentials } from "./source/git";
 import { renderSource, type HelmTemplate } from "./source/render";
 import { Hook } from "./providers/hook";
+import type { CustomHealthRules } from "./health/assess";
+import type { SyncFailHook } from "./providers/health-gate-runtime";
 import { stageGate } from "./stage-gate";
 import { SyncWaveInputError } from "./sync/errors";
 import { ignoreChangesFor } from "./sync/ignore-differences";
@@ -41,6 +43,8 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     baseDir?: string;
     /** Whether a person started this sync (a deny window with manualSync lets it through). */
     manualSync?: boolean;
+    /** Custom health rules by "group/Kind" (TypeScript functions), over the Project's. */
+    healthChecks?: CustomHealthRules;
     /** Shared by the stack's Applications so that no object is owned twice. */
     ownership?: OwnershipRegistry;
 }
@@ -214,23 +218,49 @@ export class Application extends pulumi.ComponentResource {
             .map((s) => pulumi.createUrn(s, "syncwave:index:Application"));
         const timeout = args.healthTimeout ?? "5m";
         let previousGate: pulumi.Resource[] = this.declareCreatedNamespace(plan, args, provider);
-        plan.stages.forEach((stage: Stage, index) => {
+        const syncFailHooks = plan.syncFailHooks.map((h) => ({
+            manifest: withAnnotations(h.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${h.id}` }),
+            generateName: h.hook?.generateName,
+            deletePolicies: h.hook?.deletePolicies ?? ["BeforeHookCreation"],
+            phase: "SyncFail",
+            wave: h.wave,
+            timeoutMs: h.healthTimeoutMs ?? parseTimeout(timeout),
+        }));
+        plan.stages.forEach((stage: Stage) => {
             const members: pulumi.Resource[] = [];
             // Inside a stage, a Namespace or CRD (first by kind order) must exist before what needs it.
             const prerequisites = new Map<string, pulumi.Resource>();
-            const declared = new Map<PlannedResource, pulumi.Resource>();
             for (const r of stage.resources) {
                 const needs = prerequisitesOf(r, prerequisites);
                 const resource = this.declareResource(r, args, provider, [...previousGate, ...needs], siblingParents);
-                declared.set(r, resource);
                 members.push(resource);
                 for (const provided of providedBy(r)) prerequisites.set(provided, resource);
             }
             for (const hook of stage.hooks) {
                 const needs = prerequisitesOf(hook, prerequisites);
-                members.push(this.declareHook(hook, stage, kubeconfig, revision, plan.digest, timeout, [...previousGate, ...needs]));
+                members.push(this.declareHook(hook, stage, kubeconfig, revision, plan.digest, timeout, [...previousGate, ...needs], syncFailHooks));
             }
-            previousGate = stageGate(this, `${stage.phase}-${stage.wave}`, index, members);
+            previousGate = stageGate(
+                this,
+                members,
+                {
+                    kubeconfig: pulumi.secret(kubeconfig),
+                    application: this.applicationName,
+                    stage: `${stage.phase} wave ${stage.wave}`,
+                    resources: stage.resources.map((r) => ({
+                        apiVersion: r.manifest.apiVersion,
+                        kind: r.key.kind,
+                        namespace: r.key.namespace || undefined,
+                        name: r.key.name,
+                        timeoutMs: r.healthTimeoutMs,
+                    })),
+                    digest: stage.digest,
+                    timeoutMs: parseTimeout(timeout),
+                    syncId: `${revision}:${plan.digest}`,
+                    syncFailHooks,
+                },
+                { ...(args.project.healthChecks ?? {}), ...(args.healthChecks ?? {}) },
+            );
         });
     }
 
@@ -260,6 +290,8 @@ export class Application extends pulumi.ComponentResource {
         const manifest = withAnnotations(r.manifest, {
             [TRACKING_ANNOTATION]: `${this.applicationName}:${r.id}`,
             "pulumi.com/deletionPropagationPolicy": r.options.prunePropagationPolicy,
+            // The stage's HealthGate proves readiness with Argo CD's health rules, by watching.
+            "pulumi.com/skipAwait": "true",
         });
         return new KubernetesObject(r.id, manifest, {
             parent: this,
@@ -281,6 +313,7 @@ export class Application extends pulumi.ComponentResource {
         appDigest: string,
         timeout: string,
         dependsOn: pulumi.Resource[],
+        syncFailHooks: SyncFailHook[],
     ): pulumi.Resource {
         return new Hook(
             `${hook.phase}:${hook.id}`,
@@ -294,6 +327,8 @@ export class Application extends pulumi.ComponentResource {
                 // One run per sync of a new revision or a new desired state.
                 syncId: `${revision}:${appDigest}`,
                 timeoutMs: hook.healthTimeoutMs ?? parseTimeout(timeout),
+                application: this.applicationName,
+                syncFailHooks,
             },
             { parent: this, dependsOn },
         );

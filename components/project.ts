@@ -1,6 +1,7 @@
 // Project: Argo CD's AppProject, the tenancy and security boundary of its Applications. The rules
 // themselves are pure functions in ./project/rules.ts, shared with the policy pack.
 import * as pulumi from "@pulumi/pulumi";
+import type { CustomHealthRules } from "./health/assess";
 import type { ProjectSpec } from "./project/project-spec";
 import { isWindowActive } from "./project/sync-windows";
 import { SyncWaveInputError } from "./sync/errors";
@@ -10,11 +11,14 @@ export type { ProjectSpec } from "./project/project-spec";
 export class Project extends pulumi.ComponentResource {
     public readonly projectName: string;
     public readonly spec: ProjectSpec;
+    /** Custom health rules by "group/Kind" for every Application of the project. */
+    public readonly healthChecks: CustomHealthRules;
 
-    constructor(name: string, spec: ProjectSpec, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, spec: ProjectSpec, opts?: pulumi.ComponentResourceOptions & { healthChecks?: CustomHealthRules }) {
         super("syncwave:index:Project", name, {}, opts);
         this.projectName = name;
         this.spec = spec;
+        this.healthChecks = opts?.healthChecks ?? {};
         validateProjectSpec(name, spec);
         this.registerOutputs({
             description: spec.description ?? "",

@@ -1,12 +1,15 @@
-// The gate between two stages of a sync: what the next stage's resources depend on. One seam, so the
-// way readiness is proven can change without touching the graph.
+// The gate between two stages of a sync: what the next stage's resources depend on. A HealthGate
+// watches the stage's managed resources until they are Healthy; hooks wait for themselves.
 import type * as pulumi from "@pulumi/pulumi";
+import type { CustomHealthRules } from "./health/assess";
+import { HealthGate, type HealthGateArgs } from "./providers/health-gate";
 
-/**
- * Returns the resources the next stage depends on. The Kubernetes provider's await logic already
- * holds each resource until it is ready (Deployments rolled out, Services with endpoints, Ingresses
- * with an address), so depending on the stage's members gates the next stage.
- */
-export function stageGate(_parent: pulumi.ComponentResource, _stage: string, _index: number, members: pulumi.Resource[]): pulumi.Resource[] {
-    return members;
+export function stageGate(
+    parent: pulumi.ComponentResource,
+    members: pulumi.Resource[],
+    args: HealthGateArgs,
+    rules: CustomHealthRules,
+): pulumi.Resource[] {
+    if (args.resources.length === 0) return members;
+    return [new HealthGate(`${args.application}:${args.stage}`, args, rules, { parent, dependsOn: members })];
 }

@@ -4,6 +4,7 @@
 // logs, and deletes it as its delete policy says.
 import * as pulumi from "@pulumi/pulumi";
 import type { Manifest } from "../sync/manifest";
+import type { SyncFailHook } from "./health-gate-runtime";
 
 export interface HookArgs {
     kubeconfig: pulumi.Input<string>;
@@ -15,6 +16,9 @@ export interface HookArgs {
     /** Identifies the sync: a new value runs the hook again. */
     syncId: pulumi.Input<string>;
     timeoutMs: pulumi.Input<number>;
+    application: string;
+    /** Run when this hook fails, before the error is returned. */
+    syncFailHooks: SyncFailHook[];
 }
 
 interface HookInputs {
@@ -26,11 +30,14 @@ interface HookInputs {
     wave: number;
     syncId: string;
     timeoutMs: number;
-    modules: { runtime: string };
+    application: string;
+    syncFailHooks: SyncFailHook[];
+    modules: { runtime: string; gate: string };
 }
 
 // Paths of the TypeScript modules the provider loads at run time; strings, so the closure stays small.
 const RUNTIME_MODULE = require.resolve("./hook-runtime");
+const GATE_MODULE = require.resolve("./health-gate-runtime");
 
 const hookProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: HookInputs, news: HookInputs) {
@@ -41,7 +48,14 @@ const hookProvider: pulumi.dynamic.ResourceProvider = {
         // Loaded here, not captured: the provider runs in its own process with the project's modules.
         require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
         const runtime = require(inputs.modules.runtime) as typeof import("./hook-runtime");
-        const outcome = await runtime.runHook(inputs);
+        let outcome;
+        try {
+            outcome = await runtime.runHook(inputs);
+        } catch (err) {
+            const gate = require(inputs.modules.gate) as typeof import("./health-gate-runtime");
+            const cause = `application ${inputs.application}: ${(err as Error).message}`;
+            throw new Error(await gate.runSyncFailHooks(inputs.kubeconfig, inputs.syncId, inputs.syncFailHooks, cause));
+        }
         return { id: `${outcome.namespace}/${outcome.hookName}@${inputs.syncId.slice(0, 12)}`, outs: { ...inputs, ...outcome } };
     },
     async delete() {
@@ -60,7 +74,7 @@ export class Hook extends pulumi.dynamic.Resource {
         super(
             hookProvider,
             name,
-            { ...args, modules: { runtime: RUNTIME_MODULE }, status: undefined, message: undefined, logs: undefined, hookName: undefined },
+            { ...args, modules: { runtime: RUNTIME_MODULE, gate: GATE_MODULE }, status: undefined, message: undefined, logs: undefined, hookName: undefined },
             { ...opts, additionalSecretOutputs: ["kubeconfig"] },
             "syncwave",
             "Hook",

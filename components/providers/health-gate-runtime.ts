@@ -1,0 +1,99 @@
+// What a HealthGate does, in the dynamic provider's process: watch every resource of its stage until
+// all are Healthy, fail fast on Degraded, time out with the resource, its status and its message; and,
+// when the sync fails, run the Application's SyncFail hooks before the error is returned.
+import { assessHealth, type CustomHealthRules } from "../health/assess";
+import type { Health, HealthStatus, LiveObject } from "../health/status";
+import { runHook, type RunHookInputs } from "./hook-runtime";
+import { connect, readObject, watchObject, WaitTimeout, type ObjectRef } from "./kube-client";
+
+export interface GateResource extends ObjectRef {
+    /** Per-resource timeout (syncwave.dev/health-timeout), else the gate's. */
+    timeoutMs?: number;
+}
+
+export interface ResourceHealth {
+    resource: string;
+    status: HealthStatus;
+    message: string;
+    /** When the gate saw this resource reach its final status. */
+    observedAt: string;
+}
+
+export interface SyncFailHook extends Omit<RunHookInputs, "kubeconfig" | "syncId"> {}
+
+export interface GateInputs {
+    kubeconfig: string;
+    application: string;
+    stage: string;
+    resources: GateResource[];
+    timeoutMs: number;
+    syncId: string;
+    syncFailHooks: SyncFailHook[];
+}
+
+export function describeRef(r: ObjectRef): string {
+    return `${r.kind} ${r.namespace ? `${r.namespace}/` : ""}${r.name}`;
+}
+
+class Degraded extends Error {}
+
+/** Runs the SyncFail hooks; their own failures are added to the message, never hide the first one. */
+export async function runSyncFailHooks(kubeconfig: string, syncId: string, hooks: SyncFailHook[], cause: string): Promise<string> {
+    const notes: string[] = [];
+    for (const hook of hooks) {
+        try {
+            const run = await runHook({ ...hook, kubeconfig, syncId: `${syncId}:syncfail` });
+            notes.push(`SyncFail hook ${run.hookName} ran: ${run.status}`);
+        } catch (err) {
+            notes.push(`SyncFail hook failed too: ${(err as Error).message.split("\n")[0]}`);
+        }
+    }
+    return notes.length ? `${cause}\n${notes.join("\n")}` : cause;
+}
+
+/** Waits for one resource; resolves Healthy (or Suspended, as Argo CD accepts), rejects otherwise. */
+async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHealthRules): Promise<ResourceHealth> {
+    const conn = connect(inputs.kubeconfig);
+    const timeoutMs = r.timeoutMs ?? inputs.timeoutMs;
+    const describe = (obj: unknown) => {
+        const h = assessHealth(obj as LiveObject | undefined, rules);
+        return `${describeRef(r)} is ${h.status}${h.message ? `: ${h.message}` : ""}`;
+    };
+    const health = await watchObject<Health>(
+        conn.kc,
+        r,
+        (obj) => {
+            const h = assessHealth(obj as LiveObject | undefined, rules);
+            return h.status === "Healthy" || h.status === "Suspended" || h.status === "Degraded" ? h : undefined;
+        },
+        timeoutMs,
+        describe,
+    ).catch((err: Error) => {
+        if (err instanceof WaitTimeout) {
+            throw new WaitTimeout(`${describeRef(r)} did not become Healthy: ${err.message}`);
+        }
+        throw err;
+    });
+    if (health.status === "Degraded") throw new Degraded(`${describeRef(r)} is Degraded: ${health.message ?? "no message"}`);
+    return { resource: describeRef(r), status: health.status, message: health.message ?? "", observedAt: new Date().toISOString() };
+}
+
+export async function runGate(inputs: GateInputs, rules: CustomHealthRules = {}): Promise<ResourceHealth[]> {
+    try {
+        return await Promise.all(inputs.resources.map((r) => awaitHealthy(inputs, r, rules)));
+    } catch (err) {
+        const cause = `application ${inputs.application}, ${inputs.stage}: ${(err as Error).message}`;
+        throw new Error(await runSyncFailHooks(inputs.kubeconfig, inputs.syncId, inputs.syncFailHooks, cause));
+    }
+}
+
+/** Current health of each resource, for `pulumi refresh`: one read each, no waiting. */
+export async function currentHealth(inputs: GateInputs, rules: CustomHealthRules = {}): Promise<ResourceHealth[]> {
+    const conn = connect(inputs.kubeconfig);
+    return Promise.all(
+        inputs.resources.map(async (r) => {
+            const h = assessHealth((await readObject(conn.kc, r)) as LiveObject | undefined, rules);
+            return { resource: describeRef(r), status: h.status, message: h.message ?? "", observedAt: new Date().toISOString() };
+        }),
+    );
+}

@@ -1,0 +1,69 @@
+// HealthGate: the gate between two waves. Its inputs are its stage's resource references and a digest
+// of their desired manifests, so it runs again exactly when its stage changed; `up` with nothing
+// changed runs no gate. Create and update watch until every resource is Healthy; read reports the
+// current health, so `pulumi refresh` shows health changes.
+import * as pulumi from "@pulumi/pulumi";
+import type { CustomHealthRules } from "../health/assess";
+import type { GateInputs, GateResource, ResourceHealth, SyncFailHook } from "./health-gate-runtime";
+
+export interface HealthGateArgs {
+    kubeconfig: pulumi.Input<string>;
+    application: string;
+    stage: string;
+    resources: GateResource[];
+    /** Digest of the stage's desired manifests. */
+    digest: string;
+    timeoutMs: number;
+    syncId: string;
+    syncFailHooks: SyncFailHook[];
+}
+
+type StoredInputs = GateInputs & { digest: string; modules: { runtime: string } };
+
+const RUNTIME_MODULE = require.resolve("./health-gate-runtime");
+
+/** One provider per Application: its custom health rules travel in the provider's closure. */
+function healthGateProvider(customRules: CustomHealthRules): pulumi.dynamic.ResourceProvider {
+    const load = (inputs: StoredInputs) => {
+        // Loaded here, not captured: the provider runs in its own process with the project's modules.
+        require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+        return require(inputs.modules.runtime) as typeof import("./health-gate-runtime");
+    };
+    return {
+        async diff(_id: string, olds: StoredInputs, news: StoredInputs) {
+            const changed =
+                olds.digest !== news.digest || JSON.stringify(olds.resources) !== JSON.stringify(news.resources) || olds.timeoutMs !== news.timeoutMs;
+            return { changes: changed };
+        },
+        async create(inputs: StoredInputs) {
+            const health = await load(inputs).runGate(inputs, customRules);
+            return { id: `${inputs.application}/${inputs.stage}`, outs: { ...inputs, health } };
+        },
+        async update(_id: string, _olds: StoredInputs, news: StoredInputs) {
+            const health = await load(news).runGate(news, customRules);
+            return { outs: { ...news, health } };
+        },
+        async read(id: string, props: StoredInputs & { health?: ResourceHealth[] }) {
+            const health = await load(props).currentHealth(props, customRules);
+            return { id, props: { ...props, health } };
+        },
+        async delete() {
+            // A gate owns nothing in the cluster.
+        },
+    };
+}
+
+export class HealthGate extends pulumi.dynamic.Resource {
+    declare public readonly health: pulumi.Output<ResourceHealth[]>;
+
+    constructor(name: string, args: HealthGateArgs, customRules: CustomHealthRules, opts?: pulumi.CustomResourceOptions) {
+        super(
+            healthGateProvider(customRules),
+            name,
+            { ...args, modules: { runtime: RUNTIME_MODULE }, health: undefined },
+            { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+            "syncwave",
+            "HealthGate",
+        );
+    }
+}
