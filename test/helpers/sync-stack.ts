@@ -1,0 +1,55 @@
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
+import { expectOk, pulumi, tempBackend, type CommandResult } from "./pulumi";
+
+const projectDir = resolve(__dirname, "../fixtures/sync-project");
+
+/** A stack of the test SyncWave project, with its own state, driven through the real pulumi CLI. */
+export class SyncStack {
+    readonly env: Record<string, string>;
+
+    private constructor(readonly name: string) {
+        this.env = { PULUMI_BACKEND_URL: tempBackend() };
+    }
+
+    static async create(name: string, config: Record<string, unknown>): Promise<SyncStack> {
+        const stack = new SyncStack(`${name}-${Date.now().toString(36)}`);
+        expectOk(await pulumi(["stack", "init", stack.name], projectDir, stack.env), "stack init");
+        stack.setConfig(config);
+        return stack;
+    }
+
+    private get file(): string {
+        return join(projectDir, `Pulumi.${this.name}.yaml`);
+    }
+
+    /** Replaces the stack's syncwave:* configuration. */
+    setConfig(config: Record<string, unknown>): void {
+        const current = (parse(readFileSync(this.file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+        current.config = Object.fromEntries(Object.entries(config).map(([k, v]) => [`syncwave:${k}`, v]));
+        writeFileSync(this.file, stringify(current));
+    }
+
+    run(args: string[]): Promise<CommandResult> {
+        return pulumi([...args, "--stack", this.name], projectDir, this.env);
+    }
+
+    up(): Promise<CommandResult> {
+        return this.run(["up", "--yes", "--skip-preview"]);
+    }
+
+    preview(...extra: string[]): Promise<CommandResult> {
+        return this.run(["preview", "--diff", ...extra]);
+    }
+
+    async outputs(): Promise<Record<string, unknown>> {
+        return JSON.parse(expectOk(await this.run(["stack", "output", "--json"]), "stack output").stdout) as Record<string, unknown>;
+    }
+
+    async destroy(): Promise<void> {
+        await this.run(["destroy", "--yes", "--skip-preview"]);
+        await this.run(["stack", "rm", "--yes", "--force"]);
+        rmSync(this.file, { force: true });
+    }
+}
