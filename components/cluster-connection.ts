@@ -29,7 +29,7 @@ interface Kubeconfig {
 function loadKubeconfig(source: string | undefined, where: string): Kubeconfig {
     const fallback = process.env.KUBECONFIG?.split(":")[0] || join(homedir(), ".kube", "config");
     const text = source && /\n/.test(source) ? source : (() => {
-        const path = source ?? fallback;
+        const path = (source ?? fallback).replace(/^~(?=\/)/, homedir());
         if (!existsSync(path)) {
             throw new SyncWaveInputError(`kubeconfig ${path} does not exist (start the local cluster with 'npm run cluster -- up' or set KUBECONFIG)`, {
                 field: where,
