@@ -10,6 +10,7 @@ step "Local cluster"
 node -r ts-node/register/transpile-only cli/cluster/cluster-command.ts up
 
 step "Stack dev (state: ${PULUMI_BACKEND_URL})"
+[[ "$PULUMI_BACKEND_URL" == file://* ]] && mkdir -p "${PULUMI_BACKEND_URL#file://}"
 pulumi stack select dev --create --non-interactive >/dev/null
 pulumi config --show-secrets=false --stack dev | head -n 3 >/dev/null
 

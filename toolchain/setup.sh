@@ -93,6 +93,8 @@ build_pulumi() {
 build_language_host() {
   go_build_module "$TOOLCHAIN_DIR/language-host" "$LANGUAGE_HOST_DIR" \
     "-X main.version=$PULUMI_VERSION" .
+  # Language hosts beside the CLI are its bundled ones: found without searching PATH.
+  cp "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs"
 }
 
 build_kubernetes_provider() {
@@ -161,6 +163,9 @@ run_step node "$NODE_DIR/bin/node" build_node
 run_step npm-packages "$NPM_STAMP" build_npm_packages
 run_step pulumi "$PULUMI_DIR/bin/pulumi" build_pulumi
 run_step language-host "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" build_language_host
+# The CLI may have been rebuilt after the host: make sure the bundled copy is the current one.
+cmp -s "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs" 2>/dev/null ||
+  cp "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs"
 run_step kubernetes-provider "$KUBERNETES_PROVIDER_DIR/bin/pulumi-resource-kubernetes" build_kubernetes_provider
 run_step plugins "$PULUMI_HOME_DIR/.installed" build_plugins
 run_step kubernetes "$KUBERNETES_DIR/bin/kube-apiserver" build_kubernetes

@@ -63,7 +63,17 @@ function gitFor(dir: string | undefined, options: GitFetchOptions): SimpleGit {
         baseDir: dir,
         config,
         timeout: { block: options.timeoutMs ?? 120_000 },
-    }).env({ ...process.env, GIT_TERMINAL_PROMPT: "0" });
+        // Git must never wait for a person typing a password.
+        allowEnvironment: ["GIT_TERMINAL_PROMPT"],
+    }).env(gitEnvironment());
+}
+
+/** The environment git runs with: what it needs to find itself, SSH agents and proxies; never a prompt. */
+function gitEnvironment(): Record<string, string> {
+    const keep = ["PATH", "HOME", "LANG", "TMPDIR", "SSH_AUTH_SOCK", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"];
+    const env: Record<string, string> = { GIT_TERMINAL_PROMPT: "0" };
+    for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+    return env;
 }
 
 /** Error text with every credential removed: git errors may echo the command line. */
