@@ -89,7 +89,10 @@ export class Application extends pulumi.ComponentResource {
 
     constructor(name: string, args: ApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("syncwave:index:Application", name, args, opts);
-        this.summary = pulumi.output(this.getData() as Promise<ApplicationSummary>);
+        const data = this.getData() as Promise<ApplicationSummary>;
+        // The engine reports a failed initialize; a handler now keeps Node from warning about it later.
+        data.catch(() => undefined);
+        this.summary = pulumi.output(data);
     }
 
     // Components may initialize asynchronously: the source is fetched and rendered before any child

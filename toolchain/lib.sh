@@ -22,4 +22,4 @@ PULUMI_HOME_DIR="$SYNCWAVE_CACHE/pulumi-home-$PULUMI_VERSION-kubernetes-$KUBERNE
 # Per-clone state: local stacks and the local cluster belong to this checkout.
 SYNCWAVE_HOME="${SYNCWAVE_HOME:-$PROJECT_DIR/.syncwave}"
 
-TOOLCHAIN_PATH="$NODE_DIR/bin:$PULUMI_DIR/bin:$KUBERNETES_DIR/bin:$ETCD_DIR/bin:$KWOK_DIR/bin:$PROJECT_DIR/node_modules/@pulumi/pulumi:$PROJECT_DIR/node_modules/.bin"
+TOOLCHAIN_PATH="$NODE_DIR/bin:$PULUMI_DIR/bin:$KUBERNETES_DIR/bin:$ETCD_DIR/bin:$KWOK_DIR/bin:$PROJECT_DIR/node_modules/.bin"
