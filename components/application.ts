@@ -14,6 +14,7 @@ import { syncWindowVerdict } from "./project/sync-windows";
 import { fetchRevision, GitSourceError, type GitCredentials } from "./source/git";
 import { renderSource, type HelmTemplate } from "./source/render";
 import { Hook } from "./providers/hook";
+import { PostDeleteHooks } from "./providers/post-delete-hooks";
 import type { CustomHealthRules } from "./health/assess";
 import type { SyncFailHook } from "./providers/health-gate-runtime";
 import { stageGate } from "./stage-gate";
@@ -220,7 +221,7 @@ export class Application extends pulumi.ComponentResource {
             .filter((s) => s !== this.applicationName)
             .map((s) => pulumi.createUrn(s, "syncwave:index:Application"));
         const timeout = args.healthTimeout ?? "5m";
-        let previousGate: pulumi.Resource[] = this.declareCreatedNamespace(plan, args, provider);
+        let previousGate: pulumi.Resource[] = [...this.declarePostDeleteHooks(plan, kubeconfig, timeout), ...this.declareCreatedNamespace(plan, args, provider)];
         const syncFailHooks = plan.syncFailHooks.map((h) => ({
             manifest: withAnnotations(h.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${h.id}` }),
             generateName: h.hook?.generateName,
@@ -265,6 +266,20 @@ export class Application extends pulumi.ComponentResource {
                 { ...(args.project.healthChecks ?? {}), ...(args.healthChecks ?? {}) },
             );
         });
+    }
+
+    /** PostDelete hooks wait, first in the graph, so that deleting the Application deletes them last. */
+    private declarePostDeleteHooks(plan: SyncPlan, kubeconfig: string, timeout: string): pulumi.Resource[] {
+        if (plan.postDeleteHooks.length === 0) return [];
+        const hooks = plan.postDeleteHooks.map((h) => ({
+            manifest: withAnnotations(h.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${h.id}` }),
+            generateName: h.hook?.generateName,
+            deletePolicies: h.hook?.deletePolicies ?? ["BeforeHookCreation"],
+            phase: "PostDelete",
+            wave: h.wave,
+            timeoutMs: h.healthTimeoutMs ?? parseTimeout(timeout),
+        }));
+        return [new PostDeleteHooks(`${this.applicationName}:post-delete`, { kubeconfig: pulumi.secret(kubeconfig), application: this.applicationName, hooks }, { parent: this })];
     }
 
     /** CreateNamespace=true: the destination namespace exists before the first stage, and is kept. */

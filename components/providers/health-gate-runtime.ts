@@ -4,7 +4,8 @@
 import { assessHealth, type CustomHealthRules } from "../health/assess";
 import type { Health, HealthStatus, LiveObject } from "../health/status";
 import { runHook, type RunHookInputs } from "./hook-runtime";
-import { connect, readObject, watchObject, WaitTimeout, type ObjectRef } from "./kube-client";
+import { groupKind } from "../health/assess";
+import { connect, readObject, watchCollection, watchObject, WaitTimeout, type Connection, type ObjectRef } from "./kube-client";
 
 export interface GateResource extends ObjectRef {
     /** Per-resource timeout (syncwave.dev/health-timeout), else the gate's. */
@@ -51,15 +52,47 @@ export async function runSyncFailHooks(kubeconfig: string, syncId: string, hooks
     return notes.length ? `${cause}\n${notes.join("\n")}` : cause;
 }
 
+const WORKLOADS = new Set(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "apps/ReplicaSet"]);
+
+/**
+ * Better than Argo CD, which calls a crash-looping Deployment Progressing until its progress deadline
+ * (ten minutes by default): a workload whose pod is Degraded is Degraded now, with the pod's reason.
+ */
+async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: number, signal: AbortSignal): Promise<Health> {
+    const workload = await readObject(conn.kc, r);
+    const labels = (workload?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
+    if (!labels || Object.keys(labels).length === 0) return new Promise<Health>(() => undefined);
+    const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+    const path = `/api/v1/namespaces/${r.namespace}/pods`;
+    return watchCollection<Health>(
+        conn.kc,
+        path,
+        { labelSelector },
+        (pods) => {
+            for (const pod of pods.values()) {
+                const h = assessHealth({ ...pod, apiVersion: "v1", kind: "Pod" } as LiveObject);
+                if (h.status === "Degraded") return { status: "Degraded", message: `pod ${pod.metadata.name}: ${h.message ?? "failed"}` };
+            }
+            return undefined;
+        },
+        timeoutMs,
+        () => "no failing pod",
+        signal,
+    ).catch(() => new Promise<Health>(() => undefined));
+}
+
 /** Waits for one resource; resolves Healthy (or Suspended, as Argo CD accepts), rejects otherwise. */
 async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHealthRules): Promise<ResourceHealth> {
     const conn = connect(inputs.kubeconfig);
     const timeoutMs = r.timeoutMs ?? inputs.timeoutMs;
+    const stopPodWatch = new AbortController();
+    const podFailure = WORKLOADS.has(groupKind(r)) ? firstDegradedPod(conn, r, timeoutMs, stopPodWatch.signal) : new Promise<Health>(() => undefined);
     const describe = (obj: unknown) => {
         const h = assessHealth(obj as LiveObject | undefined, rules);
         return `${describeRef(r)} is ${h.status}${h.message ? `: ${h.message}` : ""}`;
     };
-    const health = await watchObject<Health>(
+    const stopWatch = new AbortController();
+    const own = watchObject<Health>(
         conn.kc,
         r,
         (obj) => {
@@ -68,12 +101,22 @@ async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHe
         },
         timeoutMs,
         describe,
+        stopWatch.signal,
     ).catch((err: Error) => {
         if (err instanceof WaitTimeout) {
             throw new WaitTimeout(`${describeRef(r)} did not become Healthy: ${err.message}`);
         }
         throw err;
     });
+    // Whichever settles second is cancelled; its outcome is no longer wanted.
+    own.catch(() => undefined);
+    let health: Health;
+    try {
+        health = await Promise.race([own, podFailure]);
+    } finally {
+        stopPodWatch.abort();
+        stopWatch.abort();
+    }
     if (health.status === "Degraded") throw new Degraded(`${describeRef(r)} is Degraded: ${health.message ?? "no message"}`);
     return { resource: describeRef(r), status: health.status, message: health.message ?? "", observedAt: new Date().toISOString() };
 }

@@ -91,20 +91,21 @@ export class WaitTimeout extends Error {
 }
 
 /**
- * Watches one object until `decide` returns a result (or the timeout passes). `decide` sees the object,
- * or undefined while it does not exist. The watch starts from the object's current state, so nothing
- * that happened before is missed, and is restarted if the API server ends it.
+ * Watches a collection (narrowed by field or label selectors) until `decide` returns a result or the
+ * timeout passes. `decide` sees every object currently in the collection, by name. The watch starts
+ * from a fresh list, so nothing that happened before is missed, and restarts if the server ends it.
  */
-export async function watchObject<T>(
+export async function watchCollection<T>(
     kc: k8s.KubeConfig,
-    ref: ObjectRef,
-    decide: (obj: KubeObject | undefined) => T | undefined,
+    path: string,
+    selectors: { fieldSelector?: string; labelSelector?: string },
+    decide: (objects: Map<string, KubeObject>) => T | undefined,
     timeoutMs: number,
-    describeLast: (obj: KubeObject | undefined) => string,
+    describeLast: (objects: Map<string, KubeObject>) => string,
+    signal?: AbortSignal,
 ): Promise<T> {
-    const path = await collectionPath(kc, ref.apiVersion, ref.kind, ref.namespace);
     const watch = new k8s.Watch(kc);
-    let last: KubeObject | undefined;
+    const objects = new Map<string, KubeObject>();
     return new Promise<T>((resolve, reject) => {
         let finished = false;
         let controller: AbortController | undefined;
@@ -116,44 +117,70 @@ export async function watchObject<T>(
             fn();
         };
         const timer = setTimeout(
-            () => finish(() => reject(new WaitTimeout(`timed out after ${Math.round(timeoutMs / 1000)}s; last seen: ${describeLast(last)}`))),
+            () => finish(() => reject(new WaitTimeout(`timed out after ${Math.round(timeoutMs / 1000)}s; last seen: ${describeLast(objects)}`))),
             timeoutMs,
         );
-        const consider = (obj: KubeObject | undefined) => {
-            last = obj;
-            const result = decide(obj);
+        signal?.addEventListener("abort", () => finish(() => reject(new Error("watch cancelled"))));
+        const consider = () => {
+            const result = decide(objects);
             if (result !== undefined) finish(() => resolve(result));
         };
+        const query = Object.entries(selectors)
+            .filter(([, v]) => v)
+            .map(([k, v]) => `${k}=${encodeURIComponent(v as string)}`)
+            .join("&");
         const start = async () => {
             if (finished) return;
             try {
-                const list = await getJSON<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(
-                    kc,
-                    `${path}?fieldSelector=${encodeURIComponent(`metadata.name=${ref.name}`)}`,
-                );
-                const current = list?.items[0];
-                if (current) current.apiVersion ??= ref.apiVersion;
-                if (current) current.kind ??= ref.kind;
-                consider(current);
+                const list = await getJSON<{ metadata: { resourceVersion: string }; items: KubeObject[] }>(kc, `${path}${query ? `?${query}` : ""}`);
+                objects.clear();
+                for (const item of list?.items ?? []) objects.set(item.metadata.name, item);
+                consider();
                 if (finished) return;
                 controller = await watch.watch(
                     path,
-                    { fieldSelector: `metadata.name=${ref.name}`, resourceVersion: list?.metadata.resourceVersion, allowWatchBookmarks: true },
+                    { ...selectors, resourceVersion: list?.metadata.resourceVersion, allowWatchBookmarks: true },
                     (type: string, obj: KubeObject) => {
                         if (type === "BOOKMARK") return;
-                        consider(type === "DELETED" ? undefined : obj);
+                        if (type === "DELETED") objects.delete(obj.metadata.name);
+                        else objects.set(obj.metadata.name, obj);
+                        consider();
                     },
                     () => {
-                        // The server ends watches from time to time: start again from a fresh read.
+                        // The server ends watches from time to time: start again from a fresh list.
                         if (!finished) setTimeout(() => void start(), 200);
                     },
                 );
-            } catch (err) {
+            } catch {
                 if (!finished) setTimeout(() => void start(), 1_000);
-                last = last ?? undefined;
-                void err;
             }
         };
         void start();
     });
+}
+
+/** Watches one object until `decide` returns a result; `decide` sees undefined while it does not exist. */
+export async function watchObject<T>(
+    kc: k8s.KubeConfig,
+    ref: ObjectRef,
+    decide: (obj: KubeObject | undefined) => T | undefined,
+    timeoutMs: number,
+    describeLast: (obj: KubeObject | undefined) => string,
+    signal?: AbortSignal,
+): Promise<T> {
+    const path = await collectionPath(kc, ref.apiVersion, ref.kind, ref.namespace);
+    const withKind = (objects: Map<string, KubeObject>) => {
+        const obj = objects.get(ref.name);
+        // Lists omit each item's apiVersion and kind; the health rules need them.
+        return obj ? { ...obj, apiVersion: obj.apiVersion ?? ref.apiVersion, kind: obj.kind ?? ref.kind } : undefined;
+    };
+    return watchCollection(
+        kc,
+        path,
+        { fieldSelector: `metadata.name=${ref.name}` },
+        (objects) => decide(withKind(objects)),
+        timeoutMs,
+        (objects) => describeLast(withKind(objects)),
+        signal,
+    );
 }

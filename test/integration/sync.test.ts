@@ -278,7 +278,7 @@ describe("sync on the local cluster", () => {
         expect((await kTry("get", "configmap", "precious", "-n", keepNs)).ok).toBe(true);
         // An empty render is refused as well.
         stack.setConfig({ project, applications: { keep: appConfig(repo, "app", keepNs) } });
-        repo.commit({ "app/cm.yaml": null });
+        repo.commit({ "app/cm.yaml": null, "app/README.md": "nothing to deploy\n" });
         const empty = await stack.up();
         expect(empty.code).not.toBe(0);
         expect(empty.stdout + empty.stderr).toContain("the source rendered no manifests");
