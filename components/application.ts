@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import type { ApplicationSpec } from "./application-spec";
+import type { ApplicationDestination, ApplicationSpec, IgnoreDifference, SyncPolicy } from "./application-spec";
 import { destinationKubeconfig, type ClusterConnection } from "./cluster-connection";
 import { KubernetesObject } from "./kubernetes-object";
 import { OwnershipRegistry } from "./ownership";
@@ -57,6 +57,9 @@ export interface ApplicationSummary {
     /** The commit the source's targetRevision resolved to. */
     revision: string;
     path: string;
+    destination: ApplicationDestination;
+    syncPolicy: SyncPolicy;
+    ignoreDifferences: IgnoreDifference[];
     digest: string;
     stages: StageSummary[];
     skipped: string[];
@@ -174,6 +177,9 @@ export class Application extends pulumi.ComponentResource {
             revision: fetched.commit,
             path,
             destination,
+            // Kept in the outputs for the policy pack, which checks them against the platform's rules.
+            syncPolicy: args.syncPolicy ?? {},
+            ignoreDifferences: args.ignoreDifferences ?? [],
             digest: plan.digest,
             stages,
             skipped: plan.skipped.map((r) => describeResource(r.key)),

@@ -15,12 +15,19 @@ pulumi stack select dev --create --non-interactive >/dev/null
 pulumi config --show-secrets=false --stack dev | head -n 3 >/dev/null
 
 step "pulumi up: PreSync hooks, then each wave behind its gate, then PostSync hooks"
-pulumi up --yes --skip-preview --stack dev --non-interactive
+# --refresh first reads the live cluster, so a reset cluster or a manual change is synced back too.
+pulumi up --yes --skip-preview --refresh --stack dev --non-interactive
 
 step "What runs now"
 kubectl get namespace shop monitoring
 kubectl get featureflags,configmaps,serviceaccounts,roles,rolebindings,deployments,services,ingresses,jobs -n shop
 kubectl get persistentvolumeclaims,deployments,services -n monitoring
 
-step "Revisions and stages recorded in the stack"
-pulumi stack output syncwave --stack dev --json
+step "Health, as the gates and hooks of the last sync saw it"
+node -r ts-node/register/transpile-only cli/commands/stack-health.ts dev
+
+step "Revisions recorded in the stack"
+pulumi stack output syncwave --stack dev --json | node -e '
+  const out = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  for (const [app, s] of Object.entries(out)) console.log(`${app}: ${s.repoURL}@${s.targetRevision} = ${s.revision} (${s.stages.length} stages)`);'
+

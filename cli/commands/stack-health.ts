@@ -1,0 +1,69 @@
+// The health of every Application of a stack, as its last sync recorded it: each gate's resources and
+// each hook's outcome, read from the stack's state (`pulumi stack export`).
+import { execFileSync } from "node:child_process";
+
+interface ExportedResource {
+    urn: string;
+    type: string;
+    parent?: string;
+    outputs?: {
+        application?: string;
+        stage?: string;
+        health?: { resource: string; status: string; message: string }[];
+        phase?: string;
+        status?: string;
+        message?: string;
+        hookName?: string;
+        namespace?: string;
+        manifest?: { kind?: string };
+    };
+}
+
+export interface HealthRow {
+    application: string;
+    stage: string;
+    resource: string;
+    status: string;
+    message: string;
+}
+
+/** Rows in sync order (the state keeps resources in dependency order). */
+export function healthRows(resources: readonly ExportedResource[]): HealthRow[] {
+    const rows: HealthRow[] = [];
+    for (const r of resources) {
+        const o = r.outputs ?? {};
+        if (r.type.endsWith("syncwave:HealthGate")) {
+            for (const h of o.health ?? []) {
+                rows.push({ application: o.application ?? "", stage: o.stage ?? "", resource: h.resource, status: h.status, message: h.message });
+            }
+        } else if (r.type.endsWith("syncwave:Hook")) {
+            const application = r.parent?.split("::").pop() ?? "";
+            rows.push({
+                application,
+                stage: `${o.phase ?? ""} hook`,
+                resource: `${o.manifest?.kind ?? ""} ${o.namespace ? `${o.namespace}/` : ""}${o.hookName ?? ""}`,
+                status: o.status ?? "",
+                message: o.message ?? "",
+            });
+        }
+    }
+    return rows;
+}
+
+export function formatTable(rows: HealthRow[]): string {
+    const header: HealthRow = { application: "APPLICATION", stage: "STAGE", resource: "RESOURCE", status: "HEALTH", message: "MESSAGE" };
+    const all = [header, ...rows];
+    const width = (k: keyof HealthRow) => Math.max(...all.map((r) => r[k].length));
+    const cols: (keyof HealthRow)[] = ["application", "stage", "resource", "status"];
+    return all.map((r) => [...cols.map((c) => r[c].padEnd(width(c))), r.message].join("  ").trimEnd()).join("\n");
+}
+
+export function readStackResources(stack: string, cwd = process.cwd()): ExportedResource[] {
+    const exported = execFileSync("pulumi", ["stack", "export", "--stack", stack], { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    return (JSON.parse(exported) as { deployment: { resources?: ExportedResource[] } }).deployment.resources ?? [];
+}
+
+if (require.main === module) {
+    const stack = process.argv[2] ?? "dev";
+    console.log(formatTable(healthRows(readStackResources(stack))));
+}
