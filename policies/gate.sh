@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The policy gate as CI runs it: a preview of each stack with the SyncWave policy pack and the
+# platform team's configuration. Any mandatory violation fails the gate. Usage: gate.sh [STACK...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+config="${SYNCWAVE_POLICY_CONFIG:-policies/config/platform.json}"
+stacks=("$@")
+if ((${#stacks[@]} == 0)); then
+  for f in stacks/Pulumi.*.yaml; do s="${f#stacks/Pulumi.}"; stacks+=("${s%.yaml}"); done
+fi
+node -r ts-node/register/transpile-only cli/cluster/cluster-command.ts up >/dev/null
+[[ "$PULUMI_BACKEND_URL" == file://* ]] && mkdir -p "${PULUMI_BACKEND_URL#file://}"
+for stack in "${stacks[@]}"; do
+  echo "== policy gate: stack $stack (config $config)"
+  pulumi stack select "$stack" --create --non-interactive >/dev/null
+  pulumi preview --stack "$stack" --non-interactive --policy-pack policies --policy-pack-config "$config"
+done
