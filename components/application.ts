@@ -11,10 +11,10 @@ import { OwnershipRegistry } from "./ownership";
 import { Project } from "./project";
 import { checkDestination, checkResourceKind, checkSourceRepo, destinationServiceAccount, type Violation } from "./project/rules";
 import { syncWindowVerdict } from "./project/sync-windows";
-import { fetchRevision, GitSourceError, type GitCredentials } from "./source/git";
+import { fetchRevision, GitSourceError, type FetchedRevision, type GitCredentials } from "./source/git";
 import { renderSource, type HelmTemplate } from "./source/render";
 import { Hook } from "./providers/hook";
-import { PostDeleteHooks } from "./providers/post-delete-hooks";
+import { ApplicationRecord } from "./providers/application-record";
 import type { CustomHealthRules } from "./health/assess";
 import type { SyncFailHook } from "./providers/health-gate-runtime";
 import { stageGate } from "./stage-gate";
@@ -159,7 +159,8 @@ export class Application extends pulumi.ComponentResource {
         this.checkPlan(plan, args);
         for (const r of plan.managed) args.ownership?.claim(name, r.id, describeResource(r.key), r.file);
         this.checkSyncWindows(args);
-        this.declareStages(plan, args, provider, kubeconfig, fetched.commit);
+        const record = this.declareRecord(plan, args, kubeconfig, fetched);
+        this.declareStages(plan, args, provider, kubeconfig, fetched.commit, record);
 
         const stages: StageSummary[] = plan.stages.map((s) => ({
             phase: s.phase,
@@ -222,12 +223,19 @@ export class Application extends pulumi.ComponentResource {
         throw new SyncWaveInputError(message, { application: this.applicationName });
     }
 
-    private declareStages(plan: SyncPlan, args: ApplicationArgs, provider: k8s.Provider, kubeconfig: string, revision: string): void {
+    private declareStages(
+        plan: SyncPlan,
+        args: ApplicationArgs,
+        provider: k8s.Provider,
+        kubeconfig: string,
+        revision: string,
+        record: pulumi.Resource,
+    ): void {
         const siblingParents = (args.siblings ?? [])
             .filter((s) => s !== this.applicationName)
             .map((s) => pulumi.createUrn(s, "syncwave:index:Application"));
         const timeout = args.healthTimeout ?? "5m";
-        let previousGate: pulumi.Resource[] = [...this.declarePostDeleteHooks(plan, kubeconfig, timeout), ...this.declareCreatedNamespace(plan, args, provider)];
+        let previousGate: pulumi.Resource[] = [record, ...this.declareCreatedNamespace(plan, args, provider)];
         const syncFailHooks = plan.syncFailHooks.map((h) => ({
             manifest: withAnnotations(h.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${h.id}` }),
             generateName: h.hook?.generateName,
@@ -274,10 +282,10 @@ export class Application extends pulumi.ComponentResource {
         });
     }
 
-    /** PostDelete hooks wait, first in the graph, so that deleting the Application deletes them last. */
-    private declarePostDeleteHooks(plan: SyncPlan, kubeconfig: string, timeout: string): pulumi.Resource[] {
-        if (plan.postDeleteHooks.length === 0) return [];
-        const hooks = plan.postDeleteHooks.map((h) => ({
+    /** The Application's record: first in the graph, so deleting the Application deletes it last. */
+    private declareRecord(plan: SyncPlan, args: ApplicationArgs, kubeconfig: string, fetched: FetchedRevision): pulumi.Resource {
+        const timeout = args.healthTimeout ?? "5m";
+        const postDeleteHooks = plan.postDeleteHooks.map((h) => ({
             manifest: withAnnotations(h.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${h.id}` }),
             generateName: h.hook?.generateName,
             deletePolicies: h.hook?.deletePolicies ?? ["BeforeHookCreation"],
@@ -285,7 +293,23 @@ export class Application extends pulumi.ComponentResource {
             wave: h.wave,
             timeoutMs: h.healthTimeoutMs ?? parseTimeout(timeout),
         }));
-        return [new PostDeleteHooks(`${this.applicationName}:post-delete`, { kubeconfig: pulumi.secret(kubeconfig), application: this.applicationName, hooks }, { parent: this })];
+        return new ApplicationRecord(
+            `${this.applicationName}:record`,
+            {
+                kubeconfig: pulumi.secret(kubeconfig),
+                application: this.applicationName,
+                project: args.project.projectName,
+                repoURL: args.source.repoURL,
+                targetRevision: fetched.targetRevision,
+                revision: fetched.commit,
+                path: args.source.path ?? ".",
+                destination: args.destination ?? {},
+                syncPolicy: args.syncPolicy ?? {},
+                ignoreDifferences: args.ignoreDifferences ?? [],
+                postDeleteHooks,
+            },
+            { parent: this },
+        );
     }
 
     /** CreateNamespace=true: the destination namespace exists before the first stage, and is kept. */

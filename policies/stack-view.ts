@@ -39,6 +39,8 @@ export interface StackView {
 }
 
 const APPLICATION_TYPE = "syncwave:index:Application";
+// The record's inputs are known in previews too, unlike a component's outputs.
+const RECORD_TYPE = "syncwave:ApplicationRecord";
 const PROJECT_TYPE = "syncwave:index:Project";
 
 function applicationOf(r: ResourceLike): string | undefined {
@@ -52,9 +54,9 @@ export function stackView(resources: readonly ResourceLike[]): StackView {
         const props = r.props ?? {};
         if (r.type === PROJECT_TYPE) {
             view.projects.push({ name: r.name, spec: props as ProjectSpec });
-        } else if (r.type === APPLICATION_TYPE) {
+        } else if (r.type.endsWith(RECORD_TYPE)) {
             view.applications.push({
-                name: r.name,
+                name: props.application as string,
                 declaredProject: props.project as string | undefined,
                 repoURL: props.repoURL as string | undefined,
                 destination: (props.destination as ApplicationDestination | undefined) ?? {},

@@ -1,11 +1,11 @@
 // The Pulumi toolchain built by `npm run setup`, exercised for real: CLI, plugins, the Node.js
 // language host, dynamic providers, the Kubernetes provider, policy packs and the Automation API.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import * as pulumiSdk from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { expectOk, pulumi, tempBackend } from "../helpers/pulumi";
 
 const fixtures = resolve(__dirname, "../fixtures");
@@ -15,6 +15,14 @@ const versions = Object.fromEntries(
         .filter((line) => /^[A-Z_]+=/.test(line))
         .map((line) => line.split("=") as [string, string]),
 );
+
+/** A new stack of a fixture project, named uniquely; its config file is removed after the test. */
+async function newStack(cwd: string, env: Record<string, string>): Promise<string[]> {
+    const name = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    expectOk(await pulumi(["stack", "init", name], cwd, env), "stack init");
+    onTestFinished(() => rmSync(join(cwd, `Pulumi.${name}.yaml`), { force: true }));
+    return ["--stack", name];
+}
 
 describe("pulumi toolchain", () => {
     it("runs the pinned CLI version", async () => {
@@ -31,21 +39,21 @@ describe("pulumi toolchain", () => {
         const cwd = join(fixtures, "dynamic-stack");
         const env = { PULUMI_BACKEND_URL: tempBackend() };
         const marker = join(mkdtempSync(join(tmpdir(), "syncwave-marker-")), "marker.txt");
-        expectOk(await pulumi(["stack", "init", "test"], cwd, env), "stack init");
-        expectOk(await pulumi(["config", "set", "path", marker], cwd, env), "config set");
+        const stack = await newStack(cwd, env);
+        expectOk(await pulumi(["config", "set", "path", marker, ...stack], cwd, env), "config set");
 
-        expectOk(await pulumi(["up", "--yes", "--skip-preview"], cwd, env), "up");
+        expectOk(await pulumi(["up", "--yes", "--skip-preview", ...stack], cwd, env), "up");
         expect(readFileSync(marker, "utf8")).toBe("written by pulumi up");
 
         // A change behind Pulumi's back is what refresh must report.
         writeFileSync(marker, "edited by hand");
-        expectOk(await pulumi(["refresh", "--yes", "--skip-preview"], cwd, env), "refresh");
+        expectOk(await pulumi(["refresh", "--yes", "--skip-preview", ...stack], cwd, env), "refresh");
         // Refresh updates the resource's recorded state (stack outputs change only on up).
-        const exported = expectOk(await pulumi(["stack", "export"], cwd, env), "stack export");
+        const exported = expectOk(await pulumi(["stack", "export", ...stack], cwd, env), "stack export");
         const resources = JSON.parse(exported.stdout).deployment.resources as { urn: string; outputs?: { content?: string } }[];
         expect(resources.find((r) => r.urn.endsWith("::marker"))?.outputs?.content).toBe("edited by hand");
 
-        expectOk(await pulumi(["destroy", "--yes", "--skip-preview"], cwd, env), "destroy");
+        expectOk(await pulumi(["destroy", "--yes", "--skip-preview", ...stack], cwd, env), "destroy");
         expect(existsSync(marker)).toBe(false);
     });
 
@@ -54,19 +62,19 @@ describe("pulumi toolchain", () => {
         // No cluster: the provider must not pick up the local cluster's kubeconfig.
         const env = { PULUMI_BACKEND_URL: tempBackend(), KUBECONFIG: "" };
         const renderDir = mkdtempSync(join(tmpdir(), "syncwave-render-"));
-        expectOk(await pulumi(["stack", "init", "test"], cwd, env), "stack init");
-        expectOk(await pulumi(["config", "set", "renderDir", renderDir], cwd, env), "config set");
+        const stack = await newStack(cwd, env);
+        expectOk(await pulumi(["config", "set", "renderDir", renderDir, ...stack], cwd, env), "config set");
 
-        const preview = expectOk(await pulumi(["preview", "--diff"], cwd, env), "preview");
+        const preview = expectOk(await pulumi(["preview", "--diff", ...stack], cwd, env), "preview");
         expect(preview.stdout).toContain("kubernetes:apps/v1:Deployment");
 
-        expectOk(await pulumi(["up", "--yes", "--skip-preview"], cwd, env), "up");
+        expectOk(await pulumi(["up", "--yes", "--skip-preview", ...stack], cwd, env), "up");
         const rendered = readdirSync(join(renderDir, "1-manifest"));
         expect(rendered.length).toBe(1);
         const manifest = readFileSync(join(renderDir, "1-manifest", rendered[0]), "utf8");
         expect(manifest).toContain("kind: Deployment");
         expect(manifest).toContain("image: nginx:1.27");
-        expectOk(await pulumi(["destroy", "--yes", "--skip-preview"], cwd, env), "destroy");
+        expectOk(await pulumi(["destroy", "--yes", "--skip-preview", ...stack], cwd, env), "destroy");
     });
 
     it("runs a local policy pack and fails the preview on a mandatory violation", async () => {
@@ -75,16 +83,16 @@ describe("pulumi toolchain", () => {
         const renderDir = mkdtempSync(join(tmpdir(), "syncwave-render-"));
         const pack = join(fixtures, "policy-pack");
         env.KUBECONFIG = "";
-        expectOk(await pulumi(["stack", "init", "test"], cwd, env), "stack init");
-        expectOk(await pulumi(["config", "set", "renderDir", renderDir], cwd, env), "config set");
+        const stack = await newStack(cwd, env);
+        expectOk(await pulumi(["config", "set", "renderDir", renderDir, ...stack], cwd, env), "config set");
 
-        const failing = await pulumi(["preview", "--policy-pack", pack], cwd, env);
+        const failing = await pulumi(["preview", "--policy-pack", pack, ...stack], cwd, env);
         expect(failing.code).not.toBe(0);
         expect(failing.stdout + failing.stderr).toContain("deployments-need-two-replicas");
         expect(failing.stdout + failing.stderr).toMatch(/mandatory/);
 
-        expectOk(await pulumi(["config", "set", "--type", "int", "replicas", "2"], cwd, env), "config set");
-        const passing = expectOk(await pulumi(["preview", "--policy-pack", pack], cwd, env), "preview with policy");
+        expectOk(await pulumi(["config", "set", "--type", "int", "replicas", "2", ...stack], cwd, env), "config set");
+        const passing = expectOk(await pulumi(["preview", "--policy-pack", pack, ...stack], cwd, env), "preview with policy");
         expect(passing.stdout).toContain("toolchain-check");
     });
 

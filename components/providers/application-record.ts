@@ -1,0 +1,53 @@
+// ApplicationRecord: what an Application's sync resolved — its project, source, the commit the
+// revision resolved to, its destination and sync policy — kept as a resource so the stack's state and
+// history hold it, and so the policy pack sees it in previews as well as updates. Every resource of the
+// Application depends on it, so deleting the Application deletes it last: then its PostDelete hooks run.
+import * as pulumi from "@pulumi/pulumi";
+import type { ApplicationDestination, IgnoreDifference, SyncPolicy } from "../application-spec";
+import type { SyncFailHook } from "./health-gate-runtime";
+
+export interface ApplicationRecordArgs {
+    kubeconfig: pulumi.Input<string>;
+    application: string;
+    project: string;
+    repoURL: string;
+    targetRevision: string;
+    revision: string;
+    path: string;
+    destination: ApplicationDestination;
+    syncPolicy: SyncPolicy;
+    ignoreDifferences: IgnoreDifference[];
+    postDeleteHooks: SyncFailHook[];
+}
+
+type StoredInputs = Omit<ApplicationRecordArgs, "kubeconfig"> & { kubeconfig: string; modules: { runtime: string } };
+
+const RUNTIME_MODULE = require.resolve("./hook-runtime");
+
+const recordProvider: pulumi.dynamic.ResourceProvider = {
+    async create(inputs: StoredInputs) {
+        return { id: inputs.application, outs: inputs };
+    },
+    async diff(_id: string, olds: StoredInputs, news: StoredInputs) {
+        const { kubeconfig: _a, ...o } = olds;
+        const { kubeconfig: _b, ...n } = news;
+        return { changes: JSON.stringify(o) !== JSON.stringify(n) || olds.kubeconfig !== news.kubeconfig };
+    },
+    async update(_id: string, _olds: StoredInputs, news: StoredInputs) {
+        return { outs: news };
+    },
+    async delete(_id: string, props: StoredInputs) {
+        if (props.postDeleteHooks.length === 0) return;
+        require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+        const runtime = require(props.modules.runtime) as typeof import("./hook-runtime");
+        for (const hook of props.postDeleteHooks) {
+            await runtime.runHook({ ...hook, kubeconfig: props.kubeconfig, syncId: `${props.application}:post-delete:${props.revision}` });
+        }
+    },
+};
+
+export class ApplicationRecord extends pulumi.dynamic.Resource {
+    constructor(name: string, args: ApplicationRecordArgs, opts?: pulumi.CustomResourceOptions) {
+        super(recordProvider, name, { ...args, modules: { runtime: RUNTIME_MODULE } }, { ...opts, additionalSecretOutputs: ["kubeconfig"] }, "syncwave", "ApplicationRecord");
+    }
+}
