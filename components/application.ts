@@ -16,6 +16,8 @@ import { renderSource, type HelmTemplate } from "./source/render";
 import { Hook } from "./providers/hook";
 import { ApplicationRecord } from "./providers/application-record";
 import type { CustomHealthRules } from "./health/assess";
+import { worst, type Health } from "./health/status";
+import { HealthGate } from "./providers/health-gate";
 import type { SyncFailHook } from "./providers/health-gate-runtime";
 import { stageGate } from "./stage-gate";
 import { SyncWaveInputError } from "./sync/errors";
@@ -61,6 +63,7 @@ export interface ApplicationSummary {
     syncPolicy: SyncPolicy;
     ignoreDifferences: IgnoreDifference[];
     digest: string;
+    health: Health;
     stages: StageSummary[];
     skipped: string[];
 }
@@ -160,7 +163,7 @@ export class Application extends pulumi.ComponentResource {
         for (const r of plan.managed) args.ownership?.claim(name, r.id, describeResource(r.key), r.file);
         this.checkSyncWindows(args);
         const record = this.declareRecord(plan, args, kubeconfig, fetched);
-        this.declareStages(plan, args, provider, kubeconfig, fetched.commit, record);
+        const health = this.declareStages(plan, args, provider, kubeconfig, fetched.commit, record);
 
         const stages: StageSummary[] = plan.stages.map((s) => ({
             phase: s.phase,
@@ -182,6 +185,7 @@ export class Application extends pulumi.ComponentResource {
             syncPolicy: args.syncPolicy ?? {},
             ignoreDifferences: args.ignoreDifferences ?? [],
             digest: plan.digest,
+            health,
             stages,
             skipped: plan.skipped.map((r) => describeResource(r.key)),
         };
@@ -230,12 +234,15 @@ export class Application extends pulumi.ComponentResource {
         kubeconfig: string,
         revision: string,
         record: pulumi.Resource,
-    ): void {
+    ): pulumi.Output<Health> {
+        const gates: HealthGate[] = [];
         const siblingParents = (args.siblings ?? [])
             .filter((s) => s !== this.applicationName)
             .map((s) => pulumi.createUrn(s, "syncwave:index:Application"));
         const timeout = args.healthTimeout ?? "5m";
-        let previousGate: pulumi.Resource[] = [record, ...this.declareCreatedNamespace(plan, args, provider)];
+        // Every stage depends on all earlier gates, not only the last one: then resources pruned from
+        // several waves are deleted later waves first even when the gates between them survive.
+        let earlierGates: pulumi.Resource[] = [record, ...this.declareCreatedNamespace(plan, args, provider)];
         const syncFailHooks = plan.syncFailHooks.map((h) => ({
             manifest: withAnnotations(h.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${h.id}` }),
             generateName: h.hook?.generateName,
@@ -250,15 +257,15 @@ export class Application extends pulumi.ComponentResource {
             const prerequisites = new Map<string, pulumi.Resource>();
             for (const r of stage.resources) {
                 const needs = prerequisitesOf(r, prerequisites);
-                const resource = this.declareResource(r, args, provider, [...previousGate, ...needs], siblingParents);
+                const resource = this.declareResource(r, args, provider, [...earlierGates, ...needs], siblingParents);
                 members.push(resource);
                 for (const provided of providedBy(r)) prerequisites.set(provided, resource);
             }
             for (const hook of stage.hooks) {
                 const needs = prerequisitesOf(hook, prerequisites);
-                members.push(this.declareHook(hook, stage, kubeconfig, revision, plan.digest, timeout, [...previousGate, ...needs], syncFailHooks));
+                members.push(this.declareHook(hook, stage, kubeconfig, revision, plan.digest, timeout, [...earlierGates, ...needs], syncFailHooks));
             }
-            previousGate = stageGate(
+            const gate = stageGate(
                 this,
                 members,
                 {
@@ -279,7 +286,11 @@ export class Application extends pulumi.ComponentResource {
                 },
                 { ...(args.project.healthChecks ?? {}), ...(args.healthChecks ?? {}) },
             );
+            earlierGates = [...earlierGates, ...gate];
+            gates.push(...gate.filter((g): g is HealthGate => g instanceof HealthGate));
         });
+        // The Application's health is its worst resource's, as in Argo CD; hooks are left out.
+        return pulumi.all(gates.map((g) => g.health)).apply((all) => worst(all.flat().map((h) => ({ status: h.status, message: `${h.resource}: ${h.message}` }))));
     }
 
     /** The Application's record: first in the graph, so deleting the Application deletes it last. */

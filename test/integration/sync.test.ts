@@ -124,11 +124,17 @@ describe("sync on the local cluster", () => {
         expect(await k("get", "configmap", "settings", "-n", ns, "-o", "jsonpath={.data.key}")).toBe("changed");
         expect(await k("get", "job", "migrate", "-n", ns, "-o", "jsonpath={.metadata.uid}")).not.toBe(migrateUid);
 
-        // A manifest removed from git is pruned.
-        repo.commit({ "app/after.yaml": null });
-        expect((await stack.up()).code).toBe(0);
+        // Manifests removed from git are pruned, the later wave first (as Argo CD prunes).
+        repo.commit({ "app/after.yaml": null, "app/config.yaml": null });
+        const prune = await stack.up();
+        expect(prune.code, prune.stdout + prune.stderr).toBe(0);
+        const deletedAt = (name: string) => prune.stdout.search(new RegExp(`ConfigMap/${ns}/${name} deleted`));
+        expect(deletedAt("after-slow")).toBeGreaterThan(-1);
+        expect(deletedAt("settings")).toBeGreaterThan(deletedAt("after-slow"));
         expect((await kTry("get", "configmap", "after-slow", "-n", ns)).ok).toBe(false);
-        expect((await kTry("get", "configmap", "settings", "-n", ns)).ok).toBe(true);
+        expect((await kTry("get", "configmap", "settings", "-n", ns)).ok).toBe(false);
+        expect((await kTry("get", "deployment", "slow", "-n", ns)).ok).toBe(true);
+        expect(((await stack.outputs()).summaries as { health: { status: string } }[])[0].health.status).toBe("Healthy");
     });
 
     it("stops at a Degraded wave: later waves are not applied and the SyncFail hook runs", async () => {
