@@ -28,6 +28,16 @@ const healthTimeout = config.get("healthTimeout") ?? "5m";
 // `syncwave reconcile` sets this to false: a deny window with manualSync then still blocks.
 const manualSync = config.getBoolean("manualSync") ?? true;
 
+// A rollback pins an Application to a commit until it is unpinned (`syncwave rollback`, `syncwave
+// unpin`); a sync started by the syncwave CLI passes the commits its preview resolved, so the update
+// applies exactly what was reviewed.
+const pins = config.getObject<Record<string, { revision: string }>>("pins") ?? {};
+const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<string, string>;
+for (const [name, spec] of Object.entries(declarations.applications)) {
+    const pinned = pins[name]?.revision ?? resolved[name];
+    if (pinned) spec.source = { ...spec.source, targetRevision: pinned };
+}
+
 const projects = Object.fromEntries(Object.entries(declarations.projects).map(([name, spec]) => [name, new Project(name, spec)]));
 const ownership = new OwnershipRegistry();
 const applicationNames = Object.keys(declarations.applications);

@@ -14,6 +14,8 @@ export SYNCWAVE_KWOK_BIN="$KWOK_DIR/bin"
 export PULUMI_HOME="$PULUMI_HOME_DIR"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+# Programs are type-checked by npm run build; at run time ts-node only transpiles (much faster).
+export PULUMI_NODEJS_TRANSPILE_ONLY=true
 export PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://$SYNCWAVE_HOME/state}"
 # Local stacks only: a real deployment sets its own passphrase or secrets provider.
 export PULUMI_CONFIG_PASSPHRASE="\${PULUMI_CONFIG_PASSPHRASE-syncwave-local-only}"

@@ -1,0 +1,50 @@
+// `syncwave history`: the stack's updates, each with the commit of every Application it synced (from
+// the update's message, which `syncwave sync` writes), when, by whom, and how it ended.
+import { parseSyncMessage, openStack, type StackOptions } from "../stack";
+
+export interface HistoryEntry {
+    id: number;
+    kind: string;
+    startTime: string;
+    by: string;
+    result: string;
+    health: string;
+    revisions: Record<string, string>;
+    message: string;
+}
+
+export async function history(options: StackOptions): Promise<HistoryEntry[]> {
+    const stack = await openStack(options);
+    const updates = await stack.history();
+    return updates.map((u) => {
+        const parsed = parseSyncMessage(u.message) ?? {};
+        const { by, ...revisions } = parsed;
+        return {
+            id: u.version,
+            kind: u.kind,
+            startTime: u.startTime.toISOString(),
+            by: by ?? u.environment?.["git.author"] ?? "",
+            result: u.result,
+            // Gates hold every wave until Healthy: a sync that succeeded left everything Healthy.
+            health: u.kind !== "update" ? "" : u.result === "succeeded" ? "Healthy" : u.result === "failed" ? "Degraded or timed out" : "",
+            revisions,
+            message: u.message,
+        };
+    });
+}
+
+export function formatHistory(entries: HistoryEntry[]): string {
+    const rows = entries.map((e) => [
+        String(e.id),
+        e.startTime.replace("T", " ").replace(/\.\d+Z$/, "Z"),
+        e.kind,
+        e.result,
+        e.health,
+        e.by,
+        Object.entries(e.revisions).map(([app, sha]) => `${app}@${sha.slice(0, 12)}`).join(" ") || e.message.slice(0, 60),
+    ]);
+    const header = ["ID", "WHEN", "KIND", "RESULT", "HEALTH", "BY", "REVISIONS"];
+    const all = [header, ...rows];
+    const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+    return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  ")).join("\n");
+}

@@ -1,0 +1,93 @@
+// `syncwave rollback ID|SHA`: redeploys an earlier revision. Git first: with --revert a revert commit
+// in the source repository brings the old state back to the branch, so the next sync keeps it; without
+// it the Application is pinned to that commit, and `reconcile` leaves it alone until `syncwave unpin`,
+// as Argo CD turns automated sync off on a rollback.
+import { existsSync } from "node:fs";
+import { simpleGit } from "simple-git";
+import { normalizeRepoURL } from "../../components/source/git";
+import { openStack, type StackOptions } from "../stack";
+import { history } from "./history";
+import { appRecords, readState } from "./state";
+import { sync, SyncError, type SyncResult } from "./sync";
+
+export interface Pin {
+    revision: string;
+    pinnedAt: string;
+    reason: string;
+}
+
+export async function readPins(options: StackOptions): Promise<Record<string, Pin>> {
+    const stack = await openStack(options);
+    const all = await stack.getAllConfig();
+    const raw = all["syncwave:pins"]?.value;
+    return raw ? (JSON.parse(raw) as Record<string, Pin>) : {};
+}
+
+async function writePins(options: StackOptions, pins: Record<string, Pin>): Promise<void> {
+    const stack = await openStack(options);
+    if (Object.keys(pins).length === 0) await stack.removeConfig("syncwave:pins");
+    else await stack.setConfig("syncwave:pins", { value: JSON.stringify(pins) });
+}
+
+/** Which commit each Application goes back to: from a history entry, or one commit for one app. */
+async function targetsFor(target: string, options: StackOptions & { app?: string }): Promise<Record<string, string>> {
+    if (/^\d+$/.test(target)) {
+        const entry = (await history(options)).find((e) => e.id === Number(target));
+        if (!entry) throw new SyncError(`there is no update ${target} in the history of stack ${options.stack}`);
+        const revisions = Object.keys(entry.revisions).length ? entry.revisions : undefined;
+        if (!revisions) throw new SyncError(`update ${target} was not a syncwave sync: it records no revisions (see 'syncwave history')`);
+        return options.app ? { [options.app]: revisions[options.app] } : revisions;
+    }
+    if (!/^[0-9a-f]{7,40}$/.test(target)) throw new SyncError(`"${target}" is neither a history ID nor a commit SHA`);
+    if (!options.app) throw new SyncError("rolling back to a commit needs --app: which application?");
+    return { [options.app]: target };
+}
+
+/** The revert commit: every change after `to` on the branch, undone, in the source repository. */
+async function revertInRepository(repoDir: string, branch: string, to: string, app: string): Promise<string> {
+    const git = simpleGit(repoDir);
+    const current = (await git.revparse(["--abbrev-ref", "HEAD"])).trim();
+    if (current !== branch) throw new SyncError(`the source repository ${repoDir} has ${current} checked out, not ${branch}: check out ${branch} to revert there`);
+    const status = await git.status();
+    if (!status.isClean()) throw new SyncError(`the source repository ${repoDir} has uncommitted changes: commit or stash them first`);
+    await git.raw(["revert", "--no-commit", `${to}..HEAD`]);
+    await git.commit(`Revert ${app} to ${to.slice(0, 12)}\n\nRolled back with syncwave rollback: the changes after ${to} are undone.`);
+    return (await git.revparse(["HEAD"])).trim();
+}
+
+export async function rollback(
+    target: string,
+    options: StackOptions & { app?: string; revert?: boolean; progress?: (line: string) => void },
+): Promise<SyncResult> {
+    const progress = options.progress ?? (() => undefined);
+    const goals = await targetsFor(target, options);
+    const cwd = options.cwd ?? process.cwd();
+    const records = appRecords(readState(options.stack, cwd));
+    if (options.revert) {
+        for (const [app, sha] of Object.entries(goals)) {
+            const record = records.find((r) => r.application === app);
+            if (!record) throw new SyncError(`application ${app} has not been synced in stack ${options.stack}`);
+            const dir = normalizeRepoURL(record.repoURL, cwd);
+            if (!existsSync(dir)) {
+                throw new SyncError(`--revert works on a local working copy of the source; ${record.repoURL} is remote: revert in your clone and push, then sync`);
+            }
+            const commit = await revertInRepository(dir, record.targetRevision, sha, app);
+            progress(`${app}: revert commit ${commit} in ${record.repoURL} (${record.targetRevision})`);
+        }
+        return sync({ ...options, kind: "rollback", app: Object.keys(goals).length === 1 ? Object.keys(goals)[0] : undefined });
+    }
+    const pins = await readPins(options);
+    for (const [app, sha] of Object.entries(goals)) {
+        pins[app] = { revision: sha, pinnedAt: new Date().toISOString(), reason: `rollback to ${target}` };
+        progress(`${app}: pinned to ${sha} (reconcile leaves it alone until 'syncwave unpin ${app}')`);
+    }
+    await writePins(options, pins);
+    return sync({ ...options, kind: "rollback", app: Object.keys(goals).length === 1 ? Object.keys(goals)[0] : undefined });
+}
+
+export async function unpin(app: string, options: StackOptions): Promise<void> {
+    const pins = await readPins(options);
+    if (!pins[app]) throw new SyncError(`application ${app} is not pinned`);
+    delete pins[app];
+    await writePins(options, pins);
+}

@@ -1,0 +1,86 @@
+// The CLI's access to a SyncWave stack, through the Automation API and the project's own Pulumi CLI:
+// previews and updates with their engine events collected, the Applications' resolved revisions, the
+// stack's history.
+import { resolve } from "node:path";
+import { LocalWorkspace, PulumiCommand, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+
+export interface StackOptions {
+    stack: string;
+    /** The Pulumi project folder (Pulumi.yaml). */
+    cwd?: string;
+    /** Extra environment for the program, e.g. SYNCWAVE_REVISIONS. */
+    env?: Record<string, string>;
+}
+
+export async function openStack(options: StackOptions): Promise<Stack> {
+    const root = process.env.SYNCWAVE_PULUMI_ROOT;
+    if (!root) throw new Error('the toolchain environment is missing: run through `syncwave` or after eval "$(npm run --silent env)"');
+    const pulumiCommand = await PulumiCommand.get({ root });
+    return LocalWorkspace.selectStack(
+        { stackName: options.stack, workDir: resolve(options.cwd ?? process.cwd()) },
+        { pulumiCommand, envVars: options.env ?? {} },
+    );
+}
+
+/** "shop: ./@HEAD is 1a2b…": what each Application logs once its source is fetched. */
+const REVISION_LINE = /^(\S+): (\S+)@(\S+) is ([0-9a-f]{40})$/;
+
+export interface ResolvedRevision {
+    application: string;
+    repoURL: string;
+    targetRevision: string;
+    commit: string;
+}
+
+export function revisionsFrom(events: readonly EngineEvent[]): ResolvedRevision[] {
+    const found = new Map<string, ResolvedRevision>();
+    for (const e of events) {
+        const message = e.diagnosticEvent?.message?.trim();
+        const m = message ? REVISION_LINE.exec(message) : null;
+        if (m) found.set(m[1], { application: m[1], repoURL: m[2], targetRevision: m[3], commit: m[4] });
+    }
+    return [...found.values()];
+}
+
+/** The Application a step's resource belongs to: its parent is the Application component. */
+export function applicationOfStep(e: EngineEvent): string | undefined {
+    const m = e.resourcePreEvent?.metadata ?? e.resOutputsEvent?.metadata;
+    const parent = m?.new?.parent ?? m?.old?.parent;
+    if (!parent || !parent.includes("::syncwave:index:Application::")) return undefined;
+    return parent.split("::").pop();
+}
+
+/** "apps/Deployment/shop/api" (a managed object's Pulumi name) as "Deployment shop/api". */
+export function describeId(id: string): string {
+    const [, kind, namespace, ...name] = id.split("/");
+    return `${kind} ${namespace ? `${namespace}/` : ""}${name.join("/")}`;
+}
+
+/** "shop: Sync wave 1: Service shop/api, Deployment shop/api": the stages each Application logs. */
+const STAGE_LINE = /^(\S+): (PreSync|Sync|PostSync) wave (-?\d+): (.*)$/;
+
+export function stagesFrom(events: readonly EngineEvent[]): Map<string, string> {
+    const stageOf = new Map<string, string>();
+    for (const e of events) {
+        const m = STAGE_LINE.exec(e.diagnosticEvent?.message?.trim() ?? "");
+        if (!m) continue;
+        for (const item of m[4].split(", ")) stageOf.set(`${m[1]}|${item.replace(/^hook /, "")}`, `${m[2]} wave ${m[3]}`);
+    }
+    return stageOf;
+}
+
+/** The message a SyncWave sync records in the stack history: the commit of every Application. */
+export function syncMessage(kind: string, revisions: readonly ResolvedRevision[]): string {
+    return `syncwave ${kind}: ${revisions.map((r) => `${r.application}=${r.commit}`).join(" ")}`;
+}
+
+export function parseSyncMessage(message: string | undefined): Record<string, string> | undefined {
+    const m = /^syncwave (\S+): (.*)$/.exec(message ?? "");
+    if (!m) return undefined;
+    return Object.fromEntries(
+        m[2]
+            .split(" ")
+            .filter(Boolean)
+            .map((pair) => pair.split("=") as [string, string]),
+    );
+}
