@@ -25,18 +25,15 @@ const clusters = config.getObject<Record<string, ClusterConnection>>("clusters")
 // Repository credentials by repoURL prefix, kept in secret config: `pulumi config set --secret`.
 const credentials = config.getSecretObject<Record<string, GitCredentials>>("repoCredentials");
 const healthTimeout = config.get("healthTimeout") ?? "5m";
-// `syncwave reconcile` sets this to false: a deny window with manualSync then still blocks.
-const manualSync = config.getBoolean("manualSync") ?? true;
+// `syncwave reconcile` syncs automatically (SYNCWAVE_MANUAL_SYNC=false): a deny window with manualSync
+// then still blocks it, as it blocks Argo CD's automated syncs.
+const manualSync = process.env.SYNCWAVE_MANUAL_SYNC !== undefined ? process.env.SYNCWAVE_MANUAL_SYNC !== "false" : (config.getBoolean("manualSync") ?? true);
 
 // A rollback pins an Application to a commit until it is unpinned (`syncwave rollback`, `syncwave
 // unpin`); a sync started by the syncwave CLI passes the commits its preview resolved, so the update
 // applies exactly what was reviewed.
 const pins = config.getObject<Record<string, { revision: string }>>("pins") ?? {};
 const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<string, string>;
-for (const [name, spec] of Object.entries(declarations.applications)) {
-    const pinned = pins[name]?.revision ?? resolved[name];
-    if (pinned) spec.source = { ...spec.source, targetRevision: pinned };
-}
 
 const projects = Object.fromEntries(Object.entries(declarations.projects).map(([name, spec]) => [name, new Project(name, spec)]));
 const ownership = new OwnershipRegistry();
@@ -51,6 +48,7 @@ const applications = Object.entries(declarations.applications).map(([name, spec]
     });
     return new Application(name, {
         ...spec,
+        revision: pins[name]?.revision ?? resolved[name],
         project: projects[spec.project],
         clusters,
         repoCredentials,

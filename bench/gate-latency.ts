@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const write = (revision: string) =>
         repo.commit(
             {
-                "app/web.yaml": stringify(deployment("web", namespace, 0, revision, "1s")),
+                "app/web.yaml": stringify(deployment("web", namespace, 0, revision, "3s")),
                 "app/after.yaml": stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "after", namespace, annotations: { "argocd.argoproj.io/sync-wave": "1" } }, data: { revision } }),
             },
             revision,

@@ -23,7 +23,7 @@ export async function openStack(options: StackOptions): Promise<Stack> {
 }
 
 /** "shop: ./@HEAD is 1a2b…": what each Application logs once its source is fetched. */
-const REVISION_LINE = /^(\S+): (\S+)@(\S+) is ([0-9a-f]{40})$/;
+const REVISION_LINE = /^(\S+): (\S+)@(\S+) is ([0-9a-f]{40})( \(pinned\))?$/;
 
 export interface ResolvedRevision {
     application: string;

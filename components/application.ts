@@ -48,6 +48,8 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     manualSync?: boolean;
     /** Custom health rules by "group/Kind" (TypeScript functions), over the Project's. */
     healthChecks?: CustomHealthRules;
+    /** Sync exactly this commit instead of resolving targetRevision (a rollback's pin, a reviewed preview). */
+    revision?: string;
     /** Shared by the stack's Applications so that no object is owned twice. */
     ownership?: OwnershipRegistry;
 }
@@ -118,7 +120,7 @@ export class Application extends pulumi.ComponentResource {
         const cacheDir = args.cacheDir ?? join(process.env.SYNCWAVE_CACHE ?? join(process.cwd(), ".syncwave"), "git");
         let fetched;
         try {
-            fetched = await fetchRevision(args.source.repoURL, args.source.targetRevision, {
+            fetched = await fetchRevision(args.source.repoURL, args.revision ?? args.source.targetRevision, {
                 cacheDir,
                 baseDir: args.baseDir,
                 credentials: await valueOf(args.repoCredentials),
@@ -129,7 +131,9 @@ export class Application extends pulumi.ComponentResource {
             }
             throw err;
         }
-        pulumi.log.info(`${name}: ${args.source.repoURL}@${fetched.targetRevision} is ${fetched.commit}`, this);
+        // The declared revision stays what the Application says; a pin or a reviewed commit only decides the commit.
+        fetched = { ...fetched, targetRevision: args.source.targetRevision ?? "HEAD" };
+        pulumi.log.info(`${name}: ${args.source.repoURL}@${fetched.targetRevision} is ${fetched.commit}${args.revision ? " (pinned)" : ""}`, this);
 
         const impersonate = destinationServiceAccount(spec, { ...destination, namespace: destination.namespace ?? "" });
         const kubeconfig = destinationKubeconfig(name, destination, args.clusters ?? {}, impersonate);
@@ -351,6 +355,9 @@ export class Application extends pulumi.ComponentResource {
             "pulumi.com/deletionPropagationPolicy": r.options.prunePropagationPolicy,
             // The stage's HealthGate proves readiness with Argo CD's health rules, by watching.
             "pulumi.com/skipAwait": "true",
+            // Git wins over fields someone else changed since (Argo CD's apply overwrites them too);
+            // fields others may own are declared in ignoreDifferences instead.
+            "pulumi.com/patchForce": "true",
         });
         return new KubernetesObject(r.id, manifest, {
             parent: this,

@@ -25,6 +25,8 @@ export async function diff(options: StackOptions & { policyPacks?: string[]; pol
     const events: EngineEvent[] = [];
     await stack.preview({
         diff: true,
+        // Compare with the live cluster, as Argo CD does, not only with the last sync's state.
+        refresh: true,
         policyPacks: options.policyPacks,
         policyPackConfigs: options.policyPackConfigs,
         onEvent: (e) => events.push(e),
@@ -40,7 +42,7 @@ export function summarize(events: EngineEvent[]): DiffResult {
     const changes: PlannedChange[] = [];
     for (const e of events) {
         const m = e.resourcePreEvent?.metadata;
-        if (!m || m.op === "same" || m.op === "read") continue;
+        if (!m || m.op === "same" || m.op === "read" || m.op === "refresh") continue;
         const application = applicationOfStep(e);
         if (!application || !m.type.startsWith("kubernetes:") || m.type.startsWith("pulumi:providers")) continue;
         const name = m.urn.split("::").pop() ?? "";

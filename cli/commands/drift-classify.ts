@@ -131,3 +131,23 @@ export function classifyField(
         reason: manager ? `changed by ${manager} outside git` : "changed outside git by an unknown writer",
     };
 }
+
+/**
+ * Fields where the live object differs from the desired manifest, as Argo CD compares: only what the
+ * manifest sets counts (defaults and status filled in by the cluster are not drift).
+ */
+export function driftedPathsOf(desired: unknown, live: unknown, prefix = ""): string[] {
+    if (desired === undefined) return [];
+    if (desired === null || typeof desired !== "object") {
+        return JSON.stringify(desired) === JSON.stringify(live) ? [] : [prefix];
+    }
+    if (Array.isArray(desired)) {
+        if (!Array.isArray(live)) return [prefix];
+        return desired.flatMap((d, i) => driftedPathsOf(d, live[i], `${prefix}[${i}]`));
+    }
+    const liveObject = live && typeof live === "object" && !Array.isArray(live) ? (live as Record<string, unknown>) : {};
+    return Object.entries(desired as Record<string, unknown>).flatMap(([k, v]) => {
+        const key = /^[A-Za-z_$][\w$]*$/.test(k) ? (prefix ? `${prefix}.${k}` : k) : `${prefix}[${JSON.stringify(k)}]`;
+        return driftedPathsOf(v, liveObject[k], key);
+    });
+}

@@ -5,7 +5,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { connect, getJSON, readObject } from "../../components/providers/kube-client";
 import { apiGroup } from "../../components/sync/manifest";
 import { applicationOfStep, openStack, type StackOptions } from "../stack";
-import { classifyField, type DriftedField, type LiveObjectWithFields } from "./drift-classify";
+import { classifyField, driftedPathsOf, type DriftedField, type LiveObjectWithFields } from "./drift-classify";
 import { appRecords, readState } from "./state";
 
 export interface DriftReport {
@@ -13,32 +13,34 @@ export interface DriftReport {
     fields: DriftedField[];
 }
 
-/** Property paths that differ, from a refresh step: its detailed diff when given, else its top-level keys. */
+/** The fields of the desired manifest (the step's inputs) that the live object (the refreshed outputs) no longer matches. */
 function driftedPaths(e: EngineEvent): string[] {
-    const m = e.resourcePreEvent?.metadata;
-    if (!m) return [];
-    const detailed = Object.keys(m.detailedDiff ?? {});
-    const paths = detailed.length ? detailed : (m.diffs ?? []);
-    // Bookkeeping the provider keeps beside the object is not drift.
-    return paths.filter((p) => !/^(metadata\.(managedFields|resourceVersion|generation|uid|creationTimestamp)|status)\b/.test(p) && !p.startsWith("__"));
+    const m = e.resOutputsEvent?.metadata;
+    if (!m?.old?.inputs || !m.new?.outputs) return [];
+    const { metadata, ...rest } = m.old.inputs as { metadata?: { labels?: unknown; annotations?: Record<string, string> } };
+    // The provider's own bookkeeping annotations are not part of what git declares.
+    const annotations = Object.fromEntries(Object.entries(metadata?.annotations ?? {}).filter(([k]) => !k.startsWith("pulumi.com/")));
+    const desired = { ...rest, metadata: { labels: metadata?.labels, annotations } };
+    return driftedPathsOf(desired, m.new.outputs).filter((p) => !p.startsWith("__"));
 }
 
 export async function drift(options: StackOptions): Promise<DriftReport[]> {
     const cwd = resolve(options.cwd ?? process.cwd());
-    const records = appRecords(readState(options.stack, cwd));
+    const records = appRecords(readState(options.stack, cwd, options.env));
     const stack = await openStack(options);
     const events: EngineEvent[] = [];
     await stack.refresh({ previewOnly: true, onEvent: (e) => events.push(e) });
     const reports = new Map<string, DriftedField[]>();
     for (const e of events) {
-        const m = e.resourcePreEvent?.metadata;
-        if (!m || m.op === "same" || !m.type.startsWith("kubernetes:") || m.type.startsWith("pulumi:providers")) continue;
+        // A refresh step's outputs event carries the object as read from the cluster now.
+        const m = e.resOutputsEvent?.metadata;
+        if (!m || !m.type.startsWith("kubernetes:") || m.type.startsWith("pulumi:providers")) continue;
         const application = applicationOfStep(e);
         const record = records.find((r) => r.application === application);
         if (!application || !record) continue;
         const paths = driftedPaths(e);
         if (paths.length === 0) continue;
-        const state = (m.old?.outputs ?? m.old?.inputs ?? {}) as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+        const state = (m.old?.inputs ?? m.old?.outputs ?? {}) as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
         const ref = { apiVersion: state.apiVersion, kind: state.kind, namespace: state.metadata?.namespace, name: state.metadata?.name };
         const conn = connect(record.kubeconfig);
         const live = (await readObject(conn.kc, ref)) as LiveObjectWithFields | undefined;

@@ -62,7 +62,7 @@ export async function rollback(
     const progress = options.progress ?? (() => undefined);
     const goals = await targetsFor(target, options);
     const cwd = options.cwd ?? process.cwd();
-    const records = appRecords(readState(options.stack, cwd));
+    const records = appRecords(readState(options.stack, cwd, options.env));
     if (options.revert) {
         for (const [app, sha] of Object.entries(goals)) {
             const record = records.find((r) => r.application === app);

@@ -22,8 +22,13 @@ export interface AppRecord {
     ignoreDifferences: { group?: string; kind: string; name?: string; namespace?: string; jsonPointers?: string[]; managedFieldsManagers?: string[] }[];
 }
 
-export function readState(stack: string, cwd: string): StateResource[] {
-    const text = execFileSync("pulumi", ["stack", "export", "--show-secrets", "--stack", stack], { cwd, encoding: "utf8", maxBuffer: 512 * 1024 * 1024 });
+export function readState(stack: string, cwd: string, env: Record<string, string> = {}): StateResource[] {
+    const text = execFileSync("pulumi", ["stack", "export", "--show-secrets", "--stack", stack], {
+        cwd,
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+        maxBuffer: 512 * 1024 * 1024,
+    });
     return (JSON.parse(text) as { deployment: { resources?: StateResource[] } }).deployment.resources ?? [];
 }
 

@@ -20,7 +20,7 @@ export interface AppStatus {
 
 export async function status(options: StackOptions & { pins?: Record<string, unknown> }): Promise<AppStatus[]> {
     const cwd = resolve(options.cwd ?? process.cwd());
-    const state = readState(options.stack, cwd);
+    const state = readState(options.stack, cwd, options.env);
     const planned = await diff(options);
     const failedPreview = planned.events.some((e) => e.diagnosticEvent?.severity === "error");
     const objects = managedObjects(state);

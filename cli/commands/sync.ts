@@ -32,7 +32,8 @@ function errorsOf(events: readonly EngineEvent[]): string[] {
 /** Progress lines for gates and hooks as the engine reports their outputs. */
 function progressOf(e: EngineEvent): string | undefined {
     const m = e.resOutputsEvent?.metadata;
-    if (!m) return undefined;
+    // Only steps that ran something: not refreshes, reads or deletions of earlier runs.
+    if (!m || !["create", "update", "replace", "create-replacement"].includes(m.op)) return undefined;
     const app = applicationOfStep(e);
     const outputs = (m.new?.outputs ?? {}) as Record<string, unknown>;
     if (m.type.endsWith("syncwave:HealthGate")) {
@@ -50,10 +51,12 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const previewEvents: EngineEvent[] = [];
     const stack = await openStack(options);
     progress("previewing: fetching sources and planning");
+    let previewFailure = "";
     await stack
-        .preview({ policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs, onEvent: (e) => previewEvents.push(e) })
-        .catch(() => undefined);
+        .preview({ refresh: true, policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs, onEvent: (e) => previewEvents.push(e) })
+        .catch((err: Error) => (previewFailure = err.message));
     const previewErrors = errorsOf(previewEvents);
+    if (previewErrors.length === 0 && previewFailure) previewErrors.push(previewFailure);
     if (previewErrors.length > 0) throw new SyncError(`the preview failed, nothing was synced:\n${previewErrors.join("\n")}`);
 
     let revisions = revisionsFrom(previewEvents);
@@ -71,6 +74,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     try {
         const up = await synced.up({
             message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}`,
+            // What drifted or vanished since the last sync is read first, then put back.
+            refresh: true,
             target: targets,
             targetDependents: targets ? true : undefined,
             policyPacks: options.policyPacks,
@@ -82,8 +87,9 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
             },
         });
         return { revisions, result: up.summary.result, summary: (up.summary.resourceChanges ?? {}) as Record<string, number> };
-    } catch {
-        throw new SyncError(`the sync failed:\n${errorsOf(updateEvents).join("\n") || "see the stack's last update"}`);
+    } catch (err) {
+        const reasons = errorsOf(updateEvents);
+        throw new SyncError(`the sync failed:\n${reasons.length ? reasons.join("\n") : (err as Error).message}`);
     }
 }
 

@@ -57,19 +57,23 @@ const WORKLOADS = new Set(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSe
 /**
  * Better than Argo CD, which calls a crash-looping Deployment Progressing until its progress deadline
  * (ten minutes by default): a workload whose pod is Degraded is Degraded now, with the pod's reason.
+ * Only pods created since the gate started count: they belong to this rollout, while older ones (an
+ * earlier, failed rollout being rolled back) are on their way out.
  */
 async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: number, signal: AbortSignal): Promise<Health> {
+    const since = Math.floor(Date.now() / 1000) * 1000; // creationTimestamp has one-second resolution
     const workload = await readObject(conn.kc, r);
     const labels = (workload?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
     if (!labels || Object.keys(labels).length === 0) return new Promise<Health>(() => undefined);
     const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
-    const path = `/api/v1/namespaces/${r.namespace}/pods`;
     return watchCollection<Health>(
         conn.kc,
-        path,
+        `/api/v1/namespaces/${r.namespace}/pods`,
         { labelSelector },
         (pods) => {
             for (const pod of pods.values()) {
+                const created = Date.parse(String((pod.metadata as { creationTimestamp?: string }).creationTimestamp ?? ""));
+                if (!(created >= since)) continue;
                 const h = assessHealth({ ...pod, apiVersion: "v1", kind: "Pod" } as LiveObject);
                 if (h.status === "Degraded") return { status: "Degraded", message: `pod ${pod.metadata.name}: ${h.message ?? "failed"}` };
             }

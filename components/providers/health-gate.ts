@@ -30,10 +30,13 @@ function healthGateProvider(customRules: CustomHealthRules): pulumi.dynamic.Reso
         return require(inputs.modules.runtime) as typeof import("./health-gate-runtime");
     };
     return {
-        async diff(_id: string, olds: StoredInputs, news: StoredInputs) {
+        async diff(_id: string, olds: StoredInputs & { health?: ResourceHealth[] }, news: StoredInputs) {
             const changed =
                 olds.digest !== news.digest || JSON.stringify(olds.resources) !== JSON.stringify(news.resources) || olds.timeoutMs !== news.timeoutMs;
-            return { changes: changed };
+            // A refresh that found the stage unhealthy (a resource deleted or broken behind our back)
+            // makes the gate wait again once the sync has put things back.
+            const unhealthy = (olds.health ?? []).some((h) => h.status !== "Healthy" && h.status !== "Suspended");
+            return { changes: changed || unhealthy };
         },
         async create(inputs: StoredInputs) {
             const health = await load(inputs).runGate(inputs, customRules);

@@ -1,38 +1,43 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
 import { expectOk, pulumi, tempBackend, type CommandResult } from "./pulumi";
 
-const projectDir = resolve(__dirname, "../fixtures/sync-project");
+const fixtureProject = resolve(__dirname, "../fixtures/sync-project");
 
-/** A stack of the test SyncWave project, with its own state, driven through the real pulumi CLI. */
+/** A stack of a SyncWave project (the test fixture by default), with its own state, driven through the real pulumi CLI. */
 export class SyncStack {
     readonly env: Record<string, string>;
 
-    private constructor(readonly name: string) {
-        this.env = { PULUMI_BACKEND_URL: tempBackend() };
+    private constructor(
+        readonly name: string,
+        readonly projectDir: string,
+        private readonly configDir: string,
+    ) {
+        this.env = { PULUMI_BACKEND_URL: tempBackend(), PULUMI_CONFIG_PASSPHRASE: "test-only" };
     }
 
-    static async create(name: string, config: Record<string, unknown>): Promise<SyncStack> {
-        const stack = new SyncStack(`${name}-${Date.now().toString(36)}`);
+    static async create(name: string, config: Record<string, unknown>, where: { projectDir?: string; configDir?: string } = {}): Promise<SyncStack> {
+        const projectDir = where.projectDir ?? fixtureProject;
+        const stack = new SyncStack(`${name}-${Date.now().toString(36)}`, projectDir, where.configDir ?? projectDir);
         expectOk(await pulumi(["stack", "init", stack.name], projectDir, stack.env), "stack init");
         stack.setConfig(config);
         return stack;
     }
 
-    private get file(): string {
-        return join(projectDir, `Pulumi.${this.name}.yaml`);
+    get file(): string {
+        return join(this.configDir, `Pulumi.${this.name}.yaml`);
     }
 
     /** Replaces the stack's syncwave:* configuration. */
     setConfig(config: Record<string, unknown>): void {
-        const current = (parse(readFileSync(this.file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+        const current = (existsSync(this.file) ? parse(readFileSync(this.file, "utf8")) ?? {} : {}) as { config?: Record<string, unknown> };
         current.config = Object.fromEntries(Object.entries(config).map(([k, v]) => [`syncwave:${k}`, v]));
         writeFileSync(this.file, stringify(current));
     }
 
     run(args: string[]): Promise<CommandResult> {
-        return pulumi([...args, "--stack", this.name], projectDir, this.env);
+        return pulumi([...args, "--stack", this.name], this.projectDir, this.env);
     }
 
     up(): Promise<CommandResult> {

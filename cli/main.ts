@@ -1,0 +1,133 @@
+// syncwave: the day-two operations of SyncWave stacks over the Automation API.
+import { Command } from "commander";
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { clusterCommand } from "./cluster/cluster-command";
+import { diff, formatDiff } from "./commands/diff";
+import { drift, formatDrift } from "./commands/drift";
+import { formatHistory, history } from "./commands/history";
+import { reconcile } from "./commands/reconcile";
+import { readPins, rollback, unpin } from "./commands/rollback";
+import { formatTable, healthRows, readStackResources } from "./commands/stack-health";
+import { formatStatus, status } from "./commands/status";
+import { sync } from "./commands/sync";
+import type { StackOptions } from "./stack";
+
+interface GlobalOptions {
+    stack: string;
+    cwd: string;
+    json?: boolean;
+    policyPack?: string[];
+    policyPackConfig?: string[];
+}
+
+const program = new Command("syncwave")
+    .description("Argo CD's deployment model on Pulumi: diff, sync, status, drift, reconcile, history, rollback")
+    .option("-s, --stack <name>", "the stack", process.env.SYNCWAVE_STACK ?? "dev")
+    .option("-C, --cwd <dir>", "the Pulumi project folder", resolve(__dirname, ".."))
+    .option("--json", "print JSON instead of tables")
+    .option("--policy-pack <dir...>", "run these policy packs with diff and sync")
+    .option("--policy-pack-config <file...>", "configuration of the policy packs");
+
+function globals(): GlobalOptions & StackOptions {
+    const o = program.opts<GlobalOptions>();
+    return { ...o, cwd: resolve(o.cwd) };
+}
+
+const log = (line: string) => console.error(line);
+const print = (json: unknown, text: string) => console.log(globals().json ? JSON.stringify(json, null, 2) : text);
+
+program
+    .command("diff")
+    .description("preview: changes grouped by application, phase and wave, with revisions and policy verdicts")
+    .action(async () => {
+        const g = globals();
+        const result = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig });
+        const { events: _events, ...json } = result;
+        print(json, formatDiff(result));
+        if (result.events.some((e) => e.diagnosticEvent?.severity === "error")) process.exitCode = 1;
+    });
+
+program
+    .command("sync")
+    .description("sync: update to the previewed revisions, wave by wave, then show health")
+    .option("--app <name>", "sync only this application")
+    .action(async (o: { app?: string }) => {
+        const g = globals();
+        const result = await sync({ ...g, app: o.app, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, progress: log });
+        const rows = healthRows(readStackResources(g.stack, g.cwd));
+        print({ ...result, health: rows }, formatTable(o.app ? rows.filter((r) => r.application === o.app) : rows));
+    });
+
+program
+    .command("status")
+    .description("every application: sync status, health, and its resources")
+    .action(async () => {
+        const g = globals();
+        const apps = await status({ ...g, pins: await readPins(g) });
+        print(apps, formatStatus(apps));
+    });
+
+program
+    .command("drift")
+    .description("refresh in preview mode and classify each drifted field; exits 2 when anything is unauthorised")
+    .action(async () => {
+        const reports = await drift(globals());
+        print(reports, formatDrift(reports));
+        if (reports.some((r) => r.fields.some((f) => f.class === "unauthorised"))) process.exitCode = 2;
+    });
+
+program
+    .command("reconcile")
+    .description("selfHeal: repair unauthorised drift of applications with selfHeal, every interval, until SIGTERM")
+    .option("--interval <duration>", "time between rounds, e.g. 30s or 5m", "60s")
+    .option("--once", "one round, then exit")
+    .action(async (o: { interval: string; once?: boolean }) => {
+        const m = /^(\d+)(s|m|h)$/.exec(o.interval);
+        if (!m) throw new Error(`--interval ${o.interval} is not a duration like 30s, 5m or 1h`);
+        const intervalMs = Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as "s" | "m" | "h"];
+        await reconcile({ ...globals(), intervalMs, rounds: o.once ? 1 : undefined, log });
+    });
+
+program
+    .command("history")
+    .description("the stack's updates with each application's revision, when, by whom, result and health")
+    .action(async () => {
+        const entries = await history(globals());
+        print(entries, formatHistory(entries));
+    });
+
+program
+    .command("rollback <target>")
+    .description("redeploy a history ID or a commit SHA; --revert makes a revert commit, else the app is pinned")
+    .option("--app <name>", "the application (required with a SHA)")
+    .option("--revert", "revert in the source repository instead of pinning")
+    .action(async (target: string, o: { app?: string; revert?: boolean }) => {
+        const g = globals();
+        const result = await rollback(target, { ...g, app: o.app, revert: o.revert, progress: log });
+        print(result, `rolled back: ${result.revisions.map((r) => `${r.application}@${r.commit.slice(0, 12)}`).join(" ")} (${result.result})`);
+    });
+
+program
+    .command("unpin <app>")
+    .description("let reconcile sync an application again after a rollback")
+    .action(async (app: string) => {
+        await unpin(app, globals());
+        print({ unpinned: app }, `${app}: unpinned`);
+    });
+
+program.addCommand(clusterCommand());
+
+program
+    .command("env")
+    .description("print the shell exports of the toolchain (eval \"$(syncwave env)\")")
+    .action(() => {
+        const out = spawnSync("bash", [resolve(__dirname, "../toolchain/env.sh")], { encoding: "utf8" });
+        process.stdout.write(out.stdout);
+    });
+
+program.parseAsync(process.argv).catch((err: Error) => {
+    console.error(`syncwave: ${err.message}`);
+    console.error("syncwave: see 'syncwave --help'; 'syncwave diff' shows what a sync would do.");
+    process.exit(1);
+});

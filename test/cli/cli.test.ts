@@ -1,0 +1,112 @@
+// The syncwave CLI's day-two operations on the local cluster, through the main stack program.
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { drift } from "../../cli/commands/drift";
+import { history } from "../../cli/commands/history";
+import { reconcile } from "../../cli/commands/reconcile";
+import { status } from "../../cli/commands/status";
+import { sync } from "../../cli/commands/sync";
+import { apply, ensureCluster, k, kTry } from "../helpers/cluster";
+import { TestRepo } from "../helpers/git";
+import { SyncStack } from "../helpers/sync-stack";
+
+const root = resolve(__dirname, "../..");
+const run = Date.now().toString(36);
+const ns = `cli-${run}`;
+
+function web(image: string, podAnnotations: Record<string, string> = {}) {
+    return stringify({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name: "web", annotations: { "argocd.argoproj.io/sync-wave": "1" } },
+        spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: "web" } },
+            template: { metadata: { labels: { app: "web" }, annotations: podAnnotations }, spec: { containers: [{ name: "web", image }] } },
+        },
+    });
+}
+
+// The platform's autoscaler, applied outside the application (without a metrics server it would be
+// Degraded, as Argo CD would call it; here it only has to exist and own the replicas).
+const hpa = {
+    apiVersion: "autoscaling/v2",
+    kind: "HorizontalPodAutoscaler",
+    metadata: { name: "web" },
+    spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, minReplicas: 1, maxReplicas: 5 },
+};
+
+describe("syncwave CLI", () => {
+    let repo: TestRepo;
+    let stack: SyncStack;
+    let options: { stack: string; cwd: string; env: Record<string, string> };
+    const first = { commit: "" };
+
+    beforeAll(async () => {
+        await ensureCluster();
+        repo = new TestRepo();
+        first.commit = repo.commit({ "app/web.yaml": web("example.com/web:1.0"), "app/cfg.yaml": stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cfg" }, data: { v: "1" } }) });
+        stack = await SyncStack.create(
+            "cli",
+            {
+                projects: {
+                    team: {
+                        sourceRepos: ["file:///tmp/*"],
+                        destinations: [{ server: "https://kubernetes.default.svc", namespace: "cli-*" }],
+                        clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+                    },
+                },
+                applications: {
+                    web: {
+                        project: "team",
+                        source: { repoURL: repo.url, targetRevision: "main", path: "app" },
+                        destination: { server: "https://kubernetes.default.svc", namespace: ns },
+                        syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["CreateNamespace=true"], retry: { limit: 2, backoff: { duration: "1s" } } },
+                    },
+                },
+                healthTimeout: "60s",
+            },
+            { projectDir: root, configDir: resolve(root, "stacks") },
+        );
+        options = { stack: stack.name, cwd: root, env: stack.env };
+    });
+
+    afterAll(async () => {
+        await stack.destroy();
+        await kTry("delete", "namespace", ns, "--wait=false");
+    });
+
+    it("syncs, records the revision in history, and classifies drift", async () => {
+        const result = await sync({ ...options });
+        expect(result.result).toBe("succeeded");
+        expect(result.revisions).toEqual([expect.objectContaining({ application: "web", commit: first.commit })]);
+        const entries = await history(options);
+        expect(entries.at(-1)).toMatchObject({ kind: "update", result: "succeeded", revisions: { web: first.commit } });
+        const apps = await status(options);
+        expect(apps[0]).toMatchObject({ application: "web", sync: "Synced", health: { status: "Healthy" }, revision: first.commit });
+
+        // An autoscaler owns replicas: scaling is the HPA's business, not drift to repair.
+        await apply({ ...hpa, metadata: { ...hpa.metadata, namespace: ns } });
+        await k("scale", "deployment/web", "-n", ns, "--replicas=3");
+        // A person editing the image is unauthorised drift.
+        await k("set", "image", "deployment/web", "-n", ns, "web=example.com/web:hotfix");
+        const reports = await drift(options);
+        const fields = reports.find((r) => r.application === "web")!.fields;
+        expect(fields).toEqual(
+            expect.arrayContaining([
+                expect.objectContaining({ path: "spec.replicas", class: "owned" }),
+                expect.objectContaining({ path: expect.stringContaining("image"), class: "unauthorised", manager: expect.stringMatching(/^kubectl/) }),
+            ]),
+        );
+        // The autoscaler was only needed to own the replicas; without a metrics server it would not settle.
+        await k("delete", "hpa", "web", "-n", ns);
+    });
+
+    it("repairs unauthorised drift within one reconcile round", async () => {
+        const lines: string[] = [];
+        await reconcile({ ...options, intervalMs: 1_000, rounds: 1, log: (l) => lines.push(l) });
+        expect(lines.join("\n")).toContain("web: repaired");
+        expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("example.com/web:1.0");
+    });
+});
