@@ -247,14 +247,7 @@ export class Application extends pulumi.ComponentResource {
         // Every stage depends on all earlier gates, not only the last one: then resources pruned from
         // several waves are deleted later waves first even when the gates between them survive.
         let earlierGates: pulumi.Resource[] = [record, ...this.declareCreatedNamespace(plan, args, provider)];
-        const syncFailHooks = plan.syncFailHooks.map((h) => ({
-            manifest: withAnnotations(h.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${h.id}` }),
-            generateName: h.hook?.generateName,
-            deletePolicies: h.hook?.deletePolicies ?? ["BeforeHookCreation"],
-            phase: "SyncFail",
-            wave: h.wave,
-            timeoutMs: h.healthTimeoutMs ?? parseTimeout(timeout),
-        }));
+        const syncFailHooks = this.hookRuns(plan.syncFailHooks, "SyncFail", timeout);
         plan.stages.forEach((stage: Stage) => {
             const members: pulumi.Resource[] = [];
             // Inside a stage, a Namespace or CRD (first by kind order) must exist before what needs it.
@@ -297,17 +290,22 @@ export class Application extends pulumi.ComponentResource {
         return pulumi.all(gates.map((g) => g.health)).apply((all) => worst(all.flat().map((h) => ({ status: h.status, message: `${h.resource}: ${h.message}` }))));
     }
 
-    /** The Application's record: first in the graph, so deleting the Application deletes it last. */
-    private declareRecord(plan: SyncPlan, args: ApplicationArgs, kubeconfig: string, fetched: FetchedRevision): pulumi.Resource {
-        const timeout = args.healthTimeout ?? "5m";
-        const postDeleteHooks = plan.postDeleteHooks.map((h) => ({
+    /** Hooks that run outside the stages (SyncFail, PostDelete), as their runs are described. */
+    private hookRuns(hooks: PlannedResource[], phase: string, timeout: string): SyncFailHook[] {
+        return hooks.map((h) => ({
             manifest: withAnnotations(h.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${h.id}` }),
             generateName: h.hook?.generateName,
             deletePolicies: h.hook?.deletePolicies ?? ["BeforeHookCreation"],
-            phase: "PostDelete",
+            phase,
             wave: h.wave,
             timeoutMs: h.healthTimeoutMs ?? parseTimeout(timeout),
         }));
+    }
+
+    /** The Application's record: first in the graph, so deleting the Application deletes it last. */
+    private declareRecord(plan: SyncPlan, args: ApplicationArgs, kubeconfig: string, fetched: FetchedRevision): pulumi.Resource {
+        const timeout = args.healthTimeout ?? "5m";
+        const postDeleteHooks = this.hookRuns(plan.postDeleteHooks, "PostDelete", timeout);
         return new ApplicationRecord(
             `${this.applicationName}:record`,
             {

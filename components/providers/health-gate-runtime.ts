@@ -5,7 +5,7 @@ import { assessHealth, type CustomHealthRules } from "../health/assess";
 import type { Health, HealthStatus, LiveObject } from "../health/status";
 import { runHook, type RunHookInputs } from "./hook-runtime";
 import { groupKind } from "../health/assess";
-import { connect, readObject, watchCollection, watchObject, WaitTimeout, type Connection, type ObjectRef } from "./kube-client";
+import { connect, readObject, watchCollection, watchObject, WaitTimeout, type Connection, type KubeObject, type ObjectRef } from "./kube-client";
 
 export interface GateResource extends ObjectRef {
     /** Per-resource timeout (syncwave.dev/health-timeout), else the gate's. */
@@ -57,32 +57,70 @@ const WORKLOADS = new Set(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSe
 /**
  * Better than Argo CD, which calls a crash-looping Deployment Progressing until its progress deadline
  * (ten minutes by default): a workload whose pod is Degraded is Degraded now, with the pod's reason.
- * Only pods created since the gate started count: they belong to this rollout, while older ones (an
- * earlier, failed rollout being rolled back) are on their way out.
+ * For a Deployment only the newest ReplicaSet's pods count, once the controller has seen the latest
+ * spec: an earlier rollout's failing pods are on their way out.
  */
-async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: number, signal: AbortSignal): Promise<Health> {
-    const since = Math.floor(Date.now() / 1000) * 1000; // creationTimestamp has one-second resolution
+interface RolloutTracker {
+    observedCurrent: boolean;
+    changed: () => void;
+}
+
+async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: number, signal: AbortSignal, tracker: RolloutTracker): Promise<Health> {
     const workload = await readObject(conn.kc, r);
     const labels = (workload?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
     if (!labels || Object.keys(labels).length === 0) return new Promise<Health>(() => undefined);
     const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
-    return watchCollection<Health>(
-        conn.kc,
-        `/api/v1/namespaces/${r.namespace}/pods`,
-        { labelSelector },
-        (pods) => {
+    return new Promise<Health>((resolveHealth) => {
+        let pods = new Map<string, KubeObject>();
+        let currentHash: string | undefined;
+        const check = () => {
+            if (r.kind === "Deployment" && (!tracker.observedCurrent || currentHash === undefined)) return;
             for (const pod of pods.values()) {
-                const created = Date.parse(String((pod.metadata as { creationTimestamp?: string }).creationTimestamp ?? ""));
-                if (!(created >= since)) continue;
+                const hash = (pod.metadata as { labels?: Record<string, string> }).labels?.["pod-template-hash"];
+                if (r.kind === "Deployment" && hash !== currentHash) continue;
                 const h = assessHealth({ ...pod, apiVersion: "v1", kind: "Pod" } as LiveObject);
-                if (h.status === "Degraded") return { status: "Degraded", message: `pod ${pod.metadata.name}: ${h.message ?? "failed"}` };
+                if (h.status === "Degraded") return resolveHealth({ status: "Degraded", message: `pod ${pod.metadata.name}: ${h.message ?? "failed"}` });
             }
-            return undefined;
-        },
-        timeoutMs,
-        () => "no failing pod",
-        signal,
-    ).catch(() => new Promise<Health>(() => undefined));
+        };
+        tracker.changed = check;
+        const quietly = () => undefined;
+        if (r.kind === "Deployment") {
+            void watchCollection<never>(
+                conn.kc,
+                `/apis/apps/v1/namespaces/${r.namespace}/replicasets`,
+                { labelSelector },
+                (sets) => {
+                    let newest = -1;
+                    for (const rs of sets.values()) {
+                        const meta = rs.metadata as { annotations?: Record<string, string>; labels?: Record<string, string> };
+                        const revision = Number(meta.annotations?.["deployment.kubernetes.io/revision"] ?? -1);
+                        if (revision > newest) {
+                            newest = revision;
+                            currentHash = meta.labels?.["pod-template-hash"];
+                        }
+                    }
+                    check();
+                    return undefined;
+                },
+                timeoutMs,
+                () => "",
+                signal,
+            ).catch(quietly);
+        }
+        void watchCollection<never>(
+            conn.kc,
+            `/api/v1/namespaces/${r.namespace}/pods`,
+            { labelSelector },
+            (current) => {
+                pods = current;
+                check();
+                return undefined;
+            },
+            timeoutMs,
+            () => "",
+            signal,
+        ).catch(quietly);
+    });
 }
 
 /** Waits for one resource; resolves Healthy (or Suspended, as Argo CD accepts), rejects otherwise. */
@@ -90,7 +128,8 @@ async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHe
     const conn = connect(inputs.kubeconfig);
     const timeoutMs = r.timeoutMs ?? inputs.timeoutMs;
     const stopPodWatch = new AbortController();
-    const podFailure = WORKLOADS.has(groupKind(r)) ? firstDegradedPod(conn, r, timeoutMs, stopPodWatch.signal) : new Promise<Health>(() => undefined);
+    const tracker: RolloutTracker = { observedCurrent: false, changed: () => undefined };
+    const podFailure = WORKLOADS.has(groupKind(r)) ? firstDegradedPod(conn, r, timeoutMs, stopPodWatch.signal, tracker) : new Promise<Health>(() => undefined);
     const describe = (obj: unknown) => {
         const h = assessHealth(obj as LiveObject | undefined, rules);
         return `${describeRef(r)} is ${h.status}${h.message ? `: ${h.message}` : ""}`;
@@ -100,6 +139,13 @@ async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHe
         conn.kc,
         r,
         (obj) => {
+            const status = obj?.status as { observedGeneration?: number } | undefined;
+            const generation = (obj?.metadata as { generation?: number } | undefined)?.generation ?? 0;
+            const observed = (status?.observedGeneration ?? 0) >= generation;
+            if (observed !== tracker.observedCurrent) {
+                tracker.observedCurrent = observed;
+                tracker.changed();
+            }
             const h = assessHealth(obj as LiveObject | undefined, rules);
             return h.status === "Healthy" || h.status === "Suspended" || h.status === "Degraded" ? h : undefined;
         },
