@@ -13,5 +13,6 @@ node -r ts-node/register/transpile-only cli/cluster/cluster-command.ts up >/dev/
 for stack in "${stacks[@]}"; do
   echo "== policy gate: stack $stack (config $config)"
   pulumi stack select "$stack" --create --non-interactive >/dev/null
-  pulumi preview --stack "$stack" --non-interactive --policy-pack policies --policy-pack-config "$config"
+  # --refresh: compare with the live cluster, so state left by an earlier cluster never misleads the gate.
+  pulumi preview --refresh --stack "$stack" --non-interactive --policy-pack policies --policy-pack-config "$config"
 done

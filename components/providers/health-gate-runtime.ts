@@ -185,7 +185,9 @@ export async function currentHealth(inputs: GateInputs, rules: CustomHealthRules
     const conn = connect(inputs.kubeconfig);
     return Promise.all(
         inputs.resources.map(async (r) => {
-            const h = assessHealth((await readObject(conn.kc, r)) as LiveObject | undefined, rules);
+            // A kind the API server no longer serves (its CRD is gone) means the object is gone too.
+            const live = await readObject(conn.kc, r).catch(() => undefined);
+            const h = assessHealth(live as LiveObject | undefined, rules);
             return { resource: describeRef(r), status: h.status, message: h.message ?? "", observedAt: new Date().toISOString() };
         }),
     );
