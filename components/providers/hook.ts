@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Manifest } from "../sync/manifest";
 import type { SyncFailHook } from "./health-gate-runtime";
+import type { RunHookInputs } from "./hook-runtime";
 
 export interface HookArgs {
     kubeconfig: pulumi.Input<string>;
@@ -21,19 +22,12 @@ export interface HookArgs {
     syncFailHooks: SyncFailHook[];
 }
 
-interface HookInputs {
-    kubeconfig: string;
-    manifest: Manifest;
-    generateName?: string;
-    deletePolicies: string[];
-    phase: string;
-    wave: number;
-    syncId: string;
-    timeoutMs: number;
+/** What the provider stores: the run's inputs, plus what to do when it fails and where its code is. */
+type HookInputs = RunHookInputs & {
     application: string;
     syncFailHooks: SyncFailHook[];
     modules: { runtime: string; gate: string };
-}
+};
 
 // Paths of the TypeScript modules the provider loads at run time; strings, so the closure stays small.
 const RUNTIME_MODULE = require.resolve("./hook-runtime");
