@@ -8,7 +8,8 @@ import { drift, formatDrift } from "./commands/drift";
 import { formatHistory, history } from "./commands/history";
 import { reconcile } from "./commands/reconcile";
 import { readPins, rollback, unpin } from "./commands/rollback";
-import { formatTable, healthRows, readStackResources } from "./commands/stack-health";
+import { formatTable, healthRows } from "./commands/stack-health";
+import { readState } from "./commands/state";
 import { formatStatus, status } from "./commands/status";
 import { sync } from "./commands/sync";
 import type { StackOptions } from "./stack";
@@ -55,7 +56,7 @@ program
     .action(async (o: { app?: string }) => {
         const g = globals();
         const result = await sync({ ...g, app: o.app, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, progress: log });
-        const rows = healthRows(readStackResources(g.stack, g.cwd));
+        const rows = healthRows(readState(g.stack, g.cwd));
         print({ ...result, health: rows }, formatTable(o.app ? rows.filter((r) => r.application === o.app) : rows));
     });
 

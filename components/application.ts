@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import type { ApplicationDestination, ApplicationSpec, IgnoreDifference, SyncPolicy } from "./application-spec";
+import type { ApplicationDestination, ApplicationSpec } from "./application-spec";
 import { destinationKubeconfig, type ClusterConnection } from "./cluster-connection";
 import { KubernetesObject } from "./kubernetes-object";
 import { OwnershipRegistry } from "./ownership";
@@ -25,6 +25,7 @@ import { ignoreChangesFor } from "./sync/ignore-differences";
 import { describeResource, type Manifest } from "./sync/manifest";
 import { planSync, type PlannedResource, type Stage, type SyncPlan } from "./sync/plan";
 import { scopeResolver } from "./sync/scope";
+import { DEFAULT_SYNC_OPTIONS, parseSyncOptions } from "./sync/sync-options";
 
 export type { ApplicationSpec } from "./application-spec";
 
@@ -62,8 +63,6 @@ export interface ApplicationSummary {
     revision: string;
     path: string;
     destination: ApplicationDestination;
-    syncPolicy: SyncPolicy;
-    ignoreDifferences: IgnoreDifference[];
     digest: string;
     health: Health;
     stages: StageSummary[];
@@ -185,9 +184,6 @@ export class Application extends pulumi.ComponentResource {
             revision: fetched.commit,
             path,
             destination,
-            // Kept in the outputs for the policy pack, which checks them against the platform's rules.
-            syncPolicy: args.syncPolicy ?? {},
-            ignoreDifferences: args.ignoreDifferences ?? [],
             digest: plan.digest,
             health,
             stages,
@@ -328,9 +324,11 @@ export class Application extends pulumi.ComponentResource {
     /** CreateNamespace=true: the destination namespace exists before the first stage, and is kept. */
     private declareCreatedNamespace(plan: SyncPlan, args: ApplicationArgs, provider: k8s.Provider): pulumi.Resource[] {
         const namespace = args.destination?.namespace;
-        const wanted = plan.managed.length > 0 ? plan.managed[0].options.createNamespace : false;
-        const appOptionSet = (args.syncPolicy?.syncOptions ?? []).includes("CreateNamespace=true");
-        if (!namespace || !(wanted || appOptionSet)) return [];
+        const { createNamespace } = parseSyncOptions(args.syncPolicy?.syncOptions ?? [], DEFAULT_SYNC_OPTIONS, {
+            application: this.applicationName,
+            field: "syncPolicy.syncOptions",
+        });
+        if (!namespace || !createNamespace) return [];
         if (plan.managed.some((r) => r.key.group === "" && r.key.kind === "Namespace" && r.key.name === namespace)) return [];
         const ns: Manifest = {
             apiVersion: "v1",

@@ -1,23 +1,6 @@
 // The health of every Application of a stack, as its last sync recorded it: each gate's resources and
 // each hook's outcome, read from the stack's state (`pulumi stack export`).
-import { execFileSync } from "node:child_process";
-
-interface ExportedResource {
-    urn: string;
-    type: string;
-    parent?: string;
-    outputs?: {
-        application?: string;
-        stage?: string;
-        health?: { resource: string; status: string; message: string }[];
-        phase?: string;
-        status?: string;
-        message?: string;
-        hookName?: string;
-        namespace?: string;
-        manifest?: { kind?: string };
-    };
-}
+import { readState, type StateResource } from "./state";
 
 export interface HealthRow {
     application: string;
@@ -28,10 +11,20 @@ export interface HealthRow {
 }
 
 /** Rows in sync order (the state keeps resources in dependency order). */
-export function healthRows(resources: readonly ExportedResource[]): HealthRow[] {
+export function healthRows(resources: readonly StateResource[]): HealthRow[] {
     const rows: HealthRow[] = [];
     for (const r of resources) {
-        const o = r.outputs ?? {};
+        const o = (r.outputs ?? {}) as {
+            application?: string;
+            stage?: string;
+            health?: { resource: string; status: string; message: string }[];
+            phase?: string;
+            status?: string;
+            message?: string;
+            hookName?: string;
+            namespace?: string;
+            manifest?: { kind?: string };
+        };
         if (r.type.endsWith("syncwave:HealthGate")) {
             for (const h of o.health ?? []) {
                 rows.push({ application: o.application ?? "", stage: o.stage ?? "", resource: h.resource, status: h.status, message: h.message });
@@ -58,12 +51,7 @@ export function formatTable(rows: HealthRow[]): string {
     return all.map((r) => [...cols.map((c) => r[c].padEnd(width(c))), r.message].join("  ").trimEnd()).join("\n");
 }
 
-export function readStackResources(stack: string, cwd = process.cwd()): ExportedResource[] {
-    const exported = execFileSync("pulumi", ["stack", "export", "--stack", stack], { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-    return (JSON.parse(exported) as { deployment: { resources?: ExportedResource[] } }).deployment.resources ?? [];
-}
-
 if (require.main === module) {
     const stack = process.argv[2] ?? "dev";
-    console.log(formatTable(healthRows(readStackResources(stack))));
+    console.log(formatTable(healthRows(readState(stack, process.cwd()))));
 }

@@ -59,7 +59,7 @@ export function syncWindowVerdict(
     options: { manual: boolean },
 ): WindowVerdict {
     const matching = windows.filter((w) => windowMatches(w, target));
-    const active = matching.filter((w, i) => isWindowActive(w, now, `syncWindows[${windows.indexOf(w) >= 0 ? windows.indexOf(w) : i}]`));
+    const active = matching.filter((w) => isWindowActive(w, now, `syncWindows[${windows.indexOf(w)}]`));
     const deny = active.find((w) => w.kind === "deny" && !(options.manual && w.manualSync));
     if (deny) {
         return { allowed: false, activeWindows: active, reason: `an active ${windowText(deny)} blocks syncing ${target.application}` };
