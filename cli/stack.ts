@@ -74,13 +74,22 @@ export function syncMessage(kind: string, revisions: readonly ResolvedRevision[]
     return `syncwave ${kind}: ${revisions.map((r) => `${r.application}=${r.commit}`).join(" ")}`;
 }
 
-export function parseSyncMessage(message: string | undefined): Record<string, string> | undefined {
+export interface SyncRecord {
+    /** sync, reconcile or rollback. */
+    kind: string;
+    by?: string;
+    revisions: Record<string, string>;
+}
+
+export function parseSyncMessage(message: string | undefined): SyncRecord | undefined {
     const m = /^syncwave (\S+): (.*)$/.exec(message ?? "");
     if (!m) return undefined;
-    return Object.fromEntries(
+    const pairs = Object.fromEntries(
         m[2]
             .split(" ")
             .filter(Boolean)
             .map((pair) => pair.split("=") as [string, string]),
     );
+    const { by, ...revisions } = pairs;
+    return { kind: m[1], by, revisions };
 }

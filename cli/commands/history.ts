@@ -1,9 +1,12 @@
-// `syncwave history`: the stack's updates, each with the commit of every Application it synced (from
+// `syncwave history`: the stack's updates, newest first, each with the commit of every Application it synced (from
 // the update's message, which `syncwave sync` writes), when, by whom, and how it ended.
 import { parseSyncMessage, openStack, type StackOptions } from "../stack";
 
 export interface HistoryEntry {
     id: number;
+    /** The Pulumi operation: update, refresh, destroy… */
+    operation: string;
+    /** What syncwave ran it as (sync, reconcile, rollback), or the operation for anything else. */
     kind: string;
     startTime: string;
     by: string;
@@ -13,21 +16,29 @@ export interface HistoryEntry {
     message: string;
 }
 
+/**
+ * Newest first, with an ID each. The self-managed backends (file, s3, azblob, gs) keep no version
+ * numbers and list newest first; there an update's ID is its position, the first update being 1.
+ */
+export function numberUpdates<U extends { version: number }>(listed: readonly U[]): U[] {
+    const numbered = listed.every((u) => u.version > 0) ? [...listed] : listed.map((u, i) => ({ ...u, version: listed.length - i }));
+    return numbered.sort((a, b) => b.version - a.version);
+}
+
 export async function history(options: StackOptions): Promise<HistoryEntry[]> {
     const stack = await openStack(options);
-    const updates = await stack.history();
-    return updates.map((u) => {
-        const parsed = parseSyncMessage(u.message) ?? {};
-        const { by, ...revisions } = parsed;
+    return numberUpdates(await stack.history()).map((u) => {
+        const record = parseSyncMessage(u.message);
         return {
             id: u.version,
-            kind: u.kind,
+            operation: u.kind,
+            kind: record?.kind ?? u.kind,
             startTime: u.startTime.toISOString(),
-            by: by ?? u.environment?.["git.author"] ?? "",
+            by: record?.by ?? u.environment?.["git.author"] ?? "",
             result: u.result,
             // Gates hold every wave until Healthy: a sync that succeeded left everything Healthy.
             health: u.kind !== "update" ? "" : u.result === "succeeded" ? "Healthy" : u.result === "failed" ? "Degraded or timed out" : "",
-            revisions,
+            revisions: record?.revisions ?? {},
             message: u.message,
         };
     });

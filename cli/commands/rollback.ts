@@ -74,6 +74,14 @@ export async function rollback(
             const commit = await revertInRepository(dir, record.targetRevision, sha, app);
             progress(`${app}: revert commit ${commit} in ${record.repoURL} (${record.targetRevision})`);
         }
+        // Git holds the rolled-back state now: a pin would keep the branch's new commit from deploying.
+        const pins = await readPins(options);
+        const released = Object.keys(goals).filter((app) => pins[app]);
+        for (const app of released) delete pins[app];
+        if (released.length) {
+            await writePins(options, pins);
+            progress(`${released.join(", ")}: unpinned; the branch is the source of truth again`);
+        }
         return sync({ ...options, kind: "rollback", app: Object.keys(goals).length === 1 ? Object.keys(goals)[0] : undefined });
     }
     const pins = await readPins(options);

@@ -52,16 +52,20 @@ export async function runSyncFailHooks(kubeconfig: string, syncId: string, hooks
     return notes.length ? `${cause}\n${notes.join("\n")}` : cause;
 }
 
+const REVISION = "deployment.kubernetes.io/revision";
 const WORKLOADS = new Set(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSet", "apps/ReplicaSet"]);
 
 /**
  * Better than Argo CD, which calls a crash-looping Deployment Progressing until its progress deadline
  * (ten minutes by default): a workload whose pod is Degraded is Degraded now, with the pod's reason.
- * For a Deployment only the newest ReplicaSet's pods count, once the controller has seen the latest
- * spec: an earlier rollout's failing pods are on their way out.
+ * For a Deployment only the current ReplicaSet's pods count, once the controller has seen the latest
+ * spec: an earlier rollout's failing pods are on their way out. The current one is the ReplicaSet whose
+ * revision is the Deployment's revision, not the newest by creation: a rollback reuses an older
+ * ReplicaSet, and the Deployment's status can arrive before the ReplicaSet's new revision does.
  */
 interface RolloutTracker {
     observedCurrent: boolean;
+    revision?: string;
     changed: () => void;
 }
 
@@ -72,8 +76,9 @@ async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: nu
     const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
     return new Promise<Health>((resolveHealth) => {
         let pods = new Map<string, KubeObject>();
-        let currentHash: string | undefined;
+        let hashByRevision = new Map<string, string>();
         const check = () => {
+            const currentHash = tracker.revision === undefined ? undefined : hashByRevision.get(tracker.revision);
             if (r.kind === "Deployment" && (!tracker.observedCurrent || currentHash === undefined)) return;
             for (const pod of pods.values()) {
                 const hash = (pod.metadata as { labels?: Record<string, string> }).labels?.["pod-template-hash"];
@@ -90,14 +95,12 @@ async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: nu
                 `/apis/apps/v1/namespaces/${r.namespace}/replicasets`,
                 { labelSelector },
                 (sets) => {
-                    let newest = -1;
+                    hashByRevision = new Map();
                     for (const rs of sets.values()) {
                         const meta = rs.metadata as { annotations?: Record<string, string>; labels?: Record<string, string> };
-                        const revision = Number(meta.annotations?.["deployment.kubernetes.io/revision"] ?? -1);
-                        if (revision > newest) {
-                            newest = revision;
-                            currentHash = meta.labels?.["pod-template-hash"];
-                        }
+                        const revision = meta.annotations?.[REVISION];
+                        const hash = meta.labels?.["pod-template-hash"];
+                        if (revision !== undefined && hash !== undefined) hashByRevision.set(revision, hash);
                     }
                     check();
                     return undefined;
@@ -142,8 +145,10 @@ async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHe
             const status = obj?.status as { observedGeneration?: number } | undefined;
             const generation = (obj?.metadata as { generation?: number } | undefined)?.generation ?? 0;
             const observed = (status?.observedGeneration ?? 0) >= generation;
-            if (observed !== tracker.observedCurrent) {
+            const revision = (obj?.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.[REVISION];
+            if (observed !== tracker.observedCurrent || revision !== tracker.revision) {
                 tracker.observedCurrent = observed;
+                tracker.revision = revision;
                 tracker.changed();
             }
             const h = assessHealth(obj as LiveObject | undefined, rules);

@@ -5,6 +5,7 @@ import { stringify } from "yaml";
 import { drift } from "../../cli/commands/drift";
 import { history } from "../../cli/commands/history";
 import { reconcile } from "../../cli/commands/reconcile";
+import { readPins, rollback, unpin } from "../../cli/commands/rollback";
 import { status } from "../../cli/commands/status";
 import { sync } from "../../cli/commands/sync";
 import { apply, ensureCluster, k, kTry } from "../helpers/cluster";
@@ -82,7 +83,7 @@ describe("syncwave CLI", () => {
         expect(result.result).toBe("succeeded");
         expect(result.revisions).toEqual([expect.objectContaining({ application: "web", commit: first.commit })]);
         const entries = await history(options);
-        expect(entries.at(-1)).toMatchObject({ kind: "update", result: "succeeded", revisions: { web: first.commit } });
+        expect(entries[0]).toMatchObject({ kind: "sync", operation: "update", result: "succeeded", revisions: { web: first.commit } });
         const apps = await status(options);
         expect(apps[0]).toMatchObject({ application: "web", sync: "Synced", health: { status: "Healthy" }, revision: first.commit });
 
@@ -108,5 +109,51 @@ describe("syncwave CLI", () => {
         await reconcile({ ...options, intervalMs: 1_000, rounds: 1, log: (l) => lines.push(l) });
         expect(lines.join("\n")).toContain("web: repaired");
         expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("example.com/web:1.0");
+    });
+
+    it("rolls a bad revision back to the previous sync's revision and pins it", async () => {
+        const bad = repo.commit(
+            { "app/web.yaml": web("example.com/web:2.0", { "syncwave.dev/fail": "true", "syncwave.dev/fail-message": "config file missing" }), "app/cfg.yaml": null },
+            "bad release",
+        );
+        await expect(sync({ ...options })).rejects.toThrow(/Degraded[\s\S]*config file missing/);
+        const before = await history(options);
+        expect(before[0]).toMatchObject({ result: "failed", revisions: { web: bad } });
+        const good = before.find((e) => e.result === "succeeded" && e.revisions.web === first.commit)!;
+        expect(good).toBeDefined();
+
+        const result = await rollback(String(good.id), { ...options, app: "web" });
+        expect(result.result).toBe("succeeded");
+        expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("example.com/web:1.0");
+        expect(await k("get", "configmap/cfg", "-n", ns, "-o", "jsonpath={.data.v}")).toBe("1");
+        const apps = await status(options);
+        expect(apps[0]).toMatchObject({ application: "web", health: { status: "Healthy" }, revision: first.commit });
+        expect(await readPins(options)).toMatchObject({ web: { revision: first.commit } });
+        const after = await history(options);
+        expect(after.map((e) => e.id)).toEqual(after.map((_, i) => after.length - i));
+        // Both syncs are in the stack's history: the bad one and the rollback to the good one.
+        expect(after.slice(0, 2)).toEqual([
+            expect.objectContaining({ kind: "rollback", result: "succeeded", health: "Healthy", revisions: { web: first.commit } }),
+            expect.objectContaining({ result: "failed", revisions: { web: bad } }),
+        ]);
+    });
+
+    it("leaves a pinned app alone in reconcile; --revert puts the old state back on the branch and unpins", async () => {
+        await k("set", "image", "deployment/web", "-n", ns, "web=example.com/web:hotfix");
+        const lines: string[] = [];
+        await reconcile({ ...options, intervalMs: 1_000, rounds: 1, log: (l) => lines.push(l) });
+        expect(lines.join("\n")).toMatch(/web: drifted, but pinned to [0-9a-f]{12}/);
+        expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("example.com/web:hotfix");
+
+        const result = await rollback(first.commit, { ...options, app: "web", revert: true });
+        expect(result.result).toBe("succeeded");
+        const revert = repo.git("rev-parse", "HEAD");
+        expect(repo.git("log", "-1", "--format=%s")).toBe(`Revert web to ${first.commit.slice(0, 12)}`);
+        // The branch now holds exactly the good commit's files.
+        expect(repo.git("diff", "--stat", first.commit, revert)).toBe("");
+        expect(result.revisions).toEqual([expect.objectContaining({ application: "web", commit: revert })]);
+        expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("example.com/web:1.0");
+        expect(await readPins(options)).toEqual({});
+        await expect(unpin("web", options)).rejects.toThrow(/not pinned/);
     });
 });
