@@ -2,6 +2,7 @@
 // revision and the policy packs' verdicts.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { applicationOfStep, describeId, openStack, revisionsFrom, stagesFrom, type ResolvedRevision, type StackOptions } from "../stack";
+import { bold, green, red, yellow } from "../format/colors";
 
 export interface PlannedChange {
     application: string;
@@ -19,6 +20,12 @@ export interface DiffResult {
 }
 
 const SYMBOL: Record<string, string> = { create: "+", update: "~", replace: "+-", "create-replacement": "+-", delete: "-", "delete-replaced": "-", same: " " };
+
+function opColour(op: string): (s: string) => string {
+    if (op.startsWith("create")) return green;
+    if (op.startsWith("delete")) return red;
+    return op === "same" ? (s) => s : yellow;
+}
 
 export async function diff(options: StackOptions & { policyPacks?: string[]; policyPackConfigs?: string[] }): Promise<DiffResult> {
     const stack = await openStack(options);
@@ -65,7 +72,7 @@ export function formatDiff(result: DiffResult): string {
     const apps = new Set([...result.revisions.map((r) => r.application), ...result.changes.map((c) => c.application)]);
     for (const app of [...apps].sort()) {
         const rev = result.revisions.find((r) => r.application === app);
-        lines.push(`application ${app}${rev ? `  ${rev.repoURL}@${rev.targetRevision} = ${rev.commit.slice(0, 12)}` : ""}`);
+        lines.push(`application ${bold(app)}${rev ? `  ${rev.repoURL}@${rev.targetRevision} = ${rev.commit.slice(0, 12)}` : ""}`);
         const mine = result.changes.filter((c) => c.application === app);
         if (mine.length === 0) lines.push("  in sync: no changes");
         let stage = "";
@@ -74,10 +81,10 @@ export function formatDiff(result: DiffResult): string {
                 stage = c.stage;
                 lines.push(`  ${stage}`);
             }
-            lines.push(`    ${(SYMBOL[c.op] ?? c.op).padEnd(2)} ${c.resource}${c.diffs.length ? `  [${c.diffs.join(", ")}]` : ""}`);
+            lines.push(`    ${opColour(c.op)((SYMBOL[c.op] ?? c.op).padEnd(2))} ${c.resource}${c.diffs.length ? `  [${c.diffs.join(", ")}]` : ""}`);
         }
     }
-    for (const v of result.policyViolations) lines.push(`policy ${v.policy} (${v.level}): ${v.message}`);
+    for (const v of result.policyViolations) lines.push(`${(v.level === "mandatory" ? red : yellow)("policy")} ${v.policy} (${v.level}): ${v.message}`);
     for (const e of result.events.filter((x) => x.diagnosticEvent?.severity === "error")) {
         lines.push(`error: ${e.diagnosticEvent!.message.trim().split("\n").slice(0, 6).join("\n       ")}`);
     }

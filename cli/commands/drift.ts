@@ -7,6 +7,7 @@ import { apiGroup } from "../../components/sync/manifest";
 import { applicationOfStep, openStack, type StackOptions } from "../stack";
 import { classifyField, driftedPathsOf, type DriftedField, type LiveObjectWithFields } from "./drift-classify";
 import { appRecords, readState } from "./state";
+import { bold, paint } from "../format/colors";
 
 export interface DriftReport {
     application: string;
@@ -68,8 +69,8 @@ export function formatDrift(reports: DriftReport[]): string {
     const lines: string[] = [];
     for (const r of reports) {
         const unauthorised = r.fields.filter((f) => f.class === "unauthorised").length;
-        lines.push(`${r.application}: ${r.fields.length === 0 ? "no drift" : `${r.fields.length} drifted field(s), ${unauthorised} unauthorised`}`);
-        for (const f of r.fields) lines.push(`  ${f.class.padEnd(12)} ${f.resource} ${f.path}  (${f.reason})`);
+        lines.push(`${bold(r.application)}: ${r.fields.length === 0 ? "no drift" : `${r.fields.length} drifted field(s), ${unauthorised} unauthorised`}`);
+        for (const f of r.fields) lines.push(`  ${paint(f.class.padEnd(12))} ${f.resource} ${f.path}  (${f.reason})`);
     }
     return lines.join("\n");
 }

@@ -7,6 +7,7 @@ import { connect, readObject } from "../../components/providers/kube-client";
 import type { StackOptions } from "../stack";
 import { diff } from "./diff";
 import { appRecords, managedObjects, readState } from "./state";
+import { bold, paint } from "../format/colors";
 
 export interface AppStatus {
     application: string;
@@ -54,11 +55,11 @@ export function formatStatus(apps: AppStatus[]): string {
     const lines: string[] = [];
     for (const a of apps) {
         lines.push(
-            `${a.application} (project ${a.project})  ${a.sync}  ${a.health.status}${a.health.message ? `: ${a.health.message}` : ""}  revision ${a.revision.slice(0, 12)}${a.pinned ? "  PINNED" : ""}`,
+            `${bold(a.application)} (project ${a.project})  ${paint(a.sync)}  ${paint(a.health.status)}${a.health.message ? `: ${a.health.message}` : ""}  revision ${a.revision.slice(0, 12)}${a.pinned ? `  ${paint("PINNED")}` : ""}`,
         );
         a.resources.forEach((r, i) => {
             const branch = i === a.resources.length - 1 ? "└─" : "├─";
-            lines.push(`  ${branch} ${r.resource}  ${r.health.status}${r.health.message ? `: ${r.health.message}` : ""}`);
+            lines.push(`  ${branch} ${r.resource}  ${paint(r.health.status)}${r.health.message ? `: ${r.health.message}` : ""}`);
         });
     }
     return lines.join("\n");
