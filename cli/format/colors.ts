@@ -1,6 +1,8 @@
-// Colours for statuses on a terminal. picocolors switches itself off when stdout is not a terminal
-// or NO_COLOR is set, so piped output and --json stay plain.
-import pc from "picocolors";
+// Colours for statuses on a terminal: only when stdout is one (or FORCE_COLOR is set) and NO_COLOR is
+// not, so piped output, logs and --json stay plain.
+import { createColors } from "picocolors";
+
+const pc = createColors(!process.env.NO_COLOR && (Boolean(process.env.FORCE_COLOR) || process.stdout.isTTY === true));
 
 const BY_WORD: Record<string, (s: string) => string> = {
     Healthy: pc.green,

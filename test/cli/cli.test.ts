@@ -1,4 +1,5 @@
 // The syncwave CLI's day-two operations on the local cluster, through the main stack program.
+import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -155,5 +156,34 @@ describe("syncwave CLI", () => {
         expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("example.com/web:1.0");
         expect(await readPins(options)).toEqual({});
         await expect(unpin("web", options)).rejects.toThrow(/not pinned/);
+    });
+
+    it("answers through the syncwave command: history, status and drift, and clear errors that change nothing", () => {
+        const syncwave = (...args: string[]) =>
+            spawnSync(resolve(root, "cli/bin/syncwave"), ["--stack", stack.name, "--cwd", root, ...args], { encoding: "utf8", env: { ...process.env, ...stack.env } });
+        const listed = syncwave("history", "--json");
+        expect(listed.status).toBe(0);
+        const entries = JSON.parse(listed.stdout) as { id: number; kind: string; result: string }[];
+        expect(entries.slice(0, 3).map((e) => [e.kind, e.result])).toEqual([
+            ["rollback", "succeeded"],
+            ["rollback", "succeeded"],
+            ["sync", "failed"],
+        ]);
+        const shown = syncwave("status");
+        expect(shown.status).toBe(0);
+        expect(shown.stdout).toMatch(/^web \(project team\)  Synced  Healthy  revision [0-9a-f]{12}$/m);
+        expect(shown.stdout).toMatch(/Deployment cli-\w+\/web  Healthy/);
+        const clean = syncwave("drift");
+        expect(clean.stdout).toContain("web: no drift");
+        expect(clean.status).toBe(0);
+
+        const before = syncwave("history", "--json").stdout;
+        const wrong = syncwave("rollback", "yesterday");
+        expect(wrong.status).toBe(1);
+        expect(wrong.stderr).toContain('"yesterday" is neither a history ID nor a commit SHA');
+        const missing = syncwave("rollback", "999");
+        expect(missing.status).toBe(1);
+        expect(missing.stderr).toContain("there is no update 999 in the history of stack");
+        expect(syncwave("history", "--json").stdout).toBe(before);
     });
 });
