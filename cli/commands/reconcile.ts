@@ -27,13 +27,21 @@ export function backoffDelay(attempt: number, backoff: { duration?: string; fact
 export async function reconcile(options: ReconcileOptions): Promise<void> {
     let stopping = false;
     let wake: (() => void) | undefined;
-    const stop = () => {
+    const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+            // A second signal: the operator does not want to wait for the current step.
+            options.log(`${signal} again: stopping now`);
+            process.exit(130);
+        }
         stopping = true;
         options.log("stopping after the current step");
         wake?.();
     };
-    process.once("SIGTERM", stop);
-    process.once("SIGINT", stop);
+    // `on`, not `once`: a listener must stay for the whole loop, or signal-exit (used by the process
+    // libraries underneath) sees none left and re-raises the signal, killing the process mid-step.
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    options.log(`reconciling stack ${options.stack} every ${options.intervalMs / 1000}s; SIGTERM or Ctrl-C stops it`);
     const failures = new Map<string, { attempts: number; notBefore: number }>();
     const sleep = (ms: number) => new Promise<void>((r) => { wake = r; setTimeout(r, ms); });
     try {

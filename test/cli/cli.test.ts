@@ -1,5 +1,5 @@
 // The syncwave CLI's day-two operations on the local cluster, through the main stack program.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -185,5 +185,25 @@ describe("syncwave CLI", () => {
         expect(missing.status).toBe(1);
         expect(missing.stderr).toContain("there is no update 999 in the history of stack");
         expect(syncwave("history", "--json").stdout).toBe(before);
+    });
+
+    it("stops reconcile cleanly on SIGTERM", async () => {
+        const child = spawn(resolve(root, "cli/bin/syncwave"), ["--stack", stack.name, "--cwd", root, "reconcile", "--interval", "1s"], {
+            env: { ...process.env, ...stack.env },
+        });
+        let stderr = "";
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+        // Ask it to stop once it has started its first round (a drift preview).
+        await new Promise<void>((r, reject) => {
+            const started = setInterval(() => stderr.includes("reconciling stack") && (clearInterval(started), r()), 100);
+            setTimeout(() => (clearInterval(started), reject(new Error(`reconcile did not start within 60 s: ${stderr}`))), 60_000);
+        });
+        const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+        child.kill("SIGTERM");
+        const timeout = new Promise<string>((r) => setTimeout(() => r("still running 60 s after SIGTERM"), 60_000));
+        const code = await Promise.race([exited, timeout]);
+        if (typeof code === "string") child.kill("SIGKILL");
+        expect(code).toBe(0);
+        expect(stderr).toContain("stopping after the current step");
     });
 });
