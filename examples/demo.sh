@@ -14,20 +14,20 @@ step "Stack dev (state: ${PULUMI_BACKEND_URL})"
 pulumi stack select dev --create --non-interactive >/dev/null
 pulumi config --show-secrets=false --stack dev | head -n 3 >/dev/null
 
-step "pulumi up: PreSync hooks, then each wave behind its gate, then PostSync hooks"
-# --refresh first reads the live cluster, so a reset cluster or a manual change is synced back too.
-pulumi up --yes --skip-preview --refresh --stack dev --non-interactive
+syncwave() { node -r ts-node/register/transpile-only cli/main.ts --stack dev "$@"; }
+
+step "syncwave sync: preview, then PreSync hooks, each wave behind its health gate, PostSync hooks"
+# The sync refreshes first, so a reset cluster or a manual change is synced back too. Progress goes
+# to stderr as each object is applied and each gate passes; the health table follows.
+syncwave sync
 
 step "What runs now"
 kubectl get namespace shop monitoring
 kubectl get featureflags,configmaps,serviceaccounts,roles,rolebindings,deployments,services,ingresses,jobs -n shop
 kubectl get persistentvolumeclaims,deployments,services -n monitoring
 
-step "Health, as the gates and hooks of the last sync saw it"
-node -r ts-node/register/transpile-only cli/commands/stack-health.ts dev
+step "Sync status and live health"
+syncwave status
 
-step "Revisions recorded in the stack"
-pulumi stack output syncwave --stack dev --json | node -e '
-  const out = JSON.parse(require("fs").readFileSync(0, "utf8"));
-  for (const [app, s] of Object.entries(out)) console.log(`${app}: ${s.repoURL}@${s.targetRevision} = ${s.revision} (${s.stages.length} stages)`);'
-
+step "The stack history: every sync with the commit of each Application"
+syncwave history | head -n 6

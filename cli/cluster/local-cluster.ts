@@ -137,10 +137,17 @@ export async function clusterStatus(paths = clusterPaths()): Promise<ClusterStat
     if (!existsSync(paths.kubeconfig)) {
         return { running: false, nodes: [], processes, message: "no cluster: run 'npm run cluster -- up'" };
     }
-    try {
-        await kubectl(paths, ["get", "--raw", "/readyz"], 5_000);
-    } catch (err) {
-        return { running: false, nodes: [], processes, message: `API server not ready: ${(err as Error).message}` };
+    // A busy machine can keep a live API server from answering in time: while its processes are alive,
+    // ask again before calling it stopped (a wrong "stopped" would restart or rebuild a running cluster).
+    const attempts = processes.some((p) => p.alive) ? 4 : 1;
+    for (let attempt = 1; ; attempt++) {
+        try {
+            await kubectl(paths, ["get", "--raw", "/readyz"], 10_000);
+            break;
+        } catch (err) {
+            if (attempt >= attempts) return { running: false, nodes: [], processes, message: `API server not ready: ${(err as Error).message}` };
+            await new Promise((r) => setTimeout(r, 2_000));
+        }
     }
     const [version, nodes, server] = await Promise.all([
         kubectl(paths, ["version", "-o", "json"]),

@@ -2,7 +2,7 @@
 // as its gate passes; the update's message records every Application's commit in the stack history.
 import { userInfo } from "node:os";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { applicationOfStep, openStack, revisionsFrom, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
+import { applicationOfStep, describeId, openStack, revisionsFrom, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
 
 export interface SyncOptions extends StackOptions {
     /** Sync only this Application (a targeted update of its resources). */
@@ -29,12 +29,18 @@ function errorsOf(events: readonly EngineEvent[]): string[] {
         .filter((m) => !/^preview failed$|^update failed$/.test(m));
 }
 
-/** Progress lines for gates and hooks as the engine reports their outputs. */
+const APPLIED: Record<string, string> = { create: "created", update: "updated", replace: "replaced", "create-replacement": "replaced", delete: "pruned" };
+
+/** Progress lines for applied objects, gates and hooks as the engine reports them. */
 function progressOf(e: EngineEvent): string | undefined {
     const m = e.resOutputsEvent?.metadata;
-    // Only steps that ran something: not refreshes, reads or deletions of earlier runs.
-    if (!m || !["create", "update", "replace", "create-replacement"].includes(m.op)) return undefined;
+    if (!m) return undefined;
     const app = applicationOfStep(e);
+    if (m.type.startsWith("kubernetes:") && !m.type.startsWith("kubernetes:providers") && APPLIED[m.op] && app) {
+        return `${app}: ${APPLIED[m.op]} ${describeId(m.urn.split("::").pop() ?? "")}`;
+    }
+    // Only steps that ran something: not refreshes, reads or deletions of earlier runs.
+    if (!["create", "update", "replace", "create-replacement"].includes(m.op)) return undefined;
     const outputs = (m.new?.outputs ?? {}) as Record<string, unknown>;
     if (m.type.endsWith("syncwave:HealthGate")) {
         const health = (outputs.health as { resource: string; status: string }[] | undefined) ?? [];
@@ -71,6 +77,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const synced = await openStack({ ...options, env: { ...(options.env ?? {}), SYNCWAVE_REVISIONS: JSON.stringify(pinned) } });
     const targets = options.app ? targetsOf(previewEvents, options.app) : undefined;
     const updateEvents: EngineEvent[] = [];
+    const said = new Set<string>();
     try {
         const up = await synced.up({
             message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}`,
@@ -83,7 +90,11 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
             onEvent: (e) => {
                 updateEvents.push(e);
                 const line = progressOf(e);
-                if (line) progress(line);
+                // The engine can report a step's outputs more than once; say each thing once.
+                if (line && !said.has(line)) {
+                    said.add(line);
+                    progress(line);
+                }
             },
         });
         return { revisions, result: up.summary.result, summary: (up.summary.resourceChanges ?? {}) as Record<string, number> };
