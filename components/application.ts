@@ -244,6 +244,8 @@ export class Application extends pulumi.ComponentResource {
         // several waves are deleted later waves first even when the gates between them survive.
         let earlierGates: pulumi.Resource[] = [record, ...this.declareCreatedNamespace(plan, args, provider)];
         const syncFailHooks = this.hookRuns(plan.syncFailHooks, "SyncFail", timeout);
+        // One object for every gate of the Application: its gate provider is serialized once.
+        const healthRules = { ...(args.project.healthChecks ?? {}), ...(args.healthChecks ?? {}) };
         plan.stages.forEach((stage: Stage) => {
             const members: pulumi.Resource[] = [];
             // Inside a stage, a Namespace or CRD (first by kind order) must exist before what needs it.
@@ -277,7 +279,7 @@ export class Application extends pulumi.ComponentResource {
                     syncId: `${revision}:${plan.digest}`,
                     syncFailHooks,
                 },
-                { ...(args.project.healthChecks ?? {}), ...(args.healthChecks ?? {}) },
+                healthRules,
             );
             earlierGates = [...earlierGates, ...gate];
             gates.push(...gate.filter((g): g is HealthGate => g instanceof HealthGate));

@@ -58,8 +58,10 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const stack = await openStack(options);
     progress("previewing: fetching sources and planning");
     let previewFailure = "";
+    // No refresh here: the preview resolves the commits, the Application's resources and the policy
+    // verdicts, none of which depends on live state; the update refreshes before it applies.
     await stack
-        .preview({ refresh: true, policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs, onEvent: (e) => previewEvents.push(e) })
+        .preview({ policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs, onEvent: (e) => previewEvents.push(e) })
         .catch((err: Error) => (previewFailure = err.message));
     const previewErrors = errorsOf(previewEvents);
     if (previewErrors.length === 0 && previewFailure) previewErrors.push(previewFailure);

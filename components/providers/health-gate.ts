@@ -22,6 +22,18 @@ type StoredInputs = GateInputs & { digest: string; modules: { runtime: string } 
 
 const RUNTIME_MODULE = require.resolve("./health-gate-runtime");
 
+// One provider object per set of rules, so Pulumi serializes its closure once, not once per gate.
+const providers = new WeakMap<CustomHealthRules, pulumi.dynamic.ResourceProvider>();
+
+function healthGateProviderFor(customRules: CustomHealthRules): pulumi.dynamic.ResourceProvider {
+    let provider = providers.get(customRules);
+    if (!provider) {
+        provider = healthGateProvider(customRules);
+        providers.set(customRules, provider);
+    }
+    return provider;
+}
+
 /** One provider per Application: its custom health rules travel in the provider's closure. */
 function healthGateProvider(customRules: CustomHealthRules): pulumi.dynamic.ResourceProvider {
     const load = (inputs: StoredInputs) => {
@@ -61,7 +73,7 @@ export class HealthGate extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: HealthGateArgs, customRules: CustomHealthRules, opts?: pulumi.CustomResourceOptions) {
         super(
-            healthGateProvider(customRules),
+            healthGateProviderFor(customRules),
             name,
             { ...args, modules: { runtime: RUNTIME_MODULE }, health: undefined },
             { ...opts, additionalSecretOutputs: ["kubeconfig"] },
