@@ -145,7 +145,12 @@ export async function clusterStatus(paths = clusterPaths()): Promise<ClusterStat
             await kubectl(paths, ["get", "--raw", "/readyz"], 10_000);
             break;
         } catch (err) {
-            if (attempt >= attempts) return { running: false, nodes: [], processes, message: `API server not ready: ${(err as Error).message}` };
+            if (attempt >= attempts) {
+                const hint = processes.some((p) => p.alive)
+                    ? `its processes run; the component logs are in ${join(clusterDir(paths), "logs")}`
+                    : "start it with 'npm run cluster -- up'";
+                return { running: false, nodes: [], processes, message: `API server not ready (${hint}): ${(err as Error).message}` };
+            }
             await new Promise((r) => setTimeout(r, 2_000));
         }
     }

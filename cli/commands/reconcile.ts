@@ -27,14 +27,18 @@ export function backoffDelay(attempt: number, backoff: { duration?: string; fact
 export async function reconcile(options: ReconcileOptions): Promise<void> {
     let stopping = false;
     let wake: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
     const stop = (signal: NodeJS.Signals) => {
         if (stopping) {
             // A second signal: the operator does not want to wait for the current step.
-            options.log(`${signal} again: stopping now`);
-            process.exit(130);
+            options.log(`${signal} again: stopping now; if a sync was running, run 'syncwave sync' (and 'pulumi refresh' if it reports pending operations)`);
+            process.exit(128 + (signal === "SIGINT" ? 2 : 15));
         }
         stopping = true;
-        options.log("stopping after the current step");
+        // Ctrl-C in a terminal reaches the pulumi child too, which cancels a running update; a SIGTERM
+        // (as Kubernetes sends to the process) lets the current step finish.
+        options.log(`${signal}: stopping after the current step`);
+        if (timer) clearTimeout(timer);
         wake?.();
     };
     // `on`, not `once`: a listener must stay for the whole loop, or signal-exit (used by the process
@@ -43,7 +47,11 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
     process.on("SIGINT", stop);
     options.log(`reconciling stack ${options.stack} every ${options.intervalMs / 1000}s; SIGTERM or Ctrl-C stops it`);
     const failures = new Map<string, { attempts: number; notBefore: number }>();
-    const sleep = (ms: number) => new Promise<void>((r) => { wake = r; setTimeout(r, ms); });
+    const sleep = (ms: number) =>
+        new Promise<void>((r) => {
+            wake = r;
+            timer = setTimeout(r, ms);
+        });
     try {
         for (let round = 1; !stopping && (options.rounds === undefined || round <= options.rounds); round++) {
             const records = appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env));
@@ -71,6 +79,10 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
                     failures.delete(app);
                     options.log(`${app}: repaired`);
                 } catch (err) {
+                    if (stopping) {
+                        options.log(`${app}: the sync was interrupted by the stop; run 'syncwave sync --app ${app}' to finish it`);
+                        break;
+                    }
                     const attempts = (failure?.attempts ?? 0) + 1;
                     const limit = record.syncPolicy.retry?.limit ?? 5;
                     const delay = backoffDelay(attempts, record.syncPolicy.retry?.backoff);

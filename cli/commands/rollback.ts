@@ -31,27 +31,61 @@ async function writePins(options: StackOptions, pins: Record<string, Pin>): Prom
 
 /** Which commit each Application goes back to: from a history entry, or one commit for one app. */
 async function targetsFor(target: string, options: StackOptions & { app?: string }): Promise<Record<string, string>> {
+    const isCommit = /^[0-9a-f]{7,40}$/.test(target);
     if (/^\d+$/.test(target)) {
         const entry = (await history(options)).find((e) => e.id === Number(target));
-        if (!entry) throw new SyncError(`there is no update ${target} in the history of stack ${options.stack}`);
-        const revisions = Object.keys(entry.revisions).length ? entry.revisions : undefined;
-        if (!revisions) throw new SyncError(`update ${target} was not a syncwave sync: it records no revisions (see 'syncwave history')`);
-        return options.app ? { [options.app]: revisions[options.app] } : revisions;
+        if (entry) {
+            const revisions = entry.revisions;
+            if (Object.keys(revisions).length === 0) {
+                throw new SyncError(
+                    `update ${target} records no revisions (it was not made by 'syncwave sync'): roll back to a commit instead, 'syncwave rollback SHA --app NAME'`,
+                );
+            }
+            if (!options.app) return revisions;
+            if (!revisions[options.app]) {
+                throw new SyncError(`update ${target} did not sync application ${options.app} (it synced ${Object.keys(revisions).join(", ")})`);
+            }
+            return { [options.app]: revisions[options.app] };
+        }
+        // A short commit SHA can be all digits: with --app, a number that is no update is a commit.
+        if (!(isCommit && options.app)) {
+            throw new SyncError(`there is no update ${target} in the history of stack ${options.stack}: 'syncwave history' lists the IDs`);
+        }
     }
-    if (!/^[0-9a-f]{7,40}$/.test(target)) throw new SyncError(`"${target}" is neither a history ID nor a commit SHA`);
+    if (!isCommit) throw new SyncError(`"${target}" is neither a history ID nor a commit SHA: 'syncwave history' lists both`);
     if (!options.app) throw new SyncError("rolling back to a commit needs --app: which application?");
     return { [options.app]: target };
 }
 
-/** The revert commit: every change after `to` on the branch, undone, in the source repository. */
-async function revertInRepository(repoDir: string, branch: string, to: string, app: string): Promise<string> {
+/**
+ * The revert commit: the Application's source path put back as it was at `to`, in a local working
+ * copy, as one new commit on the branch. Only that path changes, so other applications sharing the
+ * repository keep their state. Returns undefined when the path already matches `to`.
+ */
+async function revertInRepository(repoDir: string, branch: string, path: string, to: string, app: string): Promise<string | undefined> {
     const git = simpleGit(repoDir);
     const current = (await git.revparse(["--abbrev-ref", "HEAD"])).trim();
-    if (current !== branch) throw new SyncError(`the source repository ${repoDir} has ${current} checked out, not ${branch}: check out ${branch} to revert there`);
+    if (current === "HEAD") throw new SyncError(`the source repository ${repoDir} is on a detached HEAD: check out the branch to revert on`);
+    // targetRevision HEAD follows whatever branch the working copy has checked out.
+    if (branch !== "HEAD" && current !== branch) {
+        throw new SyncError(`the source repository ${repoDir} has ${current} checked out, not ${branch}: check out ${branch} to revert there`);
+    }
     const status = await git.status();
     if (!status.isClean()) throw new SyncError(`the source repository ${repoDir} has uncommitted changes: commit or stash them first`);
-    await git.raw(["revert", "--no-commit", `${to}..HEAD`]);
-    await git.commit(`Revert ${app} to ${to.slice(0, 12)}\n\nRolled back with syncwave rollback: the changes after ${to} are undone.`);
+    try {
+        await git.raw(["cat-file", "-e", `${to}^{commit}`]);
+    } catch {
+        throw new SyncError(`commit ${to} is not in ${repoDir}: fetch it first`);
+    }
+    // Files added after `to` go too: clear the path, then take it from `to`.
+    await git.raw(["rm", "-r", "-q", "--ignore-unmatch", "--", path]);
+    await git.raw(["checkout", to, "--", path]).catch((err: Error) => {
+        // The path did not exist at `to`: removing it is the revert.
+        if (!/did not match/.test(err.message)) throw err;
+    });
+    const staged = (await git.raw(["diff", "--cached", "--name-only"])).trim();
+    if (!staged) return undefined;
+    await git.commit(`Revert ${app} to ${to.slice(0, 12)}\n\nRolled back with syncwave rollback: ${path} is back as it was at ${to}.`);
     return (await git.revparse(["HEAD"])).trim();
 }
 
@@ -71,8 +105,12 @@ export async function rollback(
             if (!existsSync(dir)) {
                 throw new SyncError(`--revert works on a local working copy of the source; ${record.repoURL} is remote: revert in your clone and push, then sync`);
             }
-            const commit = await revertInRepository(dir, record.targetRevision, sha, app);
-            progress(`${app}: revert commit ${commit} in ${record.repoURL} (${record.targetRevision})`);
+            const commit = await revertInRepository(dir, record.targetRevision, record.path ?? ".", sha, app);
+            progress(
+                commit
+                    ? `${app}: revert commit ${commit} in ${record.repoURL} (${record.targetRevision})`
+                    : `${app}: ${record.path ?? "."} in ${record.repoURL} already matches ${sha.slice(0, 12)}: no commit needed`,
+            );
         }
         // Git holds the rolled-back state now: a pin would keep the branch's new commit from deploying.
         const pins = await readPins(options);

@@ -16,6 +16,8 @@ export interface AppRecord {
     repoURL: string;
     targetRevision: string;
     revision: string;
+    /** The source path inside the repository ("." for its root). */
+    path: string;
     kubeconfig: string;
     destination: { server?: string; name?: string; namespace?: string };
     syncPolicy: { automated?: { prune?: boolean; selfHeal?: boolean }; retry?: { limit?: number; backoff?: { duration?: string; factor?: number; maxDuration?: string } } };

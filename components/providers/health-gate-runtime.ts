@@ -62,12 +62,27 @@ const WORKLOADS = new Set(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSe
  * spec: an earlier rollout's failing pods are on their way out. The current one is the ReplicaSet whose
  * revision is the Deployment's revision, not the newest by creation: a rollback reuses an older
  * ReplicaSet, and the Deployment's status can arrive before the ReplicaSet's new revision does.
+ * For a StatefulSet only pods of its update revision count, for a DaemonSet only pods of its current
+ * template generation.
  */
 interface RolloutTracker {
     observedCurrent: boolean;
+    /** Deployment: its revision annotation; StatefulSet: status.updateRevision; DaemonSet: its generation. */
     revision?: string;
     changed: () => void;
 }
+
+/** The revision a workload's current pods belong to, read from the workload itself. */
+function currentRevisionOf(kind: string, obj: KubeObject | undefined): string | undefined {
+    const meta = obj?.metadata as { annotations?: Record<string, string>; generation?: number } | undefined;
+    if (kind === "Deployment") return meta?.annotations?.[REVISION];
+    if (kind === "StatefulSet") return (obj?.status as { updateRevision?: string } | undefined)?.updateRevision;
+    if (kind === "DaemonSet") return meta?.generation === undefined ? undefined : String(meta.generation);
+    return undefined;
+}
+
+/** The pod's revision label, compared with the tracker's revision (which pods are current). */
+const POD_REVISION_LABEL: Record<string, string> = { StatefulSet: "controller-revision-hash", DaemonSet: "pod-template-generation" };
 
 async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: number, signal: AbortSignal, tracker: RolloutTracker): Promise<Health> {
     const workload = await readObject(conn.kc, r);
@@ -78,11 +93,15 @@ async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: nu
         let pods = new Map<string, KubeObject>();
         let hashByRevision = new Map<string, string>();
         const check = () => {
-            const currentHash = tracker.revision === undefined ? undefined : hashByRevision.get(tracker.revision);
-            if (r.kind === "Deployment" && (!tracker.observedCurrent || currentHash === undefined)) return;
+            const tracked = r.kind !== "ReplicaSet";
+            if (tracked && (!tracker.observedCurrent || tracker.revision === undefined)) return;
+            const currentHash = r.kind === "Deployment" ? hashByRevision.get(tracker.revision!) : undefined;
+            if (r.kind === "Deployment" && currentHash === undefined) return;
             for (const pod of pods.values()) {
-                const hash = (pod.metadata as { labels?: Record<string, string> }).labels?.["pod-template-hash"];
-                if (r.kind === "Deployment" && hash !== currentHash) continue;
+                const podLabels = (pod.metadata as { labels?: Record<string, string> }).labels ?? {};
+                if (r.kind === "Deployment" && podLabels["pod-template-hash"] !== currentHash) continue;
+                const label = POD_REVISION_LABEL[r.kind];
+                if (label && podLabels[label] !== undefined && podLabels[label] !== tracker.revision) continue;
                 const h = assessHealth({ ...pod, apiVersion: "v1", kind: "Pod" } as LiveObject);
                 if (h.status === "Degraded") return resolveHealth({ status: "Degraded", message: `pod ${pod.metadata.name}: ${h.message ?? "failed"}` });
             }
@@ -145,7 +164,7 @@ async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHe
             const status = obj?.status as { observedGeneration?: number } | undefined;
             const generation = (obj?.metadata as { generation?: number } | undefined)?.generation ?? 0;
             const observed = (status?.observedGeneration ?? 0) >= generation;
-            const revision = (obj?.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.[REVISION];
+            const revision = currentRevisionOf(r.kind, obj as KubeObject | undefined);
             if (observed !== tracker.observedCurrent || revision !== tracker.revision) {
                 tracker.observedCurrent = observed;
                 tracker.revision = revision;

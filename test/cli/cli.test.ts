@@ -146,12 +146,15 @@ describe("syncwave CLI", () => {
         expect(lines.join("\n")).toMatch(/web: drifted, but pinned to [0-9a-f]{12}/);
         expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("example.com/web:hotfix");
 
+        // Someone else's change in the same repository, outside the application's path, after the bad one.
+        repo.commit({ "docs/notes.md": "kept" }, "docs");
         const result = await rollback(first.commit, { ...options, app: "web", revert: true });
         expect(result.result).toBe("succeeded");
         const revert = repo.git("rev-parse", "HEAD");
         expect(repo.git("log", "-1", "--format=%s")).toBe(`Revert web to ${first.commit.slice(0, 12)}`);
-        // The branch now holds exactly the good commit's files.
-        expect(repo.git("diff", "--stat", first.commit, revert)).toBe("");
+        // The application's path holds exactly the good commit's files; the rest of the branch is kept.
+        expect(repo.git("diff", "--stat", first.commit, revert, "--", "app")).toBe("");
+        expect(repo.git("show", `${revert}:docs/notes.md`)).toBe("kept");
         expect(result.revisions).toEqual([expect.objectContaining({ application: "web", commit: revert })]);
         expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("example.com/web:1.0");
         expect(await readPins(options)).toEqual({});
@@ -187,23 +190,26 @@ describe("syncwave CLI", () => {
         expect(syncwave("history", "--json").stdout).toBe(before);
     });
 
-    it("stops reconcile cleanly on SIGTERM", async () => {
-        const child = spawn(resolve(root, "cli/bin/syncwave"), ["--stack", stack.name, "--cwd", root, "reconcile", "--interval", "1s"], {
+    it("stops reconcile cleanly on SIGTERM: the repair under way finishes, then it exits", async () => {
+        await k("set", "image", "deployment/web", "-n", ns, "web=example.com/web:hotfix");
+        const child = spawn(resolve(root, "cli/bin/syncwave"), ["--stack", stack.name, "--cwd", root, "reconcile", "--interval", "60s"], {
             env: { ...process.env, ...stack.env },
         });
         let stderr = "";
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-        // Ask it to stop once it has started its first round (a drift preview).
-        await new Promise<void>((r, reject) => {
-            const started = setInterval(() => stderr.includes("reconciling stack") && (clearInterval(started), r()), 100);
-            setTimeout(() => (clearInterval(started), reject(new Error(`reconcile did not start within 60 s: ${stderr}`))), 60_000);
-        });
         const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+        // Ask it to stop while it repairs.
+        await new Promise<void>((r, reject) => {
+            const started = setInterval(() => stderr.includes("web: repairing") && (clearInterval(started), r()), 100);
+            setTimeout(() => (clearInterval(started), reject(new Error(`reconcile did not start repairing within 90 s: ${stderr}`))), 90_000);
+        });
         child.kill("SIGTERM");
-        const timeout = new Promise<string>((r) => setTimeout(() => r("still running 60 s after SIGTERM"), 60_000));
+        const timeout = new Promise<string>((r) => setTimeout(() => r("still running 90 s after SIGTERM"), 90_000));
         const code = await Promise.race([exited, timeout]);
         if (typeof code === "string") child.kill("SIGKILL");
+        expect(stderr).toContain("SIGTERM: stopping after the current step");
+        expect(stderr).toContain("web: repaired");
         expect(code).toBe(0);
-        expect(stderr).toContain("stopping after the current step");
+        expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("example.com/web:1.0");
     });
 });
