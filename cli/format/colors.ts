@@ -29,4 +29,4 @@ export function paint(word: string): string {
     return colour ? colour(word) : word;
 }
 
-export const { bold, dim, red, yellow, green } = pc;
+export const { bold, red, yellow, green } = pc;

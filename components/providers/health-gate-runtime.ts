@@ -67,7 +67,7 @@ const WORKLOADS = new Set(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSe
  */
 interface RolloutTracker {
     observedCurrent: boolean;
-    /** Deployment: its revision annotation; StatefulSet: status.updateRevision; DaemonSet: its generation. */
+    /** Deployment: its revision annotation; StatefulSet: status.updateRevision; DaemonSet: its template generation. */
     revision?: string;
     changed: () => void;
 }
@@ -77,7 +77,8 @@ function currentRevisionOf(kind: string, obj: KubeObject | undefined): string | 
     const meta = obj?.metadata as { annotations?: Record<string, string>; generation?: number } | undefined;
     if (kind === "Deployment") return meta?.annotations?.[REVISION];
     if (kind === "StatefulSet") return (obj?.status as { updateRevision?: string } | undefined)?.updateRevision;
-    if (kind === "DaemonSet") return meta?.generation === undefined ? undefined : String(meta.generation);
+    // Not metadata.generation: that also moves for changes outside the pod template.
+    if (kind === "DaemonSet") return meta?.annotations?.["deprecated.daemonset.template.generation"];
     return undefined;
 }
 
@@ -93,15 +94,15 @@ async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: nu
         let pods = new Map<string, KubeObject>();
         let hashByRevision = new Map<string, string>();
         const check = () => {
-            const tracked = r.kind !== "ReplicaSet";
-            if (tracked && (!tracker.observedCurrent || tracker.revision === undefined)) return;
-            const currentHash = r.kind === "Deployment" ? hashByRevision.get(tracker.revision!) : undefined;
+            if (r.kind !== "ReplicaSet" && !tracker.observedCurrent) return;
+            const currentHash = r.kind === "Deployment" && tracker.revision !== undefined ? hashByRevision.get(tracker.revision) : undefined;
             if (r.kind === "Deployment" && currentHash === undefined) return;
+            const label = POD_REVISION_LABEL[r.kind];
             for (const pod of pods.values()) {
                 const podLabels = (pod.metadata as { labels?: Record<string, string> }).labels ?? {};
                 if (r.kind === "Deployment" && podLabels["pod-template-hash"] !== currentHash) continue;
-                const label = POD_REVISION_LABEL[r.kind];
-                if (label && podLabels[label] !== undefined && podLabels[label] !== tracker.revision) continue;
+                // A pod of an earlier revision is on its way out; without the labels, every pod counts.
+                if (label && tracker.revision !== undefined && podLabels[label] !== undefined && podLabels[label] !== tracker.revision) continue;
                 const h = assessHealth({ ...pod, apiVersion: "v1", kind: "Pod" } as LiveObject);
                 if (h.status === "Degraded") return resolveHealth({ status: "Degraded", message: `pod ${pod.metadata.name}: ${h.message ?? "failed"}` });
             }
