@@ -14,16 +14,14 @@ import { rollback } from "../cli/commands/rollback";
 import { sync } from "../cli/commands/sync";
 import { TestRepo } from "../test/helpers/git";
 import { SyncStack } from "../test/helpers/sync-stack";
-import { makeWorkload, writeWaves } from "./workload";
+import { timed } from "./measure";
+import { makeWorkload, OPEN_PROJECT, writeWaves } from "./workload";
 
 const root = resolve(__dirname, "..");
 
-async function timed<T>(what: string, fn: () => Promise<T> | T): Promise<number> {
-    const start = process.hrtime.bigint();
-    await fn();
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    console.error(`  ${what}: ${seconds.toFixed(2)}s`);
-    return seconds;
+/** Seconds a step took. */
+async function seconds(what: string, fn: () => Promise<unknown> | unknown): Promise<number> {
+    return (await timed(what, fn)).seconds;
 }
 
 function kubectl(...args: string[]): string {
@@ -61,14 +59,14 @@ async function main(): Promise<void> {
     for (const f of files) kubectl("apply", "--server-side", "-f", f);
     kubectl("wait", "-n", kns, "--for=condition=Available", "deployment", "--all", "--timeout=300s");
     kubectl("set", "image", `deployment/${target}`, "-n", kns, "app=example.com/app:hotfix");
-    results.kubectlDiff = await timed("kubectl diff --server-side --force-conflicts (drift)", () => files.forEach((f) => kubectl("diff", "--server-side", "--force-conflicts", "-f", f)));
-    results.kubectlRepair = await timed("kubectl apply --server-side --force-conflicts + wait (repair)", () => {
+    results.kubectlDiff = await seconds("kubectl diff --server-side --force-conflicts (drift)", () => files.forEach((f) => kubectl("diff", "--server-side", "--force-conflicts", "-f", f)));
+    results.kubectlRepair = await seconds("kubectl apply --server-side --force-conflicts + wait (repair)", () => {
         for (const f of files) kubectl("apply", "--server-side", "--force-conflicts", "-f", f);
         kubectl("rollout", "status", `deployment/${target}`, "-n", kns, "--timeout=300s");
     });
     kubectl("set", "image", `deployment/${target}`, "-n", kns, "app=example.com/app:2");
     kubectl("rollout", "status", `deployment/${target}`, "-n", kns, "--timeout=300s");
-    results.kubectlRollback = await timed("kubectl rollout undo + rollout status (rollback)", () => {
+    results.kubectlRollback = await seconds("kubectl rollout undo + rollout status (rollback)", () => {
         kubectl("rollout", "undo", `deployment/${target}`, "-n", kns);
         kubectl("rollout", "status", `deployment/${target}`, "-n", kns, "--timeout=300s");
     });
@@ -82,7 +80,7 @@ async function main(): Promise<void> {
     const stack = await SyncStack.create(
         "day2",
         {
-            projects: { bench: { sourceRepos: ["*"], destinations: [{ server: "*", namespace: "*" }], clusterResourceWhitelist: [{ group: "*", kind: "*" }] } },
+            projects: { bench: OPEN_PROJECT },
             applications: {
                 bench: {
                     project: "bench",
@@ -97,27 +95,27 @@ async function main(): Promise<void> {
     );
     const options = { stack: stack.name, cwd: root, env: stack.env };
     try {
-        results.syncwaveSyncFresh = await timed("syncwave sync, fresh", () => sync(options));
-        results.syncwaveSyncNoChange = await timed("syncwave sync, no change", () => sync(options));
-        results.syncwaveDriftClean = await timed("syncwave drift, nothing drifted", () => drift(options));
+        results.syncwaveSyncFresh = await seconds("syncwave sync, fresh", () => sync(options));
+        results.syncwaveSyncNoChange = await seconds("syncwave sync, no change", () => sync(options));
+        results.syncwaveDriftClean = await seconds("syncwave drift, nothing drifted", () => drift(options));
         kubectl("set", "image", `deployment/${target}`, "-n", ns, "app=example.com/app:hotfix");
-        results.syncwaveDrift = await timed("syncwave drift (one image edited)", async () => {
+        results.syncwaveDrift = await seconds("syncwave drift (one image edited)", async () => {
             const reports = await drift(options);
             if (!reports.some((r) => r.fields.some((f) => f.class === "unauthorised"))) throw new Error("drift did not see the kubectl edit");
         });
-        results.syncwaveRepair = await timed("syncwave reconcile, one round (drift + repair sync)", () =>
+        results.syncwaveRepair = await seconds("syncwave reconcile, one round (drift + repair sync)", () =>
             reconcile({ ...options, intervalMs: 1_000, rounds: 1, log: () => undefined }),
         );
         const bad = workload.waves.map((objects) => failing(objects, target));
         repo.commit(Object.fromEntries(bad.map((objects, w) => [`app/wave-${w}.yaml`, objects.map((o) => stringify(o)).join("---\n")])), "bad release");
-        results.syncwaveBadSyncFails = await timed("syncwave sync of a bad release, until it fails Degraded", () =>
+        results.syncwaveBadSyncFails = await seconds("syncwave sync of a bad release, until it fails Degraded", () =>
             sync(options).then(
                 () => Promise.reject(new Error("the bad release synced")),
                 () => undefined,
             ),
         );
         const good = (await history(options)).find((e) => e.result === "succeeded" && Object.keys(e.revisions).length > 0)!;
-        results.syncwaveRollback = await timed(`syncwave rollback ${good.id}`, () => rollback(String(good.id), { ...options, app: "bench" }));
+        results.syncwaveRollback = await seconds(`syncwave rollback ${good.id}`, () => rollback(String(good.id), { ...options, app: "bench" }));
     } finally {
         await stack.destroy();
         kubectl("delete", "namespace", kns, ns, "--wait=false", "--ignore-not-found");

@@ -8,8 +8,8 @@ import { stringify } from "yaml";
 import { clusterPaths, clusterUp } from "../cli/cluster/local-cluster";
 import { TestRepo } from "../test/helpers/git";
 import { SyncStack } from "../test/helpers/sync-stack";
+import { OPEN_PROJECT } from "./workload";
 
-const project = { sourceRepos: ["*"], destinations: [{ server: "*", namespace: "*" }], clusterResourceWhitelist: [{ group: "*", kind: "*" }] };
 
 function deployment(name: string, namespace: string, waveNumber: number, revision: string, readyAfter: string) {
     return {
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
         );
     write("r0");
     const stack = await SyncStack.create("gate", {
-        project,
+        project: OPEN_PROJECT,
         applications: { gate: { source: { repoURL: repo.url, targetRevision: "main", path: "app" }, destination: { server: "https://kubernetes.default.svc", namespace }, syncPolicy: { syncOptions: ["CreateNamespace=true"] } } },
     });
     const latencies: number[] = [];
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     for (let w = 0; w < 5; w++) files[`app/w${w}.yaml`] = stringify(deployment(`w${w}`, fiveNs, w, "r0", "2s"));
     fiveRepo.commit(files);
     const five = await SyncStack.create("five-waves", {
-        project,
+        project: OPEN_PROJECT,
         applications: { five: { source: { repoURL: fiveRepo.url, targetRevision: "main", path: "app" }, destination: { server: "https://kubernetes.default.svc", namespace: fiveNs }, syncPolicy: { syncOptions: ["CreateNamespace=true"] } } },
     });
     const start = Date.now();

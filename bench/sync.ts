@@ -10,21 +10,8 @@ import { join } from "node:path";
 import { clusterUp } from "../cli/cluster/local-cluster";
 import { TestRepo } from "../test/helpers/git";
 import { SyncStack } from "../test/helpers/sync-stack";
-import { makeWorkload, writeWaves } from "./workload";
-
-const project = {
-    sourceRepos: ["*"],
-    destinations: [{ server: "*", namespace: "*" }],
-    clusterResourceWhitelist: [{ group: "*", kind: "*" }],
-};
-
-async function timed<T>(what: string, fn: () => Promise<T> | T): Promise<{ seconds: number; value: T }> {
-    const start = process.hrtime.bigint();
-    const value = await fn();
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    console.error(`  ${what}: ${seconds.toFixed(2)}s`);
-    return { seconds, value };
-}
+import { timed } from "./measure";
+import { makeWorkload, OPEN_PROJECT, writeWaves } from "./workload";
 
 function kubectl(...args: string[]): void {
     execFileSync("kubectl", args, { stdio: ["ignore", "ignore", "inherit"] });
@@ -50,7 +37,7 @@ async function syncwaveUp(resources: number, waves: number, namespace: string) {
     writeWaves(dir, makeWorkload(resources, waves, namespace));
     repo.commit({}, "workload");
     const stack = await SyncStack.create("bench", {
-        project,
+        project: OPEN_PROJECT,
         healthTimeout: "5m",
         applications: {
             bench: {

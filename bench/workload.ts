@@ -4,6 +4,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 
+/** A Project that allows everything: the benchmarks measure syncing, not project rules. */
+export const OPEN_PROJECT = { sourceRepos: ["*"], destinations: [{ server: "*", namespace: "*" }], clusterResourceWhitelist: [{ group: "*", kind: "*" }] };
+
 export interface Workload {
     /** Manifests per wave, namespace set (for kubectl). */
     waves: object[][];

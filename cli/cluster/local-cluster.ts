@@ -139,14 +139,15 @@ export async function clusterStatus(paths = clusterPaths()): Promise<ClusterStat
     }
     // A busy machine can keep a live API server from answering in time: while its processes are alive,
     // ask again before calling it stopped (a wrong "stopped" would restart or rebuild a running cluster).
-    const attempts = processes.some((p) => p.alive) ? 4 : 1;
+    const alive = processes.some((p) => p.alive);
+    const attempts = alive ? 4 : 1;
     for (let attempt = 1; ; attempt++) {
         try {
             await kubectl(paths, ["get", "--raw", "/readyz"], 10_000);
             break;
         } catch (err) {
             if (attempt >= attempts) {
-                const hint = processes.some((p) => p.alive)
+                const hint = alive
                     ? `its processes run; the component logs are in ${join(clusterDir(paths), "logs")}`
                     : "start it with 'npm run cluster -- up'";
                 return { running: false, nodes: [], processes, message: `API server not ready (${hint}): ${(err as Error).message}` };

@@ -6,7 +6,7 @@ import { connect, getJSON, readObject } from "../../components/providers/kube-cl
 import { apiGroup } from "../../components/sync/manifest";
 import { applicationOfStep, openStack, type StackOptions } from "../stack";
 import { classifyField, driftedPathsOf, type DriftedField, type LiveObjectWithFields } from "./drift-classify";
-import { appRecords, readState } from "./state";
+import { appRecords, readState, type AppRecord } from "./state";
 import { bold, paint } from "../format/colors";
 
 export interface DriftReport {
@@ -25,9 +25,9 @@ function driftedPaths(e: EngineEvent): string[] {
     return driftedPathsOf(desired, m.new.outputs).filter((p) => !p.startsWith("__"));
 }
 
-export async function drift(options: StackOptions): Promise<DriftReport[]> {
-    const cwd = resolve(options.cwd ?? process.cwd());
-    const records = appRecords(readState(options.stack, cwd, options.env));
+/** `records`: the stack's ApplicationRecords when the caller has read them already. */
+export async function drift(options: StackOptions, records?: readonly AppRecord[]): Promise<DriftReport[]> {
+    records ??= appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env));
     const stack = await openStack(options);
     const events: EngineEvent[] = [];
     await stack.refresh({ previewOnly: true, onEvent: (e) => events.push(e) });

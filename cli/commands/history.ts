@@ -1,7 +1,7 @@
 // `syncwave history`: the stack's updates, newest first, each with the commit of every Application it synced (from
 // the update's message, which `syncwave sync` writes), when, by whom, and how it ended.
 import { parseSyncMessage, openStack, type StackOptions } from "../stack";
-import { bold, paint } from "../format/colors";
+import { formatColumns } from "../format/table";
 
 export interface HistoryEntry {
     id: number;
@@ -55,13 +55,5 @@ export function formatHistory(entries: HistoryEntry[]): string {
         e.by,
         Object.entries(e.revisions).map(([app, sha]) => `${app}@${sha.slice(0, 12)}`).join(" ") || e.message.slice(0, 60),
     ]);
-    const header = ["ID", "WHEN", "KIND", "RESULT", "HEALTH", "BY", "REVISIONS"];
-    const all = [header, ...rows];
-    const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-    return all
-        .map((r, row) => {
-            const line = r.map((c, i) => (i === r.length - 1 ? c : i === 3 || i === 4 ? paint(c.padEnd(widths[i])) : c.padEnd(widths[i]))).join("  ");
-            return row === 0 ? bold(line) : line;
-        })
-        .join("\n");
+    return formatColumns(["ID", "WHEN", "KIND", "RESULT", "HEALTH", "BY", "REVISIONS"], rows, [3, 4]);
 }

@@ -56,7 +56,7 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
         for (let round = 1; !stopping && (options.rounds === undefined || round <= options.rounds); round++) {
             const records = appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env));
             const pins = await readPins(options);
-            const reports = await drift(options);
+            const reports = await drift(options, records);
             for (const record of records) {
                 if (stopping) break;
                 const app = record.application;

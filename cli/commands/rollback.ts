@@ -95,9 +95,9 @@ export async function rollback(
 ): Promise<SyncResult> {
     const progress = options.progress ?? (() => undefined);
     const goals = await targetsFor(target, options);
-    const cwd = options.cwd ?? process.cwd();
-    const records = appRecords(readState(options.stack, cwd, options.env));
     if (options.revert) {
+        const cwd = options.cwd ?? process.cwd();
+        const records = appRecords(readState(options.stack, cwd, options.env));
         for (const [app, sha] of Object.entries(goals)) {
             const record = records.find((r) => r.application === app);
             if (!record) throw new SyncError(`application ${app} has not been synced in stack ${options.stack}`);
@@ -105,30 +105,32 @@ export async function rollback(
             if (!existsSync(dir)) {
                 throw new SyncError(`--revert works on a local working copy of the source; ${record.repoURL} is remote: revert in your clone and push, then sync`);
             }
-            const commit = await revertInRepository(dir, record.targetRevision, record.path ?? ".", sha, app);
+            const commit = await revertInRepository(dir, record.targetRevision, record.path, sha, app);
             progress(
                 commit
                     ? `${app}: revert commit ${commit} in ${record.repoURL} (${record.targetRevision})`
-                    : `${app}: ${record.path ?? "."} in ${record.repoURL} already matches ${sha.slice(0, 12)}: no commit needed`,
+                    : `${app}: ${record.path} in ${record.repoURL} already matches ${sha.slice(0, 12)}: no commit needed`,
             );
         }
-        // Git holds the rolled-back state now: a pin would keep the branch's new commit from deploying.
-        const pins = await readPins(options);
-        const released = Object.keys(goals).filter((app) => pins[app]);
-        for (const app of released) delete pins[app];
-        if (released.length) {
-            await writePins(options, pins);
-            progress(`${released.join(", ")}: unpinned; the branch is the source of truth again`);
-        }
-        return sync({ ...options, kind: "rollback", app: Object.keys(goals).length === 1 ? Object.keys(goals)[0] : undefined });
     }
+    // Without --revert the Application is pinned; with it, git holds the rolled-back state, and a pin
+    // would keep the branch's new commit from deploying.
     const pins = await readPins(options);
+    let changed = false;
     for (const [app, sha] of Object.entries(goals)) {
-        pins[app] = { revision: sha, pinnedAt: new Date().toISOString(), reason: `rollback to ${target}` };
-        progress(`${app}: pinned to ${sha} (reconcile leaves it alone until 'syncwave unpin ${app}')`);
+        if (!options.revert) {
+            pins[app] = { revision: sha, pinnedAt: new Date().toISOString(), reason: `rollback to ${target}` };
+            progress(`${app}: pinned to ${sha} (reconcile leaves it alone until 'syncwave unpin ${app}')`);
+            changed = true;
+        } else if (pins[app]) {
+            delete pins[app];
+            progress(`${app}: unpinned; the branch is the source of truth again`);
+            changed = true;
+        }
     }
-    await writePins(options, pins);
-    return sync({ ...options, kind: "rollback", app: Object.keys(goals).length === 1 ? Object.keys(goals)[0] : undefined });
+    if (changed) await writePins(options, pins);
+    const apps = Object.keys(goals);
+    return sync({ ...options, kind: "rollback", app: apps.length === 1 ? apps[0] : undefined });
 }
 
 export async function unpin(app: string, options: StackOptions): Promise<void> {

@@ -1,7 +1,7 @@
 // The health of every Application of a stack, as its last sync recorded it: each gate's resources and
 // each hook's outcome, read from the stack's state (`pulumi stack export`).
 import { readState, type StateResource } from "./state";
-import { bold, paint } from "../format/colors";
+import { formatColumns } from "../format/table";
 
 export interface HealthRow {
     application: string;
@@ -45,16 +45,11 @@ export function healthRows(resources: readonly StateResource[]): HealthRow[] {
 }
 
 export function formatTable(rows: HealthRow[]): string {
-    const header: HealthRow = { application: "APPLICATION", stage: "STAGE", resource: "RESOURCE", status: "HEALTH", message: "MESSAGE" };
-    const all = [header, ...rows];
-    const width = (k: keyof HealthRow) => Math.max(...all.map((r) => r[k].length));
-    const cols: (keyof HealthRow)[] = ["application", "stage", "resource", "status"];
-    return all
-        .map((r, i) => {
-            const cells = cols.map((c) => r[c].padEnd(width(c)));
-            return (i === 0 ? bold([...cells, r.message].join("  ")) : [...cells.slice(0, 3), paint(cells[3]), r.message].join("  ")).trimEnd();
-        })
-        .join("\n");
+    return formatColumns(
+        ["APPLICATION", "STAGE", "RESOURCE", "HEALTH", "MESSAGE"],
+        rows.map((r) => [r.application, r.stage, r.resource, r.status, r.message]),
+        [3],
+    );
 }
 
 if (require.main === module) {

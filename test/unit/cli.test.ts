@@ -4,6 +4,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
 import { classifyField, driftedPathsOf, type LiveObjectWithFields } from "../../cli/commands/drift-classify";
 import { numberUpdates } from "../../cli/commands/history";
+import { formatColumns } from "../../cli/format/table";
 import { backoffDelay } from "../../cli/commands/reconcile";
 import { parseSyncMessage, revisionsFrom, syncMessage } from "../../cli/stack";
 
@@ -102,5 +103,12 @@ describe("retry backoff", () => {
         const backoff = { duration: "5s", factor: 2, maxDuration: "30s" };
         expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, backoff))).toEqual([5_000, 10_000, 20_000, 30_000, 30_000]);
         expect(backoffDelay(1)).toBe(5_000);
+    });
+});
+
+describe("tables", () => {
+    it("pads every column but the last to its widest cell and trims the line end", () => {
+        const text = formatColumns(["ID", "RESULT", "REVISIONS"], [["10", "failed", "web@abc"], ["9", "succeeded", ""]], [1]);
+        expect(text.split("\n")).toEqual(["ID  RESULT     REVISIONS", "10  failed     web@abc", "9   succeeded"]);
     });
 });
