@@ -11,7 +11,7 @@ import { readPins, rollback, unpin } from "./commands/rollback";
 import { formatTable, healthRows } from "./commands/stack-health";
 import { readState } from "./commands/state";
 import { formatStatus, status } from "./commands/status";
-import { sync } from "./commands/sync";
+import { sync, SyncError, type SyncResult } from "./commands/sync";
 import type { StackOptions } from "./stack";
 
 interface GlobalOptions {
@@ -38,26 +38,54 @@ function globals(): GlobalOptions & StackOptions {
 const log = (line: string) => console.error(line);
 const print = (json: unknown, text: string) => console.log(globals().json ? JSON.stringify(json, null, 2) : text);
 
+interface SyncFlags {
+    app?: string;
+    prune?: boolean;
+    manual?: boolean;
+}
+
 program
     .command("diff")
-    .description("preview: changes grouped by application, phase and wave, with revisions and policy verdicts")
-    .action(async () => {
+    .description("preview: changes grouped by application, phase and wave, with revisions, prunes and policy verdicts")
+    .option("--prune", "show the diff of a sync with --prune")
+    .option("--manual", "show the diff of a manual sync (sync windows with manualSync let it through)")
+    .action(async (o: SyncFlags) => {
         const g = globals();
-        const result = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig });
+        const result = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, prune: o.prune, syncKind: o.manual ? "manual" : "automated" });
         const { events: _events, ...json } = result;
         print(json, formatDiff(result));
-        if (result.events.some((e) => e.diagnosticEvent?.severity === "error")) process.exitCode = 1;
+        if (result.events.some((e) => e.diagnosticEvent?.severity === "error") || result.failed.length > 0) process.exitCode = 1;
     });
 
 program
     .command("sync")
-    .description("sync: update to the previewed revisions, wave by wave, then show health")
+    .description("sync: update to the previewed revisions, wave by wave, then show health; an application that cannot sync is left out and named")
     .option("--app <name>", "sync only this application")
-    .action(async (o: { app?: string }) => {
+    .option("--prune", "delete objects that left git (Argo CD's sync --prune); without it only automated.prune prunes")
+    .option("--manual", "a manual sync: a deny window with manualSync: true lets it through (the default is an automated sync)")
+    .action(async (o: SyncFlags) => {
         const g = globals();
-        const result = await sync({ ...g, app: o.app, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, progress: log });
+        let result: SyncResult;
+        let failure: SyncError | undefined;
+        try {
+            result = await sync({
+                ...g,
+                app: o.app,
+                prune: o.prune,
+                syncKind: o.manual ? "manual" : "automated",
+                policyPacks: g.policyPack,
+                policyPackConfigs: g.policyPackConfig,
+                progress: log,
+            });
+        } catch (err) {
+            // Some Applications synced and some could not: show what happened, then fail.
+            if (!(err instanceof SyncError) || !err.partial || err.partial.revisions.length === 0) throw err;
+            failure = err;
+            result = err.partial;
+        }
         const rows = healthRows(readState(g.stack, g.cwd));
         print({ ...result, health: rows }, formatTable(o.app ? rows.filter((r) => r.application === o.app) : rows));
+        if (failure) throw failure;
     });
 
 program

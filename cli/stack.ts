@@ -3,6 +3,7 @@
 // stack's history.
 import { resolve } from "node:path";
 import { LocalWorkspace, PulumiCommand, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import type { ProgramReport } from "../components/report";
 
 export interface StackOptions {
     stack: string;
@@ -22,9 +23,6 @@ export async function openStack(options: StackOptions): Promise<Stack> {
     );
 }
 
-/** "shop: ./@HEAD is 1a2b…": what each Application logs once its source is fetched. */
-const REVISION_LINE = /^(\S+): (\S+)@(\S+) is ([0-9a-f]{40})( \(pinned\))?$/;
-
 export interface ResolvedRevision {
     application: string;
     repoURL: string;
@@ -32,14 +30,11 @@ export interface ResolvedRevision {
     commit: string;
 }
 
-export function revisionsFrom(events: readonly EngineEvent[]): ResolvedRevision[] {
-    const found = new Map<string, ResolvedRevision>();
-    for (const e of events) {
-        const message = e.diagnosticEvent?.message?.trim();
-        const m = message ? REVISION_LINE.exec(message) : null;
-        if (m) found.set(m[1], { application: m[1], repoURL: m[2], targetRevision: m[3], commit: m[4] });
-    }
-    return [...found.values()];
+/** The commits the program resolved, from its report (Applications that could be synced). */
+export function revisionsFromReport(report: ProgramReport): ResolvedRevision[] {
+    return Object.values(report.applications)
+        .filter((a) => a.status === "ok" && a.commit)
+        .map((a) => ({ application: a.application, repoURL: a.repoURL ?? "", targetRevision: a.targetRevision ?? "HEAD", commit: a.commit! }));
 }
 
 /** The Application a step's resource belongs to: its parent is the Application component. */
@@ -56,15 +51,13 @@ export function describeId(id: string): string {
     return `${kind} ${namespace ? `${namespace}/` : ""}${name.join("/")}`;
 }
 
-/** "shop: Sync wave 1: Service shop/api, Deployment shop/api": the stages each Application logs. */
-const STAGE_LINE = /^(\S+): (PreSync|Sync|PostSync) wave (-?\d+): (.*)$/;
-
-export function stagesFrom(events: readonly EngineEvent[]): Map<string, string> {
+/** "shop|Service shop/api" → "Sync wave 1": each object's and hook's stage, from the program's report. */
+export function stagesFromReport(report: ProgramReport): Map<string, string> {
     const stageOf = new Map<string, string>();
-    for (const e of events) {
-        const m = STAGE_LINE.exec(e.diagnosticEvent?.message?.trim() ?? "");
-        if (!m) continue;
-        for (const item of m[4].split(", ")) stageOf.set(`${m[1]}|${item.replace(/^hook /, "")}`, `${m[2]} wave ${m[3]}`);
+    for (const app of Object.values(report.applications)) {
+        for (const stage of app.stages ?? []) {
+            for (const item of [...stage.resources, ...stage.hooks]) stageOf.set(`${app.application}|${item}`, `${stage.phase} wave ${stage.wave}`);
+        }
     }
     return stageOf;
 }

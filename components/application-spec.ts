@@ -48,4 +48,12 @@ export interface ApplicationSpec {
     destination: ApplicationDestination;
     syncPolicy?: SyncPolicy;
     ignoreDifferences?: IgnoreDifference[];
+    /**
+     * The Application's finalizers, as on an Argo CD Application: `resources-finalizer.argocd.argoproj.io`
+     * (or `/foreground`, `/background`) makes deleting the Application delete its objects; without
+     * it they stay in the cluster (orphaned).
+     */
+    finalizers?: string[];
+    /** Stack-config shorthand for the cascade finalizer. */
+    cascade?: boolean;
 }

@@ -26,10 +26,13 @@ import { describeResource, type Manifest } from "./sync/manifest";
 import { planSync, type PlannedResource, type Stage, type SyncPlan } from "./sync/plan";
 import { scopeResolver } from "./sync/scope";
 import { DEFAULT_SYNC_OPTIONS, parseSyncOptions } from "./sync/sync-options";
+import { cascadeOnDelete, pruneRequested, type InventoryEntry, type SyncKind } from "./sync/prune";
+import { ADOPT_ANNOTATION, liveOwner, takeoverVerdict, trackingAnnotations } from "./sync/tracking";
+import { readLiveAnnotations } from "./cluster/live-annotations";
+import { Pruner } from "./providers/pruner";
+import { reportApplication } from "./report";
 
 export type { ApplicationSpec } from "./application-spec";
-
-export const TRACKING_ANNOTATION = "syncwave.dev/tracking-id";
 
 export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     project: Project;
@@ -45,8 +48,21 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     cacheDir?: string;
     /** Folder that relative repoURLs resolve against (the Pulumi project). */
     baseDir?: string;
-    /** Whether a person started this sync (a deny window with manualSync lets it through). */
-    manualSync?: boolean;
+    /**
+     * Argo CD's two kinds of sync: "automated" (reconcile, CI after merge; the default, so a deny window
+     * is never passed by accident) or "manual" (a person's `syncwave sync --manual`).
+     */
+    syncKind?: SyncKind;
+    /** An explicit prune for this sync (`syncwave sync --prune`), as Argo CD's sync --prune. */
+    prune?: boolean;
+    /** Identifies the stack in every object's installation-id annotation; defaults to organization/project/stack. */
+    installation?: string;
+    /**
+     * In a preview, report a failing Application (source, render, project, window, takeover) and declare
+     * nothing for it instead of failing the program; the CLI then leaves it out of the update. Never used
+     * by an update: there a failure always fails the program, so the engine deletes nothing.
+     */
+    isolateFailures?: boolean;
     /** Custom health rules by "group/Kind" (TypeScript functions), over the Project's. */
     healthChecks?: CustomHealthRules;
     /** Sync exactly this commit instead of resolving targetRevision (a rollback's pin, a reviewed preview). */
@@ -56,6 +72,9 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
 }
 
 export interface ApplicationSummary {
+    /** "failed" only in an isolating preview: nothing was declared for the Application. */
+    status: "ok" | "failed";
+    reason?: string;
     project: string;
     repoURL: string;
     targetRevision: string;
@@ -67,6 +86,8 @@ export interface ApplicationSummary {
     health: Health;
     stages: StageSummary[];
     skipped: string[];
+    /** Whether this sync deletes what left git (automated.prune on an automated sync, or --prune). */
+    pruneEnabled: boolean;
 }
 
 export interface StageSummary {
@@ -109,6 +130,32 @@ export class Application extends pulumi.ComponentResource {
         const args = argsInput as unknown as ApplicationArgs;
         // initialize runs inside super(), before the constructor's own fields are set.
         (this as { applicationName: string }).applicationName = name;
+        this.isolating = Boolean(args.isolateFailures && pulumi.runtime.isDryRun());
+        try {
+            const outputs = await this.synchronize(args);
+            reportApplication({
+                application: name,
+                status: "ok",
+                repoURL: outputs.repoURL,
+                targetRevision: outputs.targetRevision,
+                commit: outputs.revision,
+                pruneEnabled: outputs.pruneEnabled,
+                stages: outputs.stages,
+            });
+            return outputs;
+        } catch (err) {
+            // Only a preview may isolate a failure: an update that left the Application out would make
+            // the engine drop (never delete: every object is retained) what it manages from the state.
+            if (!(args.isolateFailures && pulumi.runtime.isDryRun())) throw err;
+            const reason = (err as Error).message;
+            reportApplication({ application: name, status: "failed", reason, repoURL: args.source?.repoURL, targetRevision: args.source?.targetRevision });
+            pulumi.log.warn(`cannot be synced now, left out of this sync: ${reason}`, this);
+            return { status: "failed", reason, project: args.project?.projectName ?? "", repoURL: args.source?.repoURL ?? "" };
+        }
+    }
+
+    private async synchronize(args: ApplicationArgs): Promise<ApplicationSummary> {
+        const name = this.applicationName;
         const project = args.project;
         const spec = project.spec;
         const destination = args.destination ?? {};
@@ -164,9 +211,13 @@ export class Application extends pulumi.ComponentResource {
         });
         this.checkPlan(plan, args);
         for (const r of plan.managed) args.ownership?.claim(name, r.id, describeResource(r.key), r.file);
-        this.checkSyncWindows(args);
+        const installation = args.installation ?? `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+        this.installationId = installation;
+        const blockers = [...this.syncWindowBlockers(args), ...(await this.takeoverBlockers(plan, args, kubeconfig, installation))];
+        this.refuseOnUpdate(blockers);
+        const pruneEnabled = pruneRequested(args.syncKind ?? "automated", args.syncPolicy?.automated?.prune, args.prune ?? false);
         const record = this.declareRecord(plan, args, kubeconfig, fetched);
-        const health = this.declareStages(plan, args, provider, kubeconfig, fetched.commit, record);
+        const health = this.declareStages(plan, args, provider, kubeconfig, fetched.commit, record, { installation, pruneEnabled });
 
         const stages: StageSummary[] = plan.stages.map((s) => ({
             phase: s.phase,
@@ -177,7 +228,9 @@ export class Application extends pulumi.ComponentResource {
         for (const s of stages) {
             pulumi.log.info(`${name}: ${s.phase} wave ${s.wave}: ${[...s.hooks.map((h) => `hook ${h}`), ...s.resources].join(", ")}`, this);
         }
-        const outputs = {
+        // The component registers what initialize returns as its outputs.
+        return {
+            status: "ok",
             project: project.projectName,
             repoURL: args.source.repoURL,
             targetRevision: fetched.targetRevision,
@@ -185,12 +238,11 @@ export class Application extends pulumi.ComponentResource {
             path,
             destination,
             digest: plan.digest,
-            health,
+            health: health as unknown as Health,
             stages,
             skipped: plan.skipped.map((r) => describeResource(r.key)),
+            pruneEnabled,
         };
-        // The component registers what initialize returns as its outputs.
-        return outputs;
     }
 
     private checkPlan(plan: SyncPlan, args: ApplicationArgs): void {
@@ -210,22 +262,67 @@ export class Application extends pulumi.ComponentResource {
         failOn(this.applicationName, violations);
     }
 
-    private checkSyncWindows(args: ApplicationArgs): void {
+    /** An active deny window (or a closed allow window) as Argo CD's CanSync decides for this kind of sync. */
+    private syncWindowBlockers(args: ApplicationArgs): string[] {
         const verdict = syncWindowVerdict(
             args.project.spec.syncWindows ?? [],
             { application: this.applicationName, namespace: args.destination?.namespace, cluster: args.destination?.server ?? args.destination?.name },
             new Date(),
-            { manual: args.manualSync ?? true },
+            { manual: args.syncKind === "manual" },
         );
-        if (verdict.allowed) return;
-        const message = `sync window: ${verdict.reason}`;
-        // A preview shows the refusal; an update stops before anything is applied.
-        if (pulumi.runtime.isDryRun()) {
-            pulumi.log.warn(`${message}; 'pulumi up' will refuse to sync`, this);
+        return verdict.allowed ? [] : [`sync window: ${verdict.reason}`];
+    }
+
+    /**
+     * No silent takeover: an object that exists with another Application's (or installation's) tracking
+     * id is a shared resource (a warning; refused with FailOnSharedResource), and one that exists with no
+     * tracking id is adopted only when the object or the Project says so.
+     */
+    private async takeoverBlockers(plan: SyncPlan, args: ApplicationArgs, kubeconfig: string, installation: string): Promise<string[]> {
+        if (plan.managed.length === 0) return [];
+        const appFailOnShared = parseSyncOptions(args.syncPolicy?.syncOptions ?? [], DEFAULT_SYNC_OPTIONS, {
+            application: this.applicationName,
+            field: "syncPolicy.syncOptions",
+        }).failOnSharedResource;
+        let live;
+        try {
+            live = await readLiveAnnotations(
+                kubeconfig,
+                plan.managed.map((r) => ({ id: r.id, apiVersion: r.manifest.apiVersion, kind: r.key.kind, namespace: r.key.namespace || undefined, name: r.key.name })),
+            );
+        } catch (err) {
+            // Fail closed: without knowing who owns the live objects, nothing may be applied over them.
+            throw new SyncWaveInputError((err as Error).message, { application: this.applicationName });
+        }
+        const blockers: string[] = [];
+        for (const r of plan.managed) {
+            if (!live.annotations.has(r.id) || live.annotations.get(r.id) === undefined) continue;
+            const owner = liveOwner(live.annotations.get(r.id), this.applicationName, installation);
+            const verdict = takeoverVerdict(owner, {
+                failOnShared: r.options.failOnSharedResource || appFailOnShared || args.project.spec.failOnSharedResource === true,
+                adopt: r.manifest.metadata.annotations?.[ADOPT_ANNOTATION] === "true" || args.project.spec.adoptExisting === true,
+            });
+            const where = `${describeResource(r.key)} (${r.file})`;
+            if (verdict.action === "warn") pulumi.log.warn(`${where}: ${verdict.message}`, this);
+            if (verdict.action === "refuse") blockers.push(`${where}: ${verdict.message}`);
+        }
+        return blockers;
+    }
+
+    /** What an update must refuse: a preview shows it as a warning (so a reviewer sees it), an update fails before anything is applied. */
+    private refuseOnUpdate(blockers: string[]): void {
+        if (blockers.length === 0) return;
+        const message = blockers.join("\n");
+        if (pulumi.runtime.isDryRun() && !this.isolating) {
+            for (const b of blockers) pulumi.log.warn(`${b}; 'pulumi up' will refuse to sync`, this);
             return;
         }
         throw new SyncWaveInputError(message, { application: this.applicationName });
     }
+
+    // Set inside initialize, which runs within super(): field initializers would overwrite them.
+    declare private isolating: boolean;
+    declare private installationId: string;
 
     private declareStages(
         plan: SyncPlan,
@@ -234,25 +331,33 @@ export class Application extends pulumi.ComponentResource {
         kubeconfig: string,
         revision: string,
         record: pulumi.Resource,
+        tracking: { installation: string; pruneEnabled: boolean },
     ): pulumi.Output<Health> {
         const gates: HealthGate[] = [];
         const siblingParents = (args.siblings ?? [])
             .filter((s) => s !== this.applicationName)
             .map((s) => pulumi.createUrn(s, "syncwave:index:Application"));
         const timeout = args.healthTimeout ?? "5m";
-        // Every stage depends on all earlier gates, not only the last one: then resources pruned from
-        // several waves are deleted later waves first even when the gates between them survive.
+        // Every stage depends on all earlier gates, not only the last one.
         let earlierGates: pulumi.Resource[] = [record, ...this.declareCreatedNamespace(plan, args, provider)];
+        // Pruning comes after the Sync phase's last wave is Healthy and before PostSync hooks.
+        let pruner: pulumi.Resource | undefined;
+        const declarePruner = () => {
+            if (pruner) return;
+            pruner = this.declarePruner(plan, args, kubeconfig, tracking, earlierGates, timeout);
+            earlierGates = [...earlierGates, pruner];
+        };
         const syncFailHooks = this.hookRuns(plan.syncFailHooks, "SyncFail", timeout);
         // One object for every gate of the Application: its gate provider is serialized once.
         const healthRules = { ...(args.project.healthChecks ?? {}), ...(args.healthChecks ?? {}) };
         plan.stages.forEach((stage: Stage) => {
+            if (stage.phase === "PostSync") declarePruner();
             const members: pulumi.Resource[] = [];
             // Inside a stage, a Namespace or CRD (first by kind order) must exist before what needs it.
             const prerequisites = new Map<string, pulumi.Resource>();
             for (const r of stage.resources) {
                 const needs = prerequisitesOf(r, prerequisites);
-                const resource = this.declareResource(r, args, provider, [...earlierGates, ...needs], siblingParents);
+                const resource = this.declareResource(r, args, provider, [...earlierGates, ...needs], siblingParents, tracking.installation);
                 members.push(resource);
                 for (const provided of providedBy(r)) prerequisites.set(provided, resource);
             }
@@ -284,14 +389,51 @@ export class Application extends pulumi.ComponentResource {
             earlierGates = [...earlierGates, ...gate];
             gates.push(...gate.filter((g): g is HealthGate => g instanceof HealthGate));
         });
+        declarePruner();
         // The Application's health is its worst resource's, as in Argo CD; hooks are left out.
         return pulumi.all(gates.map((g) => g.health)).apply((all) => worst(all.flat().map((h) => ({ status: h.status, message: `${h.resource}: ${h.message}` }))));
+    }
+
+    /** The Application's inventory and the one place that deletes from the cluster (see providers/pruner.ts). */
+    private declarePruner(
+        plan: SyncPlan,
+        args: ApplicationArgs,
+        kubeconfig: string,
+        tracking: { installation: string; pruneEnabled: boolean },
+        dependsOn: pulumi.Resource[],
+        timeout: string,
+    ): pulumi.Resource {
+        const desired: InventoryEntry[] = plan.managed.map((r) => ({
+            id: r.id,
+            apiVersion: r.manifest.apiVersion,
+            kind: r.key.kind,
+            namespace: r.key.namespace || undefined,
+            name: r.key.name,
+            wave: r.wave,
+            prune: r.options.prune,
+            delete: r.options.delete,
+            keep: r.manifest.metadata.annotations?.["helm.sh/resource-policy"] === "keep" || undefined,
+            propagationPolicy: r.options.prunePropagationPolicy,
+        }));
+        return new Pruner(
+            `${this.applicationName}:prune`,
+            {
+                kubeconfig: pulumi.secret(kubeconfig),
+                application: this.applicationName,
+                installation: tracking.installation,
+                desired,
+                pruneEnabled: tracking.pruneEnabled,
+                cascade: cascadeOnDelete(args.finalizers, args.cascade),
+                timeoutMs: parseTimeout(timeout),
+            },
+            { parent: this, dependsOn },
+        );
     }
 
     /** Hooks that run outside the stages (SyncFail, PostDelete), as their runs are described. */
     private hookRuns(hooks: PlannedResource[], phase: string, timeout: string): SyncFailHook[] {
         return hooks.map((h) => ({
-            manifest: withAnnotations(h.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${h.id}` }),
+            manifest: withAnnotations(h.manifest, trackingAnnotations(this.applicationName, this.installationId, h.key)),
             generateName: h.hook?.generateName,
             deletePolicies: h.hook?.deletePolicies ?? ["BeforeHookCreation"],
             phase,
@@ -335,7 +477,9 @@ export class Application extends pulumi.ComponentResource {
         const ns: Manifest = {
             apiVersion: "v1",
             kind: "Namespace",
-            metadata: { name: namespace, annotations: { [TRACKING_ANNOTATION]: `${this.applicationName}:/Namespace//${namespace}` } },
+            // Untracked, as Argo CD leaves the namespace CreateNamespace makes: applying it to a namespace
+            // that already exists (someone else's) then changes nothing there.
+            metadata: { name: namespace },
         };
         // Argo CD does not delete namespaces it created for CreateNamespace; neither does SyncWave.
         return [new KubernetesObject(`/Namespace//${namespace}`, ns, { parent: this, provider, retainOnDelete: true })];
@@ -347,9 +491,10 @@ export class Application extends pulumi.ComponentResource {
         provider: k8s.Provider,
         dependsOn: pulumi.Resource[],
         siblingParents: pulumi.Output<string>[],
+        installation: string,
     ): pulumi.Resource {
         const manifest = withAnnotations(r.manifest, {
-            [TRACKING_ANNOTATION]: `${this.applicationName}:${r.id}`,
+            ...trackingAnnotations(this.applicationName, installation, r.key),
             "pulumi.com/deletionPropagationPolicy": r.options.prunePropagationPolicy,
             // The stage's HealthGate proves readiness with Argo CD's health rules, by watching.
             "pulumi.com/skipAwait": "true",
@@ -361,10 +506,10 @@ export class Application extends pulumi.ComponentResource {
             parent: this,
             provider,
             dependsOn,
-            retainOnDelete: !r.options.prune || !r.options.delete,
+            // The engine never deletes a managed object: what left git, a failed or a removed
+            // Application only leaves the state. Deleting is the Pruner's, and only when asked for.
+            retainOnDelete: true,
             ignoreChanges: ignoreChangesFor(this.applicationName, args.ignoreDifferences ?? [], r.key),
-            deleteBeforeReplace: r.options.replace || undefined,
-            replaceOnChanges: r.options.replace ? ["*"] : undefined,
             aliases: siblingParents.map((parent) => ({ parent })),
         });
     }
@@ -383,7 +528,7 @@ export class Application extends pulumi.ComponentResource {
             `${hook.phase}:${hook.id}`,
             {
                 kubeconfig: pulumi.secret(kubeconfig),
-                manifest: withAnnotations(hook.manifest, { [TRACKING_ANNOTATION]: `${this.applicationName}:${hook.id}` }),
+                manifest: withAnnotations(hook.manifest, trackingAnnotations(this.applicationName, this.installationId, hook.key)),
                 generateName: hook.hook?.generateName,
                 deletePolicies: hook.hook?.deletePolicies ?? ["BeforeHookCreation"],
                 phase: stage.phase,

@@ -1,7 +1,12 @@
 // `syncwave diff`: a preview, grouped by Application, phase and wave, with each Application's resolved
-// revision and the policy packs' verdicts.
+// revision, what the sync prunes or leaves requiring pruning, the Applications that cannot be synced
+// now (and why), and the policy packs' verdicts.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { applicationOfStep, describeId, openStack, revisionsFrom, stagesFrom, type ResolvedRevision, type StackOptions } from "../stack";
+import type { ProgramReport } from "../../components/report";
+import type { SyncKind } from "../../components/sync/prune";
+import { pruneReports, type PruneReport } from "../prune-report";
+import { programEnv, reportFile } from "../program-env";
+import { applicationOfStep, describeId, openStack, revisionsFromReport, stagesFromReport, type ResolvedRevision, type StackOptions } from "../stack";
 import { bold, green, red, yellow } from "../format/colors";
 
 export interface PlannedChange {
@@ -15,6 +20,9 @@ export interface PlannedChange {
 export interface DiffResult {
     revisions: ResolvedRevision[];
     changes: PlannedChange[];
+    prunes: PruneReport[];
+    /** Applications a sync would leave out now, with why. */
+    failed: { application: string; reason: string }[];
     policyViolations: { policy: string; level: string; message: string; resource?: string }[];
     events: EngineEvent[];
 }
@@ -27,8 +35,14 @@ function opColour(op: string): (s: string) => string {
     return op === "same" ? (s) => s : yellow;
 }
 
-export async function diff(options: StackOptions & { policyPacks?: string[]; policyPackConfigs?: string[] }): Promise<DiffResult> {
-    const stack = await openStack(options);
+export async function diff(
+    options: StackOptions & { policyPacks?: string[]; policyPackConfigs?: string[]; syncKind?: SyncKind; prune?: boolean },
+): Promise<DiffResult> {
+    const report = reportFile();
+    const stack = await openStack({
+        ...options,
+        env: { ...(options.env ?? {}), ...programEnv({ operation: "preview", kind: options.syncKind, prune: options.prune, isolate: true, report: report.path }) },
+    });
     const events: EngineEvent[] = [];
     await stack.preview({
         diff: true,
@@ -41,17 +55,20 @@ export async function diff(options: StackOptions & { policyPacks?: string[]; pol
         // A refused preview (policy, project, bad input) is still a result to show.
         events.push({ sequence: -1, timestamp: 0, diagnosticEvent: { message: err.message, color: "never", severity: "error" } } as EngineEvent);
     });
-    return summarize(events);
+    return summarize(events, report.read());
 }
 
-export function summarize(events: EngineEvent[]): DiffResult {
-    const stageOf = stagesFrom(events);
+export function summarize(events: EngineEvent[], report: ProgramReport): DiffResult {
+    const stageOf = stagesFromReport(report);
     const changes: PlannedChange[] = [];
     for (const e of events) {
         const m = e.resourcePreEvent?.metadata;
         if (!m || m.op === "same" || m.op === "read" || m.op === "refresh") continue;
         const application = applicationOfStep(e);
         if (!application || !m.type.startsWith("kubernetes:") || m.type.startsWith("pulumi:providers")) continue;
+        // Every managed object is retained by the engine: its "delete" only drops it from the state;
+        // what the cluster loses is in the prune report.
+        if (m.op === "delete" && (m.old?.retainOnDelete ?? true)) continue;
         const name = m.urn.split("::").pop() ?? "";
         const resource = describeId(name);
         changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: m.diffs ?? [] });
@@ -64,17 +81,39 @@ export function summarize(events: EngineEvent[]): DiffResult {
             message: e.policyEvent!.message,
             resource: e.policyEvent!.resourceUrn,
         }));
-    return { revisions: revisionsFrom(events), changes, policyViolations, events };
+    const failed = Object.values(report.applications)
+        .filter((a) => a.status === "failed")
+        .map((a) => ({ application: a.application, reason: a.reason ?? "failed" }));
+    return { revisions: revisionsFromReport(report), changes, prunes: pruneReports(events), failed, policyViolations, events };
 }
 
 export function formatDiff(result: DiffResult): string {
     const lines: string[] = [];
-    const apps = new Set([...result.revisions.map((r) => r.application), ...result.changes.map((c) => c.application)]);
+    const apps = new Set([
+        ...result.revisions.map((r) => r.application),
+        ...result.changes.map((c) => c.application),
+        ...result.prunes.map((p) => p.application),
+        ...result.failed.map((f) => f.application),
+    ]);
     for (const app of [...apps].sort()) {
         const rev = result.revisions.find((r) => r.application === app);
+        const failure = result.failed.find((f) => f.application === app);
+        const prune = result.prunes.find((p) => p.application === app);
         lines.push(`application ${bold(app)}${rev ? `  ${rev.repoURL}@${rev.targetRevision} = ${rev.commit.slice(0, 12)}` : ""}`);
+        if (failure) {
+            lines.push(`  ${red("cannot sync")}: ${failure.reason.split("\n").join("\n    ")}`);
+            continue;
+        }
         const mine = result.changes.filter((c) => c.application === app);
-        if (mine.length === 0) lines.push("  in sync: no changes");
+        if (prune?.removed) {
+            lines.push(
+                prune.removed.cascade
+                    ? `  ${red("application removed")}: its objects are deleted (cascade finalizer): ${prune.removed.objects.join(", ") || "none"}`
+                    : `  ${yellow("application removed")}: its objects stay in the cluster (orphaned; no cascade finalizer): ${prune.removed.objects.join(", ") || "none"}`,
+            );
+            continue;
+        }
+        if (mine.length === 0 && !prune?.prune.length && !prune?.requiresPruning.length) lines.push("  in sync: no changes");
         let stage = "";
         for (const c of mine) {
             if (c.stage !== stage) {
@@ -83,6 +122,8 @@ export function formatDiff(result: DiffResult): string {
             }
             lines.push(`    ${opColour(c.op)((SYMBOL[c.op] ?? c.op).padEnd(2))} ${c.resource}${c.diffs.length ? `  [${c.diffs.join(", ")}]` : ""}`);
         }
+        if (prune?.prune.length) lines.push(`  ${red("prune")} (later waves first): ${prune.prune.join(", ")}`);
+        if (prune?.requiresPruning.length) lines.push(`  ${yellow("requires pruning")} (stays; 'syncwave sync --prune' deletes it): ${prune.requiresPruning.join(", ")}`);
     }
     for (const v of result.policyViolations) lines.push(`${(v.level === "mandatory" ? red : yellow)("policy")} ${v.policy} (${v.level}): ${v.message}`);
     for (const e of result.events.filter((x) => x.diagnosticEvent?.severity === "error")) {

@@ -74,8 +74,8 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
                 if (failure && Date.now() < failure.notBefore) continue;
                 options.log(`${app}: repairing ${unauthorised.map((f) => `${f.resource} ${f.path}`).join(", ")}`);
                 try {
-                    // An automated sync: a deny window with manualSync does not let it through.
-                    await sync({ ...options, app, kind: "reconcile", env: { ...(options.env ?? {}), SYNCWAVE_MANUAL_SYNC: "false" }, progress: options.log });
+                    // An automated sync: a deny window blocks it whatever manualSync says.
+                    await sync({ ...options, app, kind: "reconcile", syncKind: "automated", progress: options.log });
                     failures.delete(app);
                     options.log(`${app}: repaired`);
                 } catch (err) {

@@ -17,6 +17,10 @@ export interface AppStatus {
     health: Health;
     pinned: boolean;
     resources: { resource: string; health: Health }[];
+    /** Objects that left git and stay in the cluster until a sync prunes them (OutOfSync, as in Argo CD). */
+    requiresPruning: string[];
+    /** Why a sync could not include the Application now (source, project, window, takeover). */
+    blocked?: string;
 }
 
 export async function status(options: StackOptions & { pins?: Record<string, unknown> }): Promise<AppStatus[]> {
@@ -38,14 +42,19 @@ export async function status(options: StackOptions & { pins?: Record<string, unk
                 }),
         );
         const changes = planned.changes.filter((c) => c.application === record.application);
+        const prune = planned.prunes.find((p) => p.application === record.application);
+        const requiresPruning = [...(prune?.prune ?? []), ...(prune?.requiresPruning ?? [])];
+        const blocked = planned.failed.find((f) => f.application === record.application)?.reason;
         result.push({
             application: record.application,
             project: record.project,
             revision: record.revision,
-            sync: failedPreview ? "Unknown" : changes.length > 0 ? "OutOfSync" : "Synced",
+            sync: failedPreview || blocked ? "Unknown" : changes.length > 0 || requiresPruning.length > 0 ? "OutOfSync" : "Synced",
             health: worst(resources.map((r) => r.health)),
             pinned: Boolean(options.pins?.[record.application]),
             resources,
+            requiresPruning,
+            blocked,
         });
     }
     return result;
@@ -61,6 +70,8 @@ export function formatStatus(apps: AppStatus[]): string {
             const branch = i === a.resources.length - 1 ? "└─" : "├─";
             lines.push(`  ${branch} ${r.resource}  ${paint(r.health.status)}${r.health.message ? `: ${r.health.message}` : ""}`);
         });
+        for (const r of a.requiresPruning) lines.push(`  ·  ${r}  ${paint("OutOfSync")}: requires pruning`);
+        if (a.blocked) lines.push(`  !  cannot sync now: ${a.blocked.split("\n")[0]}`);
     }
     return lines.join("\n");
 }

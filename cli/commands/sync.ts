@@ -1,26 +1,51 @@
 // `syncwave sync`: preview, then update to exactly the commits the preview resolved, showing each wave
 // as its gate passes; the update's message records every Application's commit in the stack history.
+// One Application's failure is its own: the preview reports it (source, render, project, window,
+// takeover), the update leaves it out (its state untouched, nothing of it deleted) and syncs the rest,
+// and the command then fails naming it.
 import { userInfo } from "node:os";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { applicationOfStep, describeId, openStack, revisionsFrom, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
+import type { SyncKind } from "../../components/sync/prune";
+import { pruneReports, type PruneReport } from "../prune-report";
+import { programEnv, reportFile } from "../program-env";
+import { applicationOfStep, describeId, openStack, revisionsFromReport, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
 
 export interface SyncOptions extends StackOptions {
     /** Sync only this Application (a targeted update of its resources). */
     app?: string;
     /** "sync", "rollback" or "reconcile": recorded in the history. */
     kind?: string;
+    /** Argo CD's kind of sync: automated (the default: CI, reconcile) or manual (a person, --manual). */
+    syncKind?: SyncKind;
+    /** Delete what left git even without automated.prune (Argo CD's sync --prune). */
+    prune?: boolean;
     policyPacks?: string[];
     policyPackConfigs?: string[];
     progress?: (line: string) => void;
+}
+
+export interface FailedApplication {
+    application: string;
+    reason: string;
 }
 
 export interface SyncResult {
     revisions: ResolvedRevision[];
     result: string;
     summary: Record<string, number>;
+    prunes: PruneReport[];
+    /** Applications left out of this sync, with why; the command exits non-zero when there are any. */
+    failed: FailedApplication[];
 }
 
-export class SyncError extends Error {}
+export class SyncError extends Error {
+    constructor(
+        message: string,
+        readonly partial?: SyncResult,
+    ) {
+        super(message);
+    }
+}
 
 function errorsOf(events: readonly EngineEvent[]): string[] {
     return events
@@ -29,9 +54,9 @@ function errorsOf(events: readonly EngineEvent[]): string[] {
         .filter((m) => !/^preview failed$|^update failed$/.test(m));
 }
 
-const APPLIED: Record<string, string> = { create: "created", update: "updated", replace: "replaced", "create-replacement": "replaced", delete: "pruned" };
+const APPLIED: Record<string, string> = { create: "created", update: "updated", replace: "replaced", "create-replacement": "replaced" };
 
-/** Progress lines for applied objects, gates and hooks as the engine reports them. */
+/** Progress lines for applied objects, gates, hooks and prunes as the engine reports them. */
 function progressOf(e: EngineEvent): string | undefined {
     const m = e.resOutputsEvent?.metadata;
     if (!m) return undefined;
@@ -49,13 +74,21 @@ function progressOf(e: EngineEvent): string | undefined {
     if (m.type.endsWith("syncwave:Hook")) {
         return `${app}: ${String(outputs.phase)} hook ${String(outputs.hookName)}: ${String(outputs.status)}`;
     }
+    if (m.type.endsWith("syncwave:Pruner")) {
+        const pruned = (outputs.lastPruned as string[] | undefined) ?? [];
+        const skipped = (outputs.lastSkipped as { id: string; reason: string }[] | undefined) ?? [];
+        const lines = [...pruned.map((id) => `pruned ${describeId(id)}`), ...skipped.map((s) => `not pruned ${describeId(s.id)}: ${s.reason}`)];
+        return lines.length ? `${app}: ${lines.join("; ")}` : undefined;
+    }
     return undefined;
 }
 
 export async function sync(options: SyncOptions): Promise<SyncResult> {
     const progress = options.progress ?? (() => undefined);
+    const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only: options.app ? [options.app] : undefined } as const;
     const previewEvents: EngineEvent[] = [];
-    const stack = await openStack(options);
+    const previewReport = reportFile();
+    const stack = await openStack({ ...options, env: { ...(options.env ?? {}), ...programEnv({ ...settings, operation: "preview", isolate: true, report: previewReport.path }) } });
     progress("previewing: fetching sources and planning");
     let previewFailure = "";
     // No refresh here: the preview resolves the commits, the Application's resources and the policy
@@ -63,30 +96,45 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     await stack
         .preview({ policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs, onEvent: (e) => previewEvents.push(e) })
         .catch((err: Error) => (previewFailure = err.message));
+    const report = previewReport.read();
     const previewErrors = errorsOf(previewEvents);
     if (previewErrors.length === 0 && previewFailure) previewErrors.push(previewFailure);
     if (previewErrors.length > 0) throw new SyncError(`the preview failed, nothing was synced:\n${previewErrors.join("\n")}`);
 
-    let revisions = revisionsFrom(previewEvents);
-    if (options.app) {
-        revisions = revisions.filter((r) => r.application === options.app);
-        if (revisions.length === 0) throw new SyncError(`no application named ${options.app} in stack ${options.stack}`);
+    if (options.app && !report.applications[options.app]) throw new SyncError(`no application named ${options.app} in stack ${options.stack}`);
+    const failed: FailedApplication[] = Object.values(report.applications)
+        .filter((a) => a.status === "failed")
+        .map((a) => ({ application: a.application, reason: a.reason ?? "failed" }));
+    for (const f of failed) progress(`${f.application}: not synced: ${f.reason.split("\n")[0]}`);
+    const revisions = revisionsFromReport(report);
+    if (revisions.length === 0) {
+        throw new SyncError(`nothing was synced:\n${failed.map((f) => `${f.application}: ${f.reason}`).join("\n")}`, emptyResult(failed));
     }
     for (const r of revisions) progress(`${r.application}: ${r.repoURL}@${r.targetRevision} = ${r.commit}`);
+    const prunes = pruneReports(previewEvents).filter((p) => revisions.some((r) => r.application === p.application));
+    for (const p of prunes) {
+        if (p.requiresPruning.length) progress(`${p.application}: requires pruning (not deleted; sync --prune deletes): ${p.requiresPruning.join(", ")}`);
+    }
 
-    // The update applies the commits the preview showed, even if a branch moved meanwhile.
+    // The update applies the commits the preview showed, even if a branch moved meanwhile, and only
+    // to the Applications that passed the preview: the others are left out of the program and of the
+    // update's targets, so the engine touches nothing of theirs.
     const pinned = Object.fromEntries(revisions.map((r) => [r.application, r.commit]));
-    const synced = await openStack({ ...options, env: { ...(options.env ?? {}), SYNCWAVE_REVISIONS: JSON.stringify(pinned) } });
-    const targets = options.app ? targetsOf(previewEvents, options.app) : undefined;
+    const skip = failed.map((f) => f.application);
+    const targets = options.app || skip.length ? targetsOf(previewEvents, (app) => (options.app ? app === options.app : !skip.includes(app))) : undefined;
+    const synced = await openStack({
+        ...options,
+        env: { ...(options.env ?? {}), ...programEnv({ ...settings, operation: "update", skip }), SYNCWAVE_REVISIONS: JSON.stringify(pinned) },
+    });
     const updateEvents: EngineEvent[] = [];
     const said = new Set<string>();
+    let result: SyncResult;
     try {
         const up = await synced.up({
             message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}`,
             // What drifted or vanished since the last sync is read first, then put back.
             refresh: true,
             target: targets,
-            targetDependents: targets ? true : undefined,
             policyPacks: options.policyPacks,
             policyPackConfigs: options.policyPackConfigs,
             onEvent: (e) => {
@@ -99,20 +147,37 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
                 }
             },
         });
-        return { revisions, result: up.summary.result, summary: (up.summary.resourceChanges ?? {}) as Record<string, number> };
+        result = { revisions, result: up.summary.result, summary: (up.summary.resourceChanges ?? {}) as Record<string, number>, prunes, failed };
     } catch (err) {
         const reasons = errorsOf(updateEvents);
         throw new SyncError(`the sync failed:\n${reasons.length ? reasons.join("\n") : (err as Error).message}`);
     }
+    if (failed.length > 0) {
+        throw new SyncError(
+            `synced ${revisions.map((r) => r.application).join(", ")}; not synced:\n${failed.map((f) => `  ${f.application}: ${f.reason}`).join("\n")}`,
+            result,
+        );
+    }
+    return result;
 }
 
-/** The URNs of one Application and everything under it, as the preview listed them. */
-function targetsOf(events: readonly EngineEvent[], app: string): string[] {
+function emptyResult(failed: FailedApplication[]): SyncResult {
+    return { revisions: [], result: "failed", summary: {}, prunes: [], failed };
+}
+
+/**
+ * The URNs the update may touch: every resource the preview listed that is not an Application left
+ * out of the sync (its component and everything under it), plus what they need (providers, Projects).
+ */
+function targetsOf(events: readonly EngineEvent[], included: (app: string) => boolean): string[] {
     const urns = new Set<string>();
     for (const e of events) {
         const m = e.resourcePreEvent?.metadata;
         if (!m) continue;
-        if (m.urn.endsWith(`::syncwave:index:Application::${app}`) || applicationOfStep(e) === app) urns.add(m.urn);
+        const component = m.urn.includes("::syncwave:index:Application::") && m.type === "syncwave:index:Application" ? m.urn.split("::").pop() : undefined;
+        const app = component ?? applicationOfStep(e);
+        if (app !== undefined && !included(app)) continue;
+        urns.add(m.urn);
     }
     return [...urns];
 }

@@ -1,12 +1,12 @@
 // The CLI's pure parts: the sync record in update messages, history numbering, drift classification
 // from managedFields, and the retry backoff.
-import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
 import { classifyField, driftedPathsOf, type LiveObjectWithFields } from "../../cli/commands/drift-classify";
 import { numberUpdates } from "../../cli/commands/history";
 import { formatColumns } from "../../cli/format/table";
 import { backoffDelay } from "../../cli/commands/reconcile";
-import { parseSyncMessage, revisionsFrom, syncMessage } from "../../cli/stack";
+import { parseSyncMessage, revisionsFromReport, syncMessage } from "../../cli/stack";
+import type { ProgramReport } from "../../components/report";
 
 const shaA = "a".repeat(40);
 const shaB = "b".repeat(40);
@@ -25,10 +25,15 @@ describe("sync record in the update message", () => {
         expect(parseSyncMessage(undefined)).toBeUndefined();
     });
 
-    it("reads each Application's resolved commit from the program's log lines, pinned or not", () => {
-        const log = (message: string) => ({ diagnosticEvent: { message: `${message}\n`, severity: "info" } }) as unknown as EngineEvent;
-        const events = [log(`shop: https://git.example.com/shop.git@main is ${shaA}`), log("unrelated"), log(`metrics: ./@HEAD is ${shaB} (pinned)`)];
-        expect(revisionsFrom(events)).toEqual([
+    it("takes each Application's resolved commit from the program's report, leaving failed ones out", () => {
+        const report: ProgramReport = {
+            applications: {
+                shop: { application: "shop", status: "ok", repoURL: "https://git.example.com/shop.git", targetRevision: "main", commit: shaA },
+                metrics: { application: "metrics", status: "ok", repoURL: "./", targetRevision: "HEAD", commit: shaB },
+                broken: { application: "broken", status: "failed", reason: "git fetch failed", repoURL: "https://git.example.com/x.git" },
+            },
+        };
+        expect(revisionsFromReport(report)).toEqual([
             { application: "shop", repoURL: "https://git.example.com/shop.git", targetRevision: "main", commit: shaA },
             { application: "metrics", repoURL: "./", targetRevision: "HEAD", commit: shaB },
         ]);

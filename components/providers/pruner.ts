@@ -1,0 +1,78 @@
+// Pruner: the one place where a sync deletes objects from the cluster. Every managed object is
+// declared with retainOnDelete, so the engine itself never deletes one: an object that leaves the
+// program (it left git, its Application failed or was removed) only leaves the state. The Pruner keeps
+// the Application's inventory in its state; its diff sees the last inventory and the desired one, so it
+// knows what left git. It deletes that only when pruning was asked for, and, when the Application
+// itself is deleted, everything it manages only if the Application carried the cascade finalizer.
+import * as pulumi from "@pulumi/pulumi";
+import { planCascade, planPrune, previousInventory, type InventoryEntry } from "../sync/prune";
+import type { PruneOutcome } from "./pruner-runtime";
+
+export interface PrunerArgs {
+    kubeconfig: pulumi.Input<string>;
+    application: string;
+    installation: string;
+    /** What the Application manages after this sync. */
+    desired: InventoryEntry[];
+    /** automated.prune on an automated sync, or --prune. */
+    pruneEnabled: boolean;
+    /** The Application carries resources-finalizer.argocd.argoproj.io: deleting it deletes its objects. */
+    cascade: boolean;
+    timeoutMs: number;
+}
+
+type StoredInputs = Omit<PrunerArgs, "kubeconfig"> & { kubeconfig: string; modules: { runtime: string } };
+type StoredState = StoredInputs & { inventory?: InventoryEntry[]; requiresPruning?: InventoryEntry[]; lastPruned?: string[] };
+
+const RUNTIME_MODULE = require.resolve("./pruner-runtime");
+
+const prunerProvider: pulumi.dynamic.ResourceProvider = {
+    async diff(_id: string, olds: StoredState, news: StoredInputs) {
+        const plan = planPrune(previousInventory(olds), new Set(news.desired.map((e) => e.id)), news.pruneEnabled);
+        const changed =
+            plan.prune.length > 0 ||
+            JSON.stringify(olds.inventory ?? olds.desired) !== JSON.stringify(news.desired) ||
+            JSON.stringify(olds.requiresPruning ?? []) !== JSON.stringify(plan.requiresPruning) ||
+            olds.cascade !== news.cascade ||
+            olds.installation !== news.installation;
+        return { changes: changed };
+    },
+    async create(inputs: StoredInputs) {
+        return { id: `${inputs.application}/prune`, outs: { ...inputs, inventory: inputs.desired, requiresPruning: [], lastPruned: [] } };
+    },
+    async update(_id: string, olds: StoredState, news: StoredInputs) {
+        const plan = planPrune(previousInventory(olds), new Set(news.desired.map((e) => e.id)), news.pruneEnabled);
+        let outcome: PruneOutcome = { pruned: [], skipped: [] };
+        if (plan.prune.length > 0) {
+            require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+            const runtime = require(news.modules.runtime) as typeof import("./pruner-runtime");
+            outcome = await runtime.pruneObjects(news, plan.prune);
+        }
+        return { outs: { ...news, inventory: news.desired, requiresPruning: plan.requiresPruning, lastPruned: outcome.pruned, lastSkipped: outcome.skipped } };
+    },
+    async delete(_id: string, props: StoredState) {
+        // Without the cascade finalizer a deleted Application leaves its objects where they are (orphaned).
+        if (!props.cascade) return;
+        const all = planCascade(previousInventory(props));
+        if (all.length === 0) return;
+        require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+        const runtime = require(props.modules.runtime) as typeof import("./pruner-runtime");
+        await runtime.pruneObjects(props, all);
+    },
+};
+
+export class Pruner extends pulumi.dynamic.Resource {
+    declare public readonly requiresPruning: pulumi.Output<InventoryEntry[]>;
+    declare public readonly lastPruned: pulumi.Output<string[]>;
+
+    constructor(name: string, args: PrunerArgs, opts?: pulumi.CustomResourceOptions) {
+        super(
+            prunerProvider,
+            name,
+            { ...args, modules: { runtime: RUNTIME_MODULE }, inventory: undefined, requiresPruning: undefined, lastPruned: undefined },
+            { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+            "syncwave",
+            "Pruner",
+        );
+    }
+}

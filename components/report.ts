@@ -1,0 +1,40 @@
+// The program's report to the syncwave CLI: for each Application, whether it could be synced (and if
+// not, why), the commit it resolved and whether this sync prunes. A typed hand-off through a JSON file
+// the CLI names in SYNCWAVE_REPORT, so nothing is ever read back out of log text.
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+
+export interface ApplicationReport {
+    application: string;
+    status: "ok" | "failed";
+    /** Why the Application cannot be synced now (source, render, project, window, takeover). */
+    reason?: string;
+    repoURL?: string;
+    targetRevision?: string;
+    commit?: string;
+    pruneEnabled?: boolean;
+    /** The sync's stages, in order: which objects and hooks each phase and wave holds. */
+    stages?: { phase: string; wave: number; resources: string[]; hooks: string[] }[];
+}
+
+export interface ProgramReport {
+    applications: Record<string, ApplicationReport>;
+}
+
+export function reportPath(): string | undefined {
+    return process.env.SYNCWAVE_REPORT || undefined;
+}
+
+export function readReport(path: string): ProgramReport {
+    if (!existsSync(path)) return { applications: {} };
+    return JSON.parse(readFileSync(path, "utf8")) as ProgramReport;
+}
+
+/** Adds (or updates) one Application's entry; the program runs in one process, so no lock is needed. */
+export function reportApplication(entry: ApplicationReport, path = reportPath()): void {
+    if (!path) return;
+    const report = readReport(path);
+    report.applications[entry.application] = { ...report.applications[entry.application], ...entry };
+    const partial = `${path}.${process.pid}.partial`;
+    writeFileSync(partial, JSON.stringify(report, null, 2));
+    renameSync(partial, path);
+}

@@ -1,0 +1,47 @@
+// What kind of sync this program run is, as the syncwave CLI (or CI) says it explicitly through the
+// environment; a plain `pulumi up` gets the safe defaults: an automated sync (deny windows block it),
+// no explicit prune (only automated.prune prunes), every Application, any failure fails the program.
+import { SyncWaveInputError } from "./sync/errors";
+import type { SyncKind } from "./sync/prune";
+
+export interface SyncRun {
+    kind: SyncKind;
+    /** `syncwave sync --prune`. */
+    prune: boolean;
+    /** Previews only: report a failing Application instead of failing the program (see Application). */
+    isolateFailures: boolean;
+    /** Applications this run declares; undefined means all. The CLI pairs this with --target. */
+    only?: string[];
+    /** Applications left out of this run (they failed the preview); the CLI pairs this with --target. */
+    skip: string[];
+}
+
+function list(name: string, value: string | undefined): string[] | undefined {
+    if (value === undefined || value === "") return undefined;
+    try {
+        const parsed = JSON.parse(value) as unknown;
+        if (Array.isArray(parsed) && parsed.every((x) => typeof x === "string")) return parsed;
+    } catch {
+        // reported below
+    }
+    throw new SyncWaveInputError(`must be a JSON list of application names, not ${value}`, { field: name });
+}
+
+export function syncRunFromEnv(env: NodeJS.ProcessEnv = process.env): SyncRun {
+    const kind = env.SYNCWAVE_SYNC_KIND ?? "automated";
+    if (kind !== "automated" && kind !== "manual") {
+        throw new SyncWaveInputError(`must be "automated" or "manual", not "${kind}"`, { field: "SYNCWAVE_SYNC_KIND" });
+    }
+    return {
+        kind,
+        prune: env.SYNCWAVE_PRUNE === "true",
+        isolateFailures: env.SYNCWAVE_ISOLATE === "true",
+        only: list("SYNCWAVE_ONLY_APPS", env.SYNCWAVE_ONLY_APPS),
+        skip: list("SYNCWAVE_SKIP_APPS", env.SYNCWAVE_SKIP_APPS) ?? [],
+    };
+}
+
+/** Whether this run declares the Application at all. */
+export function declares(run: SyncRun, application: string): boolean {
+    return (run.only === undefined || run.only.includes(application)) && !run.skip.includes(application);
+}
