@@ -9,7 +9,7 @@ import { destinationKubeconfig, type ClusterConnection } from "./cluster-connect
 import { KubernetesObject } from "./kubernetes-object";
 import { OwnershipRegistry } from "./ownership";
 import { Project } from "./project";
-import { checkDestination, checkResourceKind, checkSourceRepo, destinationServiceAccount, type Violation } from "./project/rules";
+import { checkDestination, checkNamespacedTarget, checkResourceKind, checkSourceRepo, destinationServiceAccount, type Violation } from "./project/rules";
 import { syncWindowVerdict } from "./project/sync-windows";
 import { fetchRevision, GitSourceError, type FetchedRevision, type GitCredentials } from "./source/git";
 import { renderSource, type HelmTemplate } from "./source/render";
@@ -193,7 +193,7 @@ export class Application extends pulumi.ComponentResource {
         const manifests = await renderSource(
             {
                 application: name,
-                dir: join(fetched.checkoutDir, path),
+                checkoutDir: fetched.checkoutDir,
                 path,
                 directory: args.source.directory,
                 helm: args.source.helm,
@@ -255,7 +255,7 @@ export class Application extends pulumi.ComponentResource {
             const clusterScoped = scopeOf(r.key.group, r.key.kind) === "Cluster";
             const checks = [
                 checkResourceKind(project.projectName, project.spec, r.key, clusterScoped),
-                clusterScoped ? undefined : checkDestination(project.projectName, project.spec, { ...destination, namespace: r.key.namespace }),
+                clusterScoped ? undefined : checkNamespacedTarget(project.projectName, project.spec, { ...destination, namespace: r.key.namespace }),
             ];
             for (const v of checks) if (v) violations.push({ ...v, resource: describeResource(r.key), file: r.file });
         }

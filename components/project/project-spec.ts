@@ -1,12 +1,18 @@
 // An Argo CD AppProject's spec, with Argo CD's field names, as SyncWave reads it.
 
+/** Group, kind and name are Go filepath.Match patterns, as Argo CD matches them. */
 export interface ResourceFilter {
     group: string;
     kind: string;
-    /** Optional glob on the resource's name. */
+    /** Optional pattern on the object's name; absent or "" matches every name. */
     name?: string;
 }
 
+/**
+ * An allowed (or, with a leading `!` in a field, denied) destination. Server and name are both
+ * compared; a field left out matches nothing, so an entry with only `server` matches by server, and
+ * one without `namespace` matches only cluster-scoped objects.
+ */
 export interface ProjectDestination {
     server?: string;
     name?: string;
@@ -35,10 +41,13 @@ export interface DestinationServiceAccount {
 
 export interface ProjectSpec {
     description?: string;
+    /** Repository URL globs, `/` separated (`*` stays in one segment, `**` crosses); `!` denies. */
     sourceRepos?: string[];
     destinations?: ProjectDestination[];
+    /** Absent or empty: no cluster-scoped kind is allowed. */
     clusterResourceWhitelist?: ResourceFilter[];
     clusterResourceBlacklist?: ResourceFilter[];
+    /** Absent: every namespaced kind is allowed; present but empty: none is. */
     namespaceResourceWhitelist?: ResourceFilter[];
     namespaceResourceBlacklist?: ResourceFilter[];
     syncWindows?: SyncWindow[];
@@ -46,4 +55,8 @@ export interface ProjectSpec {
     /** SyncWave: may Applications of this project enable automated prune / selfHeal. */
     allowAutomatedPrune?: boolean;
     allowSelfHeal?: boolean;
+    /** SyncWave: objects that already exist without a tracking id may be adopted by this Project's Applications. */
+    adoptExisting?: boolean;
+    /** SyncWave: refuse every shared resource (as FailOnSharedResource=true on every Application). */
+    failOnSharedResource?: boolean;
 }

@@ -51,36 +51,50 @@ function hashOf(s: string): string {
     return createHash("sha256").update(s).digest("hex").slice(0, 16);
 }
 
-/** Credentials travel as an HTTP header for this command only, never in the URL or on disk. */
-function gitFor(dir: string | undefined, options: GitFetchOptions): SimpleGit {
-    const config: string[] = [];
-    const { username, password } = options.credentials ?? {};
-    if (password) {
-        const token = Buffer.from(`${username ?? "git"}:${password}`).toString("base64");
-        config.push(`http.extraHeader=Authorization: Basic ${token}`);
-    }
-    return simpleGit({
-        baseDir: dir,
-        config,
-        timeout: { block: options.timeoutMs ?? 120_000 },
-        // Git must never wait for a person typing a password.
-        allowEnvironment: ["GIT_TERMINAL_PROMPT"],
-    }).env(gitEnvironment());
+/** The Basic authorization value git sends: the form of the token that would show in a header dump. */
+function basicAuth(credentials: GitCredentials | undefined): string | undefined {
+    const { username, password } = credentials ?? {};
+    return password ? Buffer.from(`${username ?? "git"}:${password}`).toString("base64") : undefined;
 }
 
-/** The environment git runs with: what it needs to find itself, SSH agents and proxies; never a prompt. */
-function gitEnvironment(): Record<string, string> {
+/** git for one folder (or none), with SyncWave's environment and a stall timeout. */
+function gitFor(dir: string | undefined, options: GitFetchOptions): SimpleGit {
+    return simpleGit({
+        baseDir: dir,
+        timeout: { block: options.timeoutMs ?? 120_000 },
+        // simple-git refuses git configuration from the environment unless told: the credentials below
+        // are the only configuration SyncWave puts there.
+        unsafe: { allowUnsafeConfigEnvCount: true },
+        allowEnvironment: ["GIT_TERMINAL_PROMPT", "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_0", "GIT_CONFIG_VALUE_0"],
+    }).env(gitEnvironment(options.credentials));
+}
+
+/**
+ * The environment git runs with: what it needs to find itself, SSH agents and proxies; never a prompt.
+ * Credentials travel as an HTTP header set through git's environment configuration (GIT_CONFIG_COUNT,
+ * git 2.31 and later): not on the command line, where `ps` shows them to every user of the machine, not
+ * in the URL, and not in any config file. git hands it on to its HTTP helper through the environment.
+ */
+function gitEnvironment(credentials: GitCredentials | undefined): Record<string, string> {
     const keep = ["PATH", "HOME", "LANG", "TMPDIR", "SSH_AUTH_SOCK", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"];
+    // Git must never wait for a person typing a password.
     const env: Record<string, string> = { GIT_TERMINAL_PROMPT: "0" };
     for (const k of keep) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+    const basic = basicAuth(credentials);
+    if (basic) {
+        env.GIT_CONFIG_COUNT = "1";
+        env.GIT_CONFIG_KEY_0 = "http.extraHeader";
+        env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${basic}`;
+    }
     return env;
 }
 
-/** Error text with every credential removed: git errors may echo the command line. */
+/** Error text with every credential removed: git errors may echo a header or a URL with a password. */
 function scrub(message: string, options: GitFetchOptions): string {
     let text = message.replace(/Authorization: Basic [A-Za-z0-9+/=]+/g, "Authorization: Basic ***");
-    const { password } = options.credentials ?? {};
-    if (password) text = text.split(password).join("***");
+    for (const secret of [options.credentials?.password, basicAuth(options.credentials)]) {
+        if (secret) text = text.split(secret).join("***");
+    }
     return text.trim().split("\n").slice(0, 6).join("\n");
 }
 
@@ -129,18 +143,20 @@ async function checkout(mirror: string, commit: string, options: GitFetchOptions
     return dir;
 }
 
-// Applications of one program that share a repository fetch it once, not concurrently.
+// Applications of one program that share a repository and a cache fetch it once, not concurrently.
 const mirrorsInFlight = new Map<string, Promise<string>>();
 const checkoutsInFlight = new Map<string, Promise<string>>();
 
 /** Fetches `repoURL`, resolves `targetRevision` and checks that commit out (cached by commit). */
 export async function fetchRevision(repoURL: string, targetRevision: string | undefined, options: GitFetchOptions): Promise<FetchedRevision> {
     const url = normalizeRepoURL(repoURL, options.baseDir);
-    let pending = mirrorsInFlight.get(url);
+    // One mirror per cache and URL: two caches never share a fetch.
+    const mirrorKey = `${resolve(options.cacheDir)}\n${url}`;
+    let pending = mirrorsInFlight.get(mirrorKey);
     if (!pending) {
         pending = updateMirror(url, options);
-        mirrorsInFlight.set(url, pending);
-        pending.catch(() => mirrorsInFlight.delete(url));
+        mirrorsInFlight.set(mirrorKey, pending);
+        pending.catch(() => mirrorsInFlight.delete(mirrorKey));
     }
     const mirror = await pending;
     const revision = targetRevision ?? "HEAD";

@@ -1,14 +1,19 @@
 // Rendering a source folder into manifests: plain YAML/JSON directories, Kustomize (through the
 // toolchain's kubectl) and Helm charts (through the Kubernetes provider's template support, passed in
-// by the caller because it needs the Pulumi runtime). Offline: nothing is fetched.
+// by the caller because it needs the Pulumi runtime). Offline: nothing is fetched. Nothing outside the
+// Application's own checkout is read: see checkout-paths.ts.
 import { execFile } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { parseAllDocuments } from "yaml";
 import { globMatch } from "../project/glob";
 import { SyncWaveInputError } from "../sync/errors";
 import type { Manifest, SourcedManifest } from "../sync/manifest";
+import { CheckoutPathError, realCheckoutRoot, realPathWithin, resolveSourcePath } from "./checkout-paths";
+import { helmValues, resolveValueFiles } from "./helm-values";
+import { assertKustomizationInside, kustomizationFile } from "./kustomize-references";
+import { assertNoOutOfBoundsSymlinks } from "./out-of-bounds-symlinks";
 
 const execFileAsync = promisify(execFile);
 
@@ -27,9 +32,9 @@ export interface HelmSource {
 
 export interface RenderSpec {
     application: string;
-    /** The source folder inside the checkout. */
-    dir: string;
-    /** The source path as the user wrote it, for messages. */
+    /** The Application's own checkout (the repository root at the fetched commit): nothing outside it is read. */
+    checkoutDir: string;
+    /** `source.path` as written: relative to the checkout root, "." for the root itself. */
     path: string;
     directory?: DirectorySource;
     helm?: HelmSource;
@@ -40,15 +45,20 @@ export interface RenderSpec {
 /** Renders a Helm chart folder; provided by the Pulumi wiring (the provider's helm:template invoke). */
 export type HelmTemplate = (chartDir: string, values: Record<string, unknown>, releaseName: string, namespace?: string) => Promise<Manifest[]>;
 
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-
 export type SourceType = "Directory" | "Kustomize" | "Helm";
 
-/** Which renderer a folder needs, as Argo CD decides: explicit settings first, then the folder's files. */
-export function sourceType(spec: RenderSpec): SourceType {
-    if (spec.helm || existsSync(join(spec.dir, "Chart.yaml"))) return "Helm";
-    if (spec.kustomize || KUSTOMIZATION_FILES.some((f) => existsSync(join(spec.dir, f)))) return "Kustomize";
+/** Which renderer the source folder `dir` needs, as Argo CD decides: explicit settings first, then the folder's files. */
+export function sourceType(spec: Pick<RenderSpec, "helm" | "kustomize">, dir: string): SourceType {
+    if (spec.helm || existsSync(join(dir, "Chart.yaml"))) return "Helm";
+    if (spec.kustomize || kustomizationFile(dir)) return "Kustomize";
     return "Directory";
+}
+
+/** A source located in its checkout: both real paths, the folder inside the root. */
+interface Located {
+    spec: RenderSpec;
+    root: string;
+    dir: string;
 }
 
 /** Parses a YAML or JSON stream; each document's error names the file and line. */
@@ -76,32 +86,51 @@ export function parseManifests(application: string, file: string, text: string):
     return result;
 }
 
+/** Whether a directory entry is a regular file, or a symlink to one (dangling links are skipped, as Argo CD does). */
+function isFileEntry(dir: string, entry: Dirent): boolean {
+    if (entry.isFile()) return true;
+    if (!entry.isSymbolicLink()) return false;
+    try {
+        return statSync(join(dir, entry.name)).isFile();
+    } catch {
+        return false;
+    }
+}
+
+// Symlinked folders are not descended into, as Argo CD's directory walk (filepath.Walk) does not: that
+// also keeps a link to an ancestor from looping.
 function listFiles(root: string, dir: string, recurse: boolean): string[] {
     const files: string[] = [];
-    for (const entry of readdirSync(dir).sort()) {
-        if (entry.startsWith(".")) continue;
-        const full = join(dir, entry);
-        if (statSync(full).isDirectory()) {
-            if (recurse) files.push(...listFiles(root, full, recurse));
-        } else if (/\.(ya?ml|json)$/.test(entry)) {
-            files.push(relative(root, full));
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+        if (entry.name.startsWith(".")) continue;
+        if (entry.isDirectory()) {
+            if (recurse) files.push(...listFiles(root, join(dir, entry.name), recurse));
+        } else if (/\.(ya?ml|json)$/.test(entry.name) && isFileEntry(dir, entry)) {
+            files.push(relative(root, join(dir, entry.name)));
         }
     }
     return files;
 }
 
-function renderDirectory(spec: RenderSpec): SourcedManifest[] {
+function renderDirectory({ spec, root, dir }: Located): SourcedManifest[] {
     const d = spec.directory ?? {};
-    const files = listFiles(spec.dir, spec.dir, Boolean(d.recurse)).filter(
+    const files = listFiles(dir, dir, Boolean(d.recurse)).filter(
         (f) => (!d.include || globMatch(d.include, f)) && (!d.exclude || !globMatch(d.exclude, f)),
     );
-    return files.flatMap((f) => parseManifests(spec.application, join(spec.path, f), readFileSync(join(spec.dir, f), "utf8")));
+    return files.flatMap((f) => {
+        const shown = join(spec.path, f);
+        // Checked again at the read: the file that is read is the file that was checked.
+        const real = realPathWithin(root, join(dir, f), shown);
+        if (real === undefined) throw new CheckoutPathError(shown, "disappeared while rendering");
+        return parseManifests(spec.application, shown, readFileSync(real, "utf8"));
+    });
 }
 
-async function renderKustomize(spec: RenderSpec): Promise<SourcedManifest[]> {
+async function renderKustomize({ spec, dir }: Located): Promise<SourcedManifest[]> {
     const kubectl = process.env.SYNCWAVE_KUBECTL ?? "kubectl";
     try {
-        const { stdout } = await execFileAsync(kubectl, ["kustomize", spec.dir], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+        const { stdout } = await execFileAsync(kubectl, ["kustomize", dir], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
         return parseManifests(spec.application, `${spec.path} (kustomize build)`, stdout);
     } catch (err) {
         const e = err as { stderr?: string; message: string };
@@ -112,57 +141,54 @@ async function renderKustomize(spec: RenderSpec): Promise<SourcedManifest[]> {
     }
 }
 
-function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = { ...base };
-    for (const [k, v] of Object.entries(over)) {
-        const b = out[k];
-        out[k] =
-            b && v && typeof b === "object" && typeof v === "object" && !Array.isArray(b) && !Array.isArray(v)
-                ? deepMerge(b as Record<string, unknown>, v as Record<string, unknown>)
-                : v;
-    }
-    return out;
+async function renderHelm({ spec, root, dir }: Located, helmTemplate: HelmTemplate | undefined): Promise<SourcedManifest[]> {
+    if (!helmTemplate) throw new Error("rendering a Helm chart needs the Kubernetes provider's template support");
+    const valueFiles = refusing(spec, "source.helm.valueFiles", () => resolveValueFiles(root, dir, spec.helm?.valueFiles ?? []));
+    refusing(spec, "source.path", () => assertNoOutOfBoundsSymlinks(root));
+    const values = helmValues(valueFiles, spec.helm?.values);
+    const manifests = await helmTemplate(dir, values, spec.helm?.releaseName ?? spec.application, spec.namespace);
+    return manifests.map((manifest) => ({ manifest, file: `${spec.path} (helm template)` }));
 }
 
-/** Helm values as Argo CD layers them: the chart's values.yaml, then valueFiles in order, then values. */
-export function helmValues(spec: RenderSpec): Record<string, unknown> {
-    let values: Record<string, unknown> = {};
-    for (const file of spec.helm?.valueFiles ?? []) {
-        const path = join(spec.dir, file);
-        if (!existsSync(path)) {
-            throw new SyncWaveInputError(`value file ${file} does not exist in the chart`, {
-                application: spec.application,
-                file: join(spec.path, file),
-                field: "source.helm.valueFiles",
-            });
-        }
-        const docs = parseAllDocuments(readFileSync(path, "utf8"));
-        values = deepMerge(values, (docs[0]?.toJS() as Record<string, unknown>) ?? {});
+/** Runs `check`, turning a path that leaves the checkout into an input error naming application, field and file. */
+function refusing<T>(spec: RenderSpec, field: string, check: () => T): T {
+    try {
+        return check();
+    } catch (err) {
+        if (err instanceof CheckoutPathError) throw new SyncWaveInputError(err.message, { application: spec.application, file: err.file, field });
+        throw err;
     }
-    const inline = spec.helm?.values;
-    if (typeof inline === "string") {
-        values = deepMerge(values, (parseAllDocuments(inline)[0]?.toJS() as Record<string, unknown>) ?? {});
-    } else if (inline) {
-        values = deepMerge(values, inline);
-    }
-    return values;
 }
 
-/** Renders the source folder. An empty result is returned as is; the plan decides if that is allowed. */
-export async function renderSource(spec: RenderSpec, helmTemplate?: HelmTemplate): Promise<SourcedManifest[]> {
-    if (!existsSync(spec.dir) || !statSync(spec.dir).isDirectory()) {
+/** Finds the source folder inside the checkout; refused when it leaves it, an input error when it is missing. */
+function locate(spec: RenderSpec): Located {
+    const root = realCheckoutRoot(spec.checkoutDir);
+    const dir = refusing(spec, "source.path", () => resolveSourcePath(root, spec.path));
+    if (dir === undefined || !statSync(dir).isDirectory()) {
         throw new SyncWaveInputError(`path ${spec.path} does not exist in the source`, { application: spec.application, field: "source.path" });
     }
-    switch (sourceType(spec)) {
-        case "Helm": {
-            if (!helmTemplate) throw new Error("rendering a Helm chart needs the Kubernetes provider's template support");
-            const values = helmValues(spec);
-            const manifests = await helmTemplate(spec.dir, values, spec.helm?.releaseName ?? spec.application, spec.namespace);
-            return manifests.map((manifest) => ({ manifest, file: `${spec.path} (helm template)` }));
-        }
+    return { spec, root, dir };
+}
+
+/**
+ * Renders the source folder. An empty result is returned as is; the plan decides if that is allowed.
+ * Refused before anything is rendered when `path`, a value file or any symlink in the checkout leads
+ * outside the Application's own checkout.
+ */
+export async function renderSource(spec: RenderSpec, helmTemplate?: HelmTemplate): Promise<SourcedManifest[]> {
+    const located = locate(spec);
+    switch (sourceType(spec, located.dir)) {
+        case "Helm":
+            // Value files first, so that a value file symlinked out is reported as the value file it is.
+            return renderHelm(located, helmTemplate);
         case "Kustomize":
-            return renderKustomize(spec);
+            refusing(spec, "source.path", () => {
+                assertNoOutOfBoundsSymlinks(located.root);
+                assertKustomizationInside(located.root, located.dir);
+            });
+            return renderKustomize(located);
         default:
-            return renderDirectory(spec);
+            refusing(spec, "source.path", () => assertNoOutOfBoundsSymlinks(located.root));
+            return refusing(spec, "source.path", () => renderDirectory(located));
     }
 }

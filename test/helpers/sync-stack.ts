@@ -36,16 +36,29 @@ export class SyncStack {
         writeFileSync(this.file, stringify(current));
     }
 
-    run(args: string[]): Promise<CommandResult> {
-        return pulumi([...args, "--stack", this.name], this.projectDir, this.env);
+    run(args: string[], env: Record<string, string> = {}): Promise<CommandResult> {
+        return pulumi([...args, "--stack", this.name], this.projectDir, { ...this.env, ...env });
     }
 
-    up(): Promise<CommandResult> {
-        return this.run(["up", "--yes", "--skip-preview"]);
+    /** `pulumi up`; `env` as the syncwave CLI would set it (SYNCWAVE_PRUNE, SYNCWAVE_SYNC_KIND, ...). */
+    up(env: Record<string, string> = {}): Promise<CommandResult> {
+        return this.run(["up", "--yes", "--skip-preview"], env);
     }
 
     preview(...extra: string[]): Promise<CommandResult> {
         return this.run(["preview", "--diff", ...extra]);
+    }
+
+    /** The stack's resources as the state holds them (secrets decrypted). */
+    async resources(): Promise<{ urn: string; type: string; outputs?: Record<string, unknown> }[]> {
+        const out = expectOk(await this.run(["stack", "export", "--show-secrets"]), "stack export").stdout;
+        return (JSON.parse(out) as { deployment: { resources?: { urn: string; type: string; outputs?: Record<string, unknown> }[] } }).deployment.resources ?? [];
+    }
+
+    /** The Pruner's state of one Application: its inventory, what requires pruning, what it last pruned. */
+    async pruner(application: string): Promise<{ requiresPruning: { id: string }[]; lastPruned: string[]; inventory: { id: string }[] } | undefined> {
+        const r = (await this.resources()).find((x) => x.type.endsWith("syncwave:Pruner") && x.urn.endsWith(`::${application}:prune`));
+        return r?.outputs as never;
     }
 
     async outputs(): Promise<Record<string, unknown>> {

@@ -124,13 +124,17 @@ describe("sync on the local cluster", () => {
         expect(await k("get", "configmap", "settings", "-n", ns, "-o", "jsonpath={.data.key}")).toBe("changed");
         expect(await k("get", "job", "migrate", "-n", ns, "-o", "jsonpath={.metadata.uid}")).not.toBe(migrateUid);
 
-        // Manifests removed from git are pruned, the later wave first (as Argo CD prunes).
+        // Manifests removed from git stay without prune (Argo CD's default) and are reported as
+        // requiring pruning; an explicit prune (the CLI's --prune) deletes them, the later wave first.
         repo.commit({ "app/after.yaml": null, "app/config.yaml": null });
-        const prune = await stack.up();
+        const kept = await stack.up();
+        expect(kept.code, kept.stdout + kept.stderr).toBe(0);
+        expect((await kTry("get", "configmap", "after-slow", "-n", ns)).ok).toBe(true);
+        expect((await stack.pruner("waves"))?.requiresPruning.map((e) => e.id).sort()).toEqual([`/ConfigMap/${ns}/after-slow`, `/ConfigMap/${ns}/settings`]);
+        const prune = await stack.up({ SYNCWAVE_PRUNE: "true" });
         expect(prune.code, prune.stdout + prune.stderr).toBe(0);
-        const deletedAt = (name: string) => prune.stdout.search(new RegExp(`ConfigMap/${ns}/${name} deleted`));
-        expect(deletedAt("after-slow")).toBeGreaterThan(-1);
-        expect(deletedAt("settings")).toBeGreaterThan(deletedAt("after-slow"));
+        expect((await stack.pruner("waves"))?.lastPruned).toEqual([`/ConfigMap/${ns}/after-slow`, `/ConfigMap/${ns}/settings`]);
+        expect((await stack.pruner("waves"))?.requiresPruning).toEqual([]);
         expect((await kTry("get", "configmap", "after-slow", "-n", ns)).ok).toBe(false);
         expect((await kTry("get", "configmap", "settings", "-n", ns)).ok).toBe(false);
         expect((await kTry("get", "deployment", "slow", "-n", ns)).ok).toBe(true);
