@@ -6,28 +6,33 @@ import { Application, type ApplicationSummary } from "./components/application";
 import type { ClusterConnection } from "./components/cluster-connection";
 import { OwnershipRegistry } from "./components/ownership";
 import { Project } from "./components/project";
+import { credentialsFor } from "./components/source/credentials";
 import type { GitCredentials } from "./components/source/git";
-import { mergeDeclarations, readArgoManifests } from "./components/stack-config";
+import { readDeclarations } from "./components/stack-config";
+import { declares, syncRunFromEnv } from "./components/sync-run";
 
 const config = new pulumi.Config("syncwave");
 const baseDir = __dirname;
 
-const manifestPaths = config.getObject<string[]>("manifests") ?? [];
-const declarations = mergeDeclarations(
+// Projects come only from the platform's source (syncwave:platform); Applications from stack config
+// and Argo CD manifests, each naming a Project the platform assigned to it (components/stack-config.ts).
+const declarations = readDeclarations(
     {
-        projects: config.getObject<Record<string, unknown>>("projects"),
+        platform: config.getObject<unknown>("platform"),
+        projects: config.getObject<unknown>("projects"),
         applications: config.getObject<Record<string, unknown>>("applications"),
+        manifests: config.getObject<string[]>("manifests") ?? [],
     },
-    readArgoManifests(manifestPaths, baseDir),
+    baseDir,
 );
 
 const clusters = config.getObject<Record<string, ClusterConnection>>("clusters") ?? {};
 // Repository credentials by repoURL prefix, kept in secret config: `pulumi config set --secret`.
 const credentials = config.getSecretObject<Record<string, GitCredentials>>("repoCredentials");
 const healthTimeout = config.get("healthTimeout") ?? "5m";
-// `syncwave reconcile` syncs automatically (SYNCWAVE_MANUAL_SYNC=false): a deny window with manualSync
-// then still blocks it, as it blocks Argo CD's automated syncs.
-const manualSync = process.env.SYNCWAVE_MANUAL_SYNC !== undefined ? process.env.SYNCWAVE_MANUAL_SYNC !== "false" : (config.getBoolean("manualSync") ?? true);
+// The kind of sync (automated unless the CLI says manual), an explicit prune, and which Applications
+// this run declares, as the CLI says them (see components/sync-run.ts).
+const run = syncRunFromEnv();
 
 // A rollback pins an Application to a commit until it is unpinned (`syncwave rollback`, `syncwave
 // unpin`); a sync started by the syncwave CLI passes the commits its preview resolved, so the update
@@ -39,13 +44,8 @@ const projects = Object.fromEntries(Object.entries(declarations.projects).map(([
 const ownership = new OwnershipRegistry();
 const applicationNames = Object.keys(declarations.applications);
 
-const applications = Object.entries(declarations.applications).map(([name, spec]) => {
-    const repoCredentials = credentials?.apply((all) => {
-        const match = Object.keys(all ?? {})
-            .filter((prefix) => spec.source.repoURL.startsWith(prefix))
-            .sort((a, b) => b.length - a.length)[0];
-        return match ? all[match] : {};
-    });
+const applications = Object.entries(declarations.applications).filter(([name]) => declares(run, name)).map(([name, spec]) => {
+    const repoCredentials = credentials?.apply((all) => credentialsFor(spec.source.repoURL, all) ?? {});
     return new Application(name, {
         ...spec,
         revision: pins[name]?.revision ?? resolved[name],
@@ -55,7 +55,9 @@ const applications = Object.entries(declarations.applications).map(([name, spec]
         siblings: applicationNames,
         healthTimeout,
         baseDir,
-        manualSync,
+        syncKind: run.kind,
+        prune: run.prune,
+        isolateFailures: run.isolateFailures,
         ownership,
     });
 });

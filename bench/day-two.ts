@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     const stack = await SyncStack.create(
         "day2",
         {
-            projects: { bench: OPEN_PROJECT },
+            platform: { projects: { bench: OPEN_PROJECT }, applications: { bench: ["bench"] } },
             applications: {
                 bench: {
                     project: "bench",

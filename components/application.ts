@@ -24,13 +24,16 @@ import { SyncWaveInputError } from "./sync/errors";
 import { ignoreChangesFor } from "./sync/ignore-differences";
 import { describeResource, type Manifest } from "./sync/manifest";
 import { planSync, type PlannedResource, type Stage, type SyncPlan } from "./sync/plan";
-import { scopeResolver } from "./sync/scope";
+import { discoverKinds } from "./cluster/discovery";
+import { clusterRef, inlineKubeconfig, type ClusterRef } from "./cluster/connection-ref";
 import { DEFAULT_SYNC_OPTIONS, parseSyncOptions } from "./sync/sync-options";
 import { cascadeOnDelete, pruneRequested, type InventoryEntry, type SyncKind } from "./sync/prune";
 import { ADOPT_ANNOTATION, liveOwner, takeoverVerdict, trackingAnnotations } from "./sync/tracking";
 import { readLiveAnnotations } from "./cluster/live-annotations";
 import { Pruner } from "./providers/pruner";
+import { ReplacedObject } from "./providers/replaced-object";
 import { reportApplication } from "./report";
+import { checkNoProjectsInManifests } from "./platform/no-projects-in-manifests";
 
 export type { ApplicationSpec } from "./application-spec";
 
@@ -183,6 +186,10 @@ export class Application extends pulumi.ComponentResource {
 
         const impersonate = destinationServiceAccount(spec, { ...destination, namespace: destination.namespace ?? "" });
         const kubeconfig = destinationKubeconfig(name, destination, args.clusters ?? {}, impersonate);
+        // Gates, hooks, the record and the pruner name the cluster; they never store its credentials.
+        const ref = clusterRef(name, destination, args.clusters ?? {}, impersonate);
+        const inline = inlineKubeconfig(ref, args.clusters ?? {});
+        this.access = { cluster: ref, ...(inline ? { kubeconfig: pulumi.secret(inline) } : {}) };
         const provider = new k8s.Provider(
             `${name}-destination`,
             { kubeconfig: pulumi.secret(kubeconfig), enableServerSideApply: true },
@@ -202,8 +209,17 @@ export class Application extends pulumi.ComponentResource {
             },
             helmTemplateVia(provider),
         );
+        // An AppProject in a team's source would let the team widen its own boundary.
+        failOn(name, checkNoProjectsInManifests(name, manifests));
+        let kinds;
+        try {
+            kinds = await discoverKinds(kubeconfig, 30_000);
+        } catch (err) {
+            throw new SyncWaveInputError(`reading the destination's API discovery failed: ${(err as Error).message}`, { application: name, field: "destination" });
+        }
         const plan = planSync({
             application: name,
+            kinds,
             manifests,
             namespace: destination.namespace,
             syncOptions: args.syncPolicy?.syncOptions,
@@ -247,12 +263,12 @@ export class Application extends pulumi.ComponentResource {
 
     private checkPlan(plan: SyncPlan, args: ApplicationArgs): void {
         const project = args.project;
-        const scopeOf = scopeResolver(plan.managed.map((r) => r.manifest));
         const destination = args.destination ?? {};
         const violations: (Violation & { resource: string; file: string })[] = [];
         const everything = [...plan.managed, ...plan.stages.flatMap((s) => s.hooks), ...plan.syncFailHooks, ...plan.postDeleteHooks];
         for (const r of everything) {
-            const clusterScoped = scopeOf(r.key.group, r.key.kind) === "Cluster";
+            // Every kind of the plan has a scope by now: planSync refused the ones discovery does not know.
+            const clusterScoped = plan.kindScopes[`${r.key.group}/${r.key.kind}`] === "Cluster";
             const checks = [
                 checkResourceKind(project.projectName, project.spec, r.key, clusterScoped),
                 clusterScoped ? undefined : checkNamespacedTarget(project.projectName, project.spec, { ...destination, namespace: r.key.namespace }),
@@ -323,6 +339,7 @@ export class Application extends pulumi.ComponentResource {
     // Set inside initialize, which runs within super(): field initializers would overwrite them.
     declare private isolating: boolean;
     declare private installationId: string;
+    declare private access: { cluster: ClusterRef; kubeconfig?: pulumi.Output<string> };
 
     private declareStages(
         plan: SyncPlan,
@@ -369,7 +386,7 @@ export class Application extends pulumi.ComponentResource {
                 this,
                 members,
                 {
-                    kubeconfig: pulumi.secret(kubeconfig),
+                    ...this.access,
                     application: this.applicationName,
                     stage: `${stage.phase} wave ${stage.wave}`,
                     resources: stage.resources.map((r) => ({
@@ -418,7 +435,7 @@ export class Application extends pulumi.ComponentResource {
         return new Pruner(
             `${this.applicationName}:prune`,
             {
-                kubeconfig: pulumi.secret(kubeconfig),
+                ...this.access,
                 application: this.applicationName,
                 installation: tracking.installation,
                 desired,
@@ -449,7 +466,7 @@ export class Application extends pulumi.ComponentResource {
         return new ApplicationRecord(
             `${this.applicationName}:record`,
             {
-                kubeconfig: pulumi.secret(kubeconfig),
+                ...this.access,
                 application: this.applicationName,
                 project: args.project.projectName,
                 repoURL: args.source.repoURL,
@@ -460,6 +477,7 @@ export class Application extends pulumi.ComponentResource {
                 syncPolicy: args.syncPolicy ?? {},
                 ignoreDifferences: args.ignoreDifferences ?? [],
                 postDeleteHooks,
+                kindScopes: plan.kindScopes,
             },
             { parent: this },
         );
@@ -493,9 +511,25 @@ export class Application extends pulumi.ComponentResource {
         siblingParents: pulumi.Output<string>[],
         installation: string,
     ): pulumi.Resource {
+        const ignoreChanges = ignoreChangesFor(this.applicationName, args.ignoreDifferences ?? [], r.key);
+        if (r.options.replace) {
+            // Replace=true is `kubectl replace` (a PUT of the whole object; created when absent), and
+            // delete-and-create only with Force=true, as gitops-engine's ReplaceResource does.
+            return new ReplacedObject(
+                r.id,
+                {
+                    manifest: withAnnotations(r.manifest, trackingAnnotations(this.applicationName, installation, r.key)),
+                    force: r.options.force,
+                    propagationPolicy: r.options.prunePropagationPolicy,
+                    // As every managed object: deleting is the Pruner's.
+                    retain: true,
+                    ...this.access,
+                },
+                { parent: this, dependsOn, ignoreChanges: ignoreChanges?.map((p) => `manifest.${p}`), aliases: siblingParents.map((parent) => ({ parent })) },
+            );
+        }
         const manifest = withAnnotations(r.manifest, {
             ...trackingAnnotations(this.applicationName, installation, r.key),
-            "pulumi.com/deletionPropagationPolicy": r.options.prunePropagationPolicy,
             // The stage's HealthGate proves readiness with Argo CD's health rules, by watching.
             "pulumi.com/skipAwait": "true",
             // Git wins over fields someone else changed since (Argo CD's apply overwrites them too);
@@ -509,7 +543,7 @@ export class Application extends pulumi.ComponentResource {
             // The engine never deletes a managed object: what left git, a failed or a removed
             // Application only leaves the state. Deleting is the Pruner's, and only when asked for.
             retainOnDelete: true,
-            ignoreChanges: ignoreChangesFor(this.applicationName, args.ignoreDifferences ?? [], r.key),
+            ignoreChanges,
             aliases: siblingParents.map((parent) => ({ parent })),
         });
     }
@@ -527,7 +561,7 @@ export class Application extends pulumi.ComponentResource {
         return new Hook(
             `${hook.phase}:${hook.id}`,
             {
-                kubeconfig: pulumi.secret(kubeconfig),
+                ...this.access,
                 manifest: withAnnotations(hook.manifest, trackingAnnotations(this.applicationName, this.installationId, hook.key)),
                 generateName: hook.hook?.generateName,
                 deletePolicies: hook.hook?.deletePolicies ?? ["BeforeHookCreation"],

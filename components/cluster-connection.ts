@@ -2,6 +2,7 @@
 // the destination's server URL or name. The default cluster (https://kubernetes.default.svc or
 // "in-cluster") is the ambient kubeconfig's current context. When the Project names a ServiceAccount
 // for the destination, the kubeconfig impersonates it, so the API server enforces the boundary too.
+// This is the parsing; components/cluster/connection-ref.ts names a cluster without its credentials.
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -26,27 +27,30 @@ interface Kubeconfig {
     [key: string]: unknown;
 }
 
-function loadKubeconfig(source: string | undefined, where: string): Kubeconfig {
-    const fallback = process.env.KUBECONFIG?.split(":")[0] || join(homedir(), ".kube", "config");
-    const text = source && /\n/.test(source) ? source : (() => {
-        const path = (source ?? fallback).replace(/^~(?=\/)/, homedir());
-        if (!existsSync(path)) {
-            throw new SyncWaveInputError(`kubeconfig ${path} does not exist (start the local cluster with 'npm run cluster -- up' or set KUBECONFIG)`, {
-                field: where,
-            });
-        }
-        return readFileSync(path, "utf8");
-    })();
-    return parse(text) as Kubeconfig;
+/** Whether a configured kubeconfig is YAML content rather than a file path: content spans lines. */
+export function isKubeconfigContent(source: string | undefined): source is string {
+    return source !== undefined && /\n/.test(source);
 }
 
-/** A self-contained kubeconfig for one destination, impersonating `impersonate` when given. */
-export function destinationKubeconfig(
+/** The configured kubeconfig, else the first file of this process's KUBECONFIG, else ~/.kube/config. */
+function loadKubeconfig(source: string | undefined, where: string): Kubeconfig {
+    if (isKubeconfigContent(source)) return parse(source) as Kubeconfig;
+    const fallback = process.env.KUBECONFIG?.split(":")[0] || join(homedir(), ".kube", "config");
+    const path = (source ?? fallback).replace(/^~(?=\/)/, homedir());
+    if (!existsSync(path)) {
+        throw new SyncWaveInputError(`kubeconfig ${path} does not exist (start the local cluster with 'npm run cluster -- up' or set KUBECONFIG)`, {
+            field: where,
+        });
+    }
+    return parse(readFileSync(path, "utf8")) as Kubeconfig;
+}
+
+/** The destination's id (server URL or name) and its entry in syncwave:clusters; the default cluster needs none. */
+export function destinationConnection(
     application: string,
     destination: ApplicationDestination,
     clusters: Record<string, ClusterConnection>,
-    impersonate?: string,
-): string {
+): { id: string; connection: ClusterConnection } {
     const id = destination.server ?? destination.name ?? DEFAULT_CLUSTER_SERVER;
     const isDefault = id === DEFAULT_CLUSTER_SERVER || id === DEFAULT_CLUSTER_NAME;
     const connection = clusters[id] ?? (isDefault ? {} : undefined);
@@ -58,8 +62,25 @@ export function destinationKubeconfig(
             { application, field: destination.server ? "destination.server" : "destination.name" },
         );
     }
-    const config = loadKubeconfig(connection.kubeconfig, `syncwave:clusters.${id}.kubeconfig`);
-    const contextName = connection.context ?? config["current-context"];
+    return { id, connection };
+}
+
+export interface KubeconfigChoice {
+    /** The destination's id, for messages. */
+    id: string;
+    context?: string;
+    impersonate?: string;
+    application?: string;
+}
+
+/**
+ * A self-contained kubeconfig of one context of `source` (a path or YAML content; this process's
+ * KUBECONFIG when absent), the context's current one unless named, impersonating `impersonate`.
+ */
+export function minimalKubeconfig(source: string | undefined, choice: KubeconfigChoice): string {
+    const { id, application, impersonate } = choice;
+    const config = loadKubeconfig(source, `syncwave:clusters.${id}.kubeconfig`);
+    const contextName = choice.context ?? config["current-context"];
     const context = config.contexts?.find((c) => c.name === contextName);
     if (!context) {
         throw new SyncWaveInputError(`kubeconfig has no context "${contextName}"`, { application, field: `syncwave:clusters.${id}.context` });
@@ -69,13 +90,26 @@ export function destinationKubeconfig(
     if (!cluster || !user) {
         throw new SyncWaveInputError(`kubeconfig context "${contextName}" names a missing cluster or user`, { application });
     }
+    const { namespace } = context.context;
     const minimal: Kubeconfig = {
         apiVersion: "v1",
         kind: "Config",
         "current-context": contextName,
-        contexts: [{ name: contextName!, context: { cluster: cluster.name, user: user.name } }],
+        // The context's namespace is where kubectl puts a namespaced object that names none.
+        contexts: [{ name: contextName!, context: { cluster: cluster.name, user: user.name, ...(namespace ? { namespace } : {}) } }],
         clusters: [cluster],
         users: [{ name: user.name, user: impersonate ? { ...user.user, as: impersonate } : user.user }],
     };
     return stringify(minimal);
+}
+
+/** A self-contained kubeconfig for one destination, impersonating `impersonate` when given. For the program's own use: never store it. */
+export function destinationKubeconfig(
+    application: string,
+    destination: ApplicationDestination,
+    clusters: Record<string, ClusterConnection>,
+    impersonate?: string,
+): string {
+    const { id, connection } = destinationConnection(application, destination, clusters);
+    return minimalKubeconfig(connection.kubeconfig, { id, context: connection.context, impersonate, application });
 }

@@ -1,8 +1,14 @@
-// Reading Projects and Applications from stack configuration (Argo CD's field names) and from Argo CD
-// Application/AppProject manifests, unchanged. Pure apart from reading the manifest files.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+// Reading Applications from stack configuration (Argo CD's field names) and from Argo CD Application
+// manifests, unchanged, and Projects only from the platform's source (`syncwave:platform`): stack
+// configuration and manifests sit in the repository the teams change, so a Project there would be a
+// boundary its own team can widen. Pure apart from reading the manifest files.
+import { existsSync, readFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
 import type { ApplicationSpec } from "./application-spec";
+import { checkProjectAssignment, type ProjectAssignments } from "./platform/assignments";
+import { isAppProject } from "./platform/no-projects-in-manifests";
+import { readPlatformSource } from "./platform/platform-source";
+import { yamlFiles } from "./platform/yaml-files";
 import type { ProjectSpec } from "./project/project-spec";
 import { parseManifests } from "./source/render";
 import { SyncWaveInputError } from "./sync/errors";
@@ -10,11 +16,25 @@ import { SyncWaveInputError } from "./sync/errors";
 export interface Declarations {
     projects: Record<string, ProjectSpec>;
     applications: Record<string, ApplicationSpec>;
-    /** Where each was declared, for messages. */
+    /** Where each was declared ("Application/<name>", "AppProject/<name>" → file or "stack config"), for messages. */
     origins: Record<string, string>;
+    /** Which Projects each Application, parent and ApplicationSet may use, as the platform assigned them. */
+    assignments: ProjectAssignments;
 }
 
-/** Argo CD's built-in project: anything goes, as in Argo CD, unless the stack declares its own "default". */
+/** The stack configuration that declares Projects and Applications, as read from `syncwave:*`. */
+export interface StackConfigInput {
+    /** `syncwave:platform`: the platform's Projects and assignments. */
+    platform?: unknown;
+    /** `syncwave:projects`: refused, see readDeclarations. */
+    projects?: unknown;
+    /** `syncwave:applications`. */
+    applications?: Record<string, unknown>;
+    /** `syncwave:manifests`: files or folders of Argo CD Application manifests. */
+    manifests?: readonly string[];
+}
+
+/** Argo CD's built-in project: anything goes, as in Argo CD; used only where the platform assigns "default" without declaring it. */
 export const DEFAULT_PROJECT: ProjectSpec = {
     description: "Argo CD's default project: every source, destination and kind",
     sourceRepos: ["*"],
@@ -23,14 +43,6 @@ export const DEFAULT_PROJECT: ProjectSpec = {
 };
 
 const ARGO_API_VERSION = "argoproj.io/v1alpha1";
-
-function yamlFiles(path: string): string[] {
-    if (statSync(path).isFile()) return [path];
-    return readdirSync(path)
-        .sort()
-        .filter((f) => /\.ya?ml$/.test(f))
-        .map((f) => join(path, f));
-}
 
 function requireObject(value: unknown, where: { file?: string; field: string }): Record<string, unknown> {
     if (!value || typeof value !== "object" || Array.isArray(value)) {
@@ -51,9 +63,17 @@ function validateApplication(name: string, spec: Record<string, unknown>, where:
     return spec as unknown as ApplicationSpec;
 }
 
-/** Projects and Applications from Argo CD manifests in `paths` (files or folders), relative to `baseDir`. */
-export function readArgoManifests(paths: readonly string[], baseDir: string): Declarations {
-    const result: Declarations = { projects: {}, applications: {}, origins: {} };
+export interface ManifestDeclarations {
+    applications: Record<string, ApplicationSpec>;
+    origins: Record<string, string>;
+}
+
+/**
+ * Applications from Argo CD manifests in `paths` (files or folders), relative to `baseDir`. These are
+ * the teams' files: an AppProject among them is refused, naming its file and name.
+ */
+export function readArgoManifests(paths: readonly string[], baseDir: string): ManifestDeclarations {
+    const result: ManifestDeclarations = { applications: {}, origins: {} };
     for (const p of paths) {
         const full = resolve(baseDir, p);
         if (!existsSync(full)) throw new SyncWaveInputError(`${p} does not exist`, { field: "syncwave:manifests" });
@@ -61,42 +81,54 @@ export function readArgoManifests(paths: readonly string[], baseDir: string): De
             const shown = relative(baseDir, file);
             for (const { manifest } of parseManifests("", shown, readFileSync(file, "utf8"))) {
                 const name = manifest.metadata?.name;
-                if (manifest.apiVersion !== ARGO_API_VERSION || (manifest.kind !== "Application" && manifest.kind !== "AppProject")) {
-                    throw new SyncWaveInputError(`expected argoproj.io/v1alpha1 Application or AppProject, found ${manifest.apiVersion} ${manifest.kind}`, {
+                if (isAppProject(manifest)) {
+                    throw new SyncWaveInputError(
+                        "Projects come only from the platform source (syncwave:platform); an AppProject in syncwave:manifests is refused, even one that matches the platform's",
+                        { file: shown, resource: `AppProject ${name ?? "(unnamed)"}`, field: "kind" },
+                    );
+                }
+                if (manifest.apiVersion !== ARGO_API_VERSION || manifest.kind !== "Application") {
+                    throw new SyncWaveInputError(`expected argoproj.io/v1alpha1 Application, found ${manifest.apiVersion} ${manifest.kind}`, {
                         file: shown,
                         resource: name,
                         field: "kind",
                     });
                 }
-                if (!name) throw new SyncWaveInputError(`${manifest.kind} has no metadata.name`, { file: shown, field: "metadata.name" });
-                const spec = requireObject(manifest.spec, { file: shown, field: `${manifest.kind} ${name} spec` });
-                const table = manifest.kind === "Application" ? result.applications : result.projects;
-                if (table[name] !== undefined) {
-                    throw new SyncWaveInputError(`${manifest.kind} ${name} is declared twice (also in ${result.origins[`${manifest.kind}/${name}`]})`, { file: shown });
+                if (!name) throw new SyncWaveInputError("Application has no metadata.name", { file: shown, field: "metadata.name" });
+                const spec = requireObject(manifest.spec, { file: shown, field: `Application ${name} spec` });
+                if (result.applications[name] !== undefined) {
+                    throw new SyncWaveInputError(`Application ${name} is declared twice (also in ${result.origins[`Application/${name}`]})`, { file: shown });
                 }
-                table[name] =
-                    manifest.kind === "Application" ? validateApplication(name, spec, "spec", shown) : (spec as unknown as ProjectSpec);
-                result.origins[`${manifest.kind}/${name}`] = shown;
+                result.applications[name] = validateApplication(name, spec, "spec", shown);
+                result.origins[`Application/${name}`] = shown;
             }
         }
     }
     return result;
 }
 
-/** Merges stack-config declarations with manifest declarations; a name declared in both is an error. */
-export function mergeDeclarations(
-    config: { projects?: Record<string, unknown>; applications?: Record<string, unknown> },
-    manifests: Declarations,
-): Declarations {
-    const result: Declarations = { projects: { ...manifests.projects }, applications: { ...manifests.applications }, origins: { ...manifests.origins } };
-    for (const [name, spec] of Object.entries(config.projects ?? {})) {
-        if (result.projects[name]) {
-            throw new SyncWaveInputError(`project ${name} is declared in stack config and in ${result.origins[`AppProject/${name}`]}`, { field: `syncwave:projects.${name}` });
-        }
-        result.projects[name] = requireObject(spec, { field: `syncwave:projects.${name}` }) as ProjectSpec;
-        result.origins[`AppProject/${name}`] = "stack config";
+/**
+ * Every Project and Application of the stack. Projects come only from `syncwave:platform`;
+ * `syncwave:projects` is refused because stack configuration is changed by pull requests to the same
+ * repository as the Applications it would confine. Applications come from `syncwave:applications`
+ * and `syncwave:manifests`; each must name a Project the platform assigned to it.
+ */
+export function readDeclarations(input: StackConfigInput, baseDir: string): Declarations {
+    if (input.projects !== undefined) {
+        throw new SyncWaveInputError(
+            "Projects are declared only by the platform: move them to syncwave:platform.projects (AppProject YAML the platform owns, or inline), and assign them with syncwave:platform.applications",
+            { field: "syncwave:projects" },
+        );
     }
-    for (const [name, spec] of Object.entries(config.applications ?? {})) {
+    const platform = readPlatformSource(input.platform, baseDir);
+    const manifests = readArgoManifests(input.manifests ?? [], baseDir);
+    const result: Declarations = {
+        projects: { ...platform.projects },
+        applications: { ...manifests.applications },
+        origins: { ...platform.origins, ...manifests.origins },
+        assignments: platform.assignments,
+    };
+    for (const [name, spec] of Object.entries(input.applications ?? {})) {
         if (result.applications[name]) {
             throw new SyncWaveInputError(`application ${name} is declared in stack config and in ${result.origins[`Application/${name}`]}`, {
                 field: `syncwave:applications.${name}`,
@@ -106,13 +138,16 @@ export function mergeDeclarations(
         result.origins[`Application/${name}`] = "stack config";
     }
     for (const [name, app] of Object.entries(result.applications)) {
-        if (!result.projects[app.project] && app.project === "default") result.projects.default = DEFAULT_PROJECT;
-        if (!result.projects[app.project]) {
-            throw new SyncWaveInputError(`application ${name} names project ${app.project}, which is not declared (known: ${Object.keys(result.projects).join(", ") || "none"})`, {
-                file: result.origins[`Application/${name}`],
-                field: "project",
+        const origin = result.origins[`Application/${name}`];
+        const violation = checkProjectAssignment(result.assignments, { name, project: app.project });
+        if (violation) {
+            throw new SyncWaveInputError(`${violation.message} (allowed: ${violation.allowed.join(", ") || "none"})`, {
+                application: name,
+                file: origin === "stack config" ? undefined : origin,
+                field: origin === "stack config" ? `syncwave:applications.${name}.project` : "spec.project",
             });
         }
+        if (!result.projects[app.project] && app.project === "default") result.projects.default = DEFAULT_PROJECT;
     }
     return result;
 }

@@ -28,7 +28,7 @@ function list(name: string, value: string | undefined): string[] | undefined {
 }
 
 export function syncRunFromEnv(env: NodeJS.ProcessEnv = process.env): SyncRun {
-    const kind = env.SYNCWAVE_SYNC_KIND ?? "automated";
+    const kind = env.SYNCWAVE_SYNC_KIND || "automated";
     if (kind !== "automated" && kind !== "manual") {
         throw new SyncWaveInputError(`must be "automated" or "manual", not "${kind}"`, { field: "SYNCWAVE_SYNC_KIND" });
     }

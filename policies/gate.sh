@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The policy gate as CI runs it: a preview of each stack with the SyncWave policy pack and the
 # platform team's configuration. Any mandatory violation fails the gate. Usage: gate.sh [STACK...]
+# The pack cannot tell a preview from an update and judges an unannounced run as an update (sync
+# windows enforced), so the gate says what it runs: previews.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 config="${SYNCWAVE_POLICY_CONFIG:-policies/config/platform.json}"
@@ -14,5 +16,5 @@ for stack in "${stacks[@]}"; do
   echo "== policy gate: stack $stack (config $config)"
   pulumi stack select "$stack" --create --non-interactive >/dev/null
   # --refresh: compare with the live cluster, so state left by an earlier cluster never misleads the gate.
-  pulumi preview --refresh --stack "$stack" --non-interactive --policy-pack policies --policy-pack-config "$config"
+  SYNCWAVE_OPERATION=preview pulumi preview --refresh --stack "$stack" --non-interactive --policy-pack policies --policy-pack-config "$config"
 done

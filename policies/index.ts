@@ -1,8 +1,8 @@
 // The SyncWave policy pack: the second layer of project enforcement, configured by the platform team
 // (`--policy-pack-config`), plus production rules, each with its own enforcement level.
-//   pulumi preview --policy-pack policies --policy-pack-config platform-policy.json
+//   SYNCWAVE_OPERATION=preview pulumi preview --policy-pack policies --policy-pack-config platform.json
 import { PolicyPack, type StackValidationPolicy } from "@pulumi/policy";
-import { currentOperation, isApplying } from "./operation";
+import { runContext } from "./operation";
 import {
     automationAllowed,
     formatFinding,
@@ -12,8 +12,10 @@ import {
     noPlainSecrets,
     noWildcardProjects,
     projectBoundaries,
+    runContextErrors,
     singleOwner,
     syncWindows,
+    unownedResources,
     type BoundariesConfig,
     type Finding,
 } from "./rules";
@@ -39,25 +41,36 @@ function stackPolicy<C extends object>(
 }
 
 const projectsSchema = { type: "object" as const, additionalProperties: { type: "object" as const } };
+// An assignment names one Project or a list of them.
+const assignmentsSchema = {
+    type: "object" as const,
+    additionalProperties: { type: ["string" as const, "array" as const], items: { type: "string" as const } },
+};
 
 new PolicyPack("syncwave", {
     policies: [
         stackPolicy<BoundariesConfig>(
             "project-boundaries",
-            "Every Application stays inside the Project the platform team assigned it: sources, destinations, kinds, sync windows (on up) and automation.",
+            "Every Application names a Project the platform team assigned it and stays inside it: sources, destinations, kinds (scope from API discovery), sync windows (on update) and automation.",
             "mandatory",
             {
                 properties: {
                     projects: projectsSchema,
-                    applications: { type: "object", additionalProperties: { type: "string" } },
+                    applications: assignmentsSchema,
+                    parents: assignmentsSchema,
+                    applicationSets: assignmentsSchema,
                 },
                 required: ["projects", "applications"],
             },
-            (view, config) => [
-                ...projectBoundaries(view, config),
-                ...automationAllowed(view, config),
-                ...(isApplying(currentOperation()) ? syncWindows(view, config, new Date(), process.env.SYNCWAVE_MANUAL_SYNC !== "false") : []),
-            ],
+            (view, config) => {
+                const context = runContext();
+                return [
+                    ...runContextErrors(context),
+                    ...projectBoundaries(view, config),
+                    ...automationAllowed(view, config),
+                    ...syncWindows(view, config, new Date(), context),
+                ];
+            },
         ),
         stackPolicy<{ sandboxProjects?: string[] }>(
             "no-wildcard-projects",
@@ -96,10 +109,10 @@ new PolicyPack("syncwave", {
         ),
         stackPolicy<Record<string, never>>(
             "single-owner",
-            "Every object is owned by exactly one Application.",
+            "Every Kubernetes object is owned by exactly one Application: none by two, none by no Application.",
             "mandatory",
             { properties: {} },
-            (view) => singleOwner(view),
+            (view) => [...unownedResources(view), ...singleOwner(view)],
         ),
     ],
 });

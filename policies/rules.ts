@@ -1,12 +1,13 @@
 // The policy pack's rules, as pure functions of the stack and the platform team's configuration.
 // Project boundaries reuse the Project component's own rules: one implementation, two layers.
 import { globMatch } from "../components/project/glob";
-import type { ProjectSpec } from "../components/project/project-spec";
-import { checkDestination, checkResourceKind, checkSourceRepo } from "../components/project/rules";
+import { checkNamespacedTarget, checkResourceKind, checkSourceRepo } from "../components/project/rules";
 import { syncWindowVerdict } from "../components/project/sync-windows";
 import { ANNOTATION } from "../components/sync/annotations";
 import { describeResource, resourceKey, type Manifest } from "../components/sync/manifest";
-import { scopeResolver } from "../components/sync/scope";
+import { governingProject, type BoundariesConfig } from "./assignment";
+import { kindScopeResolver } from "./kind-scope";
+import { isApplying, type RunContext } from "./operation";
 import type { ObjectView, StackView } from "./stack-view";
 
 export interface Finding {
@@ -26,46 +27,50 @@ export function formatFinding(f: Finding): string {
     return `[${f.rule}] ${where ? `${where}: ` : ""}${f.message}${f.allowed ? ` (allowed: ${f.allowed})` : ""}`;
 }
 
-export interface BoundariesConfig {
-    /** The platform team's Projects, whatever the program declares. */
-    projects: Record<string, ProjectSpec>;
-    /** Which Project each Application belongs to. */
-    applications: Record<string, string>;
-}
+export type { BoundariesConfig } from "./assignment";
 
 function objectName(o: ObjectView): string {
     return describeResource(resourceKey(o.manifest));
 }
 
-/** Sources, destinations and kinds of every Application against the configured Projects. */
+/**
+ * Every Application names a Project the platform assigned to it, and stays inside that Project's
+ * sources, destinations and kinds. A kind whose scope is unknown is refused (fail closed).
+ */
 export function projectBoundaries(view: StackView, config: BoundariesConfig): Finding[] {
     const findings: Finding[] = [];
-    const scopeOf = scopeResolver(view.objects.map((o) => o.manifest));
     for (const app of view.applications) {
-        const projectName = config.applications[app.name];
-        const spec = projectName ? config.projects[projectName] : undefined;
-        if (!spec) {
-            findings.push({
-                rule: "project-assignment",
-                application: app.name,
-                message: projectName
-                    ? `is assigned to project ${projectName}, which the policy configuration does not define`
-                    : "is not assigned to any project in the policy configuration",
-                allowed: `projects ${Object.keys(config.projects).join(", ") || "(none)"}`,
-            });
+        const governing = governingProject(app, config);
+        if ("finding" in governing) {
+            findings.push(governing.finding);
             continue;
         }
+        const { project, spec } = governing;
         if (app.repoURL) {
-            const v = checkSourceRepo(projectName, spec, app.repoURL);
+            const v = checkSourceRepo(project, spec, app.repoURL);
             if (v) findings.push({ rule: v.rule, application: app.name, field: "source.repoURL", message: v.message });
         }
-        for (const o of view.objects.filter((x) => x.application === app.name)) {
+        const objects = view.objects.filter((x) => x.application === app.name);
+        const scopeOf = kindScopeResolver(app, objects);
+        for (const o of objects) {
             const key = resourceKey(o.manifest);
-            const clusterScoped = scopeOf(key.group, key.kind) === "Cluster";
-            const kind = checkResourceKind(projectName, spec, key, clusterScoped);
+            const scope = scopeOf(key.group, key.kind);
+            if (!scope) {
+                findings.push({
+                    rule: "unknown-kind",
+                    application: app.name,
+                    resource: objectName(o),
+                    field: "kind",
+                    message: `${key.group || "core"}/${key.kind} is not served by the destination's API (it is missing from the application's discovered kinds), so its scope and project rules cannot be decided`,
+                    allowed: "kinds the destination serves, or kinds whose CustomResourceDefinition the same application declares",
+                });
+                continue;
+            }
+            const clusterScoped = scope === "Cluster";
+            const kind = checkResourceKind(project, spec, key, clusterScoped);
             if (kind) findings.push({ rule: kind.rule, application: app.name, resource: objectName(o), field: "kind", message: kind.message });
             if (!clusterScoped) {
-                const d = checkDestination(projectName, spec, { ...app.destination, namespace: key.namespace });
+                const d = checkNamespacedTarget(project, spec, { ...app.destination, namespace: key.namespace });
                 if (d) findings.push({ rule: d.rule, application: app.name, resource: objectName(o), field: "metadata.namespace", message: d.message });
             }
         }
@@ -73,36 +78,47 @@ export function projectBoundaries(view: StackView, config: BoundariesConfig): Fi
     return findings;
 }
 
-/** An active deny window (or a closed allow window) refuses the sync. */
-export function syncWindows(view: StackView, config: BoundariesConfig, now: Date, manual: boolean): Finding[] {
+/** A SYNCWAVE_OPERATION or SYNCWAVE_SYNC_KIND that is neither allowed value: the run cannot be judged as asked. */
+export function runContextErrors(context: RunContext): Finding[] {
+    return context.errors.map((message) => ({ rule: "sync-operation", message, allowed: 'SYNCWAVE_OPERATION "preview" or "update", SYNCWAVE_SYNC_KIND "automated" or "manual"' }));
+}
+
+/**
+ * On an update, an active deny window (or, with allow windows, none of them open) refuses the sync.
+ * A deny window blocks an automated sync whatever its manualSync says, and a manual sync unless it
+ * has manualSync: true (Argo CD's CanSync).
+ */
+export function syncWindows(view: StackView, config: BoundariesConfig, now: Date, context: RunContext): Finding[] {
+    if (!isApplying(context)) return [];
     const findings: Finding[] = [];
+    const judged = `judged as an update of ${context.syncKind === "manual" ? "a manual" : "an automated"} sync${context.assumptions.length ? ` (${context.assumptions.join("; ")})` : ""}`;
     for (const app of view.applications) {
-        const spec = config.projects[config.applications[app.name] ?? ""];
-        if (!spec?.syncWindows?.length) continue;
+        const governing = governingProject(app, config);
+        if ("finding" in governing || !governing.spec.syncWindows?.length) continue;
         const verdict = syncWindowVerdict(
-            spec.syncWindows,
+            governing.spec.syncWindows,
             { application: app.name, namespace: app.destination.namespace, cluster: app.destination.server ?? app.destination.name },
             now,
-            { manual },
+            { manual: context.syncKind === "manual" },
         );
-        if (!verdict.allowed) findings.push({ rule: "sync-window", application: app.name, message: verdict.reason ?? "sync window closed" });
+        if (!verdict.allowed) findings.push({ rule: "sync-window", application: app.name, message: `${verdict.reason ?? "sync window closed"}; ${judged}` });
     }
     return findings;
 }
 
-/** Automated prune and selfHeal only where the configured Project allows them. */
+/** Automated prune and selfHeal only where the governing Project allows them. */
 export function automationAllowed(view: StackView, config: BoundariesConfig): Finding[] {
     const findings: Finding[] = [];
     for (const app of view.applications) {
-        const projectName = config.applications[app.name];
-        const spec = config.projects[projectName ?? ""];
+        const governing = governingProject(app, config);
         const automated = app.syncPolicy.automated;
-        if (!spec || !automated) continue;
+        if ("finding" in governing || !automated) continue;
+        const { project, spec } = governing;
         if (automated.prune && spec.allowAutomatedPrune === false) {
-            findings.push({ rule: "automation-allowed", application: app.name, field: "syncPolicy.automated.prune", message: `project ${projectName} does not allow automated prune`, allowed: "prune: false" });
+            findings.push({ rule: "automation-allowed", application: app.name, field: "syncPolicy.automated.prune", message: `project ${project} does not allow automated prune`, allowed: "prune: false" });
         }
         if (automated.selfHeal && spec.allowSelfHeal === false) {
-            findings.push({ rule: "automation-allowed", application: app.name, field: "syncPolicy.automated.selfHeal", message: `project ${projectName} does not allow selfHeal`, allowed: "selfHeal: false" });
+            findings.push({ rule: "automation-allowed", application: app.name, field: "syncPolicy.automated.selfHeal", message: `project ${project} does not allow selfHeal`, allowed: "selfHeal: false" });
         }
     }
     return findings;
@@ -235,4 +251,16 @@ export function singleOwner(view: StackView): Finding[] {
         }
     }
     return findings;
+}
+
+/** Every Kubernetes resource belongs to an Application; one outside them all is confined by no Project. */
+export function unownedResources(view: StackView): Finding[] {
+    return view.unowned.map((u) => ({
+        rule: "unowned-resource",
+        resource: `${u.type} ${u.name}`,
+        message: u.provider
+            ? "is a Kubernetes provider outside every Application, so what it applies is confined by no Project"
+            : "is a Kubernetes resource that no Application owns, so no Project confines it",
+        allowed: u.provider ? "only each Application's own destination provider" : "objects declared in an Application's source",
+    }));
 }

@@ -1,5 +1,6 @@
 // What the policies see of a stack: its Projects, Applications, managed objects and hooks, read from
-// the resources the engine hands a stack policy. Pure, so every rule is tested without the engine.
+// the resources the engine hands a stack policy, and the Kubernetes resources no Application owns.
+// Pure, so every rule is tested without the engine.
 import type { ApplicationDestination, IgnoreDifference, SyncPolicy } from "../components/application-spec";
 import type { ProjectSpec } from "../components/project/project-spec";
 import type { Manifest } from "../components/sync/manifest";
@@ -14,10 +15,18 @@ export interface ResourceLike {
     parent?: ResourceLike;
 }
 
+export type KindScope = "Cluster" | "Namespaced";
+
 export interface AppView {
     name: string;
-    /** The project the program says; the policy configuration decides which one applies. */
+    /** The project the Application names; it must be one the policy configuration assigns to it. */
     declaredProject?: string;
+    /** The parent Application that rendered this one (app of apps), if any. */
+    parent?: string;
+    /** The ApplicationSet that generated this one, if any. */
+    applicationSet?: string;
+    /** Each kind's scope by "group/Kind" (group "" for core), from the destination's API discovery. */
+    kindScopes: Record<string, KindScope>;
     repoURL?: string;
     destination: ApplicationDestination;
     syncPolicy: SyncPolicy;
@@ -32,24 +41,44 @@ export interface ObjectView {
     hook: boolean;
 }
 
+/** A Kubernetes resource outside every Application, which nothing confines. */
+export interface UnownedView {
+    type: string;
+    name: string;
+    /** Whether it is a Kubernetes provider (one that is not an Application's destination provider). */
+    provider: boolean;
+}
+
 export interface StackView {
     projects: { name: string; spec: ProjectSpec }[];
     applications: AppView[];
     objects: ObjectView[];
+    unowned: UnownedView[];
 }
 
 const APPLICATION_TYPE = "syncwave:index:Application";
 // The record's inputs are known in previews too, unlike a component's outputs.
 const RECORD_TYPE = "syncwave:ApplicationRecord";
 const PROJECT_TYPE = "syncwave:index:Project";
+const KUBERNETES_PROVIDER_TYPE = "pulumi:providers:kubernetes";
 
 function applicationOf(r: ResourceLike): string | undefined {
     for (let p = r.parent; p; p = p.parent) if (p.type === APPLICATION_TYPE) return p.name;
     return undefined;
 }
 
+/** Only well-formed entries count: anything else leaves the kind unknown, which fails closed. */
+function kindScopesOf(value: unknown): Record<string, KindScope> {
+    if (!value || typeof value !== "object" || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).filter((e): e is [string, KindScope] => e[1] === "Cluster" || e[1] === "Namespaced"));
+}
+
+function optionalString(value: unknown): string | undefined {
+    return typeof value === "string" && value !== "" ? value : undefined;
+}
+
 export function stackView(resources: readonly ResourceLike[]): StackView {
-    const view: StackView = { projects: [], applications: [], objects: [] };
+    const view: StackView = { projects: [], applications: [], objects: [], unowned: [] };
     for (const r of resources) {
         const props = r.props ?? {};
         if (r.type === PROJECT_TYPE) {
@@ -57,20 +86,33 @@ export function stackView(resources: readonly ResourceLike[]): StackView {
         } else if (r.type.endsWith(RECORD_TYPE)) {
             view.applications.push({
                 name: props.application as string,
-                declaredProject: props.project as string | undefined,
+                declaredProject: optionalString(props.project),
+                parent: optionalString(props.parent),
+                applicationSet: optionalString(props.applicationSet),
+                kindScopes: kindScopesOf(props.kindScopes),
                 repoURL: props.repoURL as string | undefined,
                 destination: (props.destination as ApplicationDestination | undefined) ?? {},
                 syncPolicy: (props.syncPolicy as SyncPolicy | undefined) ?? {},
                 ignoreDifferences: (props.ignoreDifferences as IgnoreDifference[] | undefined) ?? [],
             });
-        } else if (r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm") && props.kind) {
+        } else if (r.type === KUBERNETES_PROVIDER_TYPE) {
+            // An Application's own destination provider is its child; any other could reach any cluster.
+            if (r.parent?.type !== APPLICATION_TYPE) view.unowned.push({ type: r.type, name: r.name, provider: true });
+        } else if (r.type.startsWith("kubernetes:")) {
             const application = applicationOf(r);
-            if (!application) continue;
-            const manifest = props as unknown as Manifest;
-            view.objects.push({ application, manifest, group: apiGroup(manifest.apiVersion), hook: false });
+            if (!application) {
+                view.unowned.push({ type: r.type, name: r.name, provider: false });
+            } else if (!r.type.startsWith("kubernetes:helm") && props.kind) {
+                const manifest = props as unknown as Manifest;
+                view.objects.push({ application, manifest, group: apiGroup(manifest.apiVersion), hook: false });
+            }
         } else if (r.type.endsWith("syncwave:Hook") && props.manifest) {
             const application = applicationOf(r);
-            if (!application) continue;
+            // A hook creates its Job or Pod through the API: outside an Application nothing would confine it.
+            if (!application) {
+                view.unowned.push({ type: r.type, name: r.name, provider: false });
+                continue;
+            }
             const manifest = props.manifest as Manifest;
             view.objects.push({ application, manifest, group: apiGroup(manifest.apiVersion), hook: true });
         }

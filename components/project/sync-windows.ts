@@ -65,6 +65,11 @@ export function syncWindowVerdict(
         return { allowed: false, activeWindows: active, reason: `an active ${windowText(deny)} blocks syncing ${target.application}` };
     }
     const allows = matching.filter((w) => w.kind === "allow");
+    // Outside every allow window a manual sync may still go when each of them allows manual syncs
+    // (argo-cd pkg/apis/application/v1alpha1/types.go, CanSync and manualEnabled).
+    if (allows.length > 0 && !active.some((w) => w.kind === "allow") && options.manual && allows.every((w) => w.manualSync)) {
+        return { allowed: true, activeWindows: active };
+    }
     if (allows.length > 0 && !active.some((w) => w.kind === "allow")) {
         return {
             allowed: false,

@@ -2,12 +2,17 @@
 // revision resolved to, its destination and sync policy — kept as a resource so the stack's state and
 // history hold it, and so the policy pack sees it in previews as well as updates. Every resource of the
 // Application depends on it, so deleting the Application deletes it last: then its PostDelete hooks run.
+// Its destination cluster is a ClusterRef, which the CLI resolves as the providers do: the record holds
+// no kubeconfig, except a cluster's inline content, kept secret.
 import * as pulumi from "@pulumi/pulumi";
 import type { ApplicationDestination, IgnoreDifference, SyncPolicy } from "../application-spec";
+import type { ClusterRef } from "../cluster/connection-ref";
 import type { SyncFailHook } from "./health-gate-runtime";
 
 export interface ApplicationRecordArgs {
-    kubeconfig: pulumi.Input<string>;
+    cluster: ClusterRef;
+    /** Only for a cluster configured with inline kubeconfig content (pass it as a secret). */
+    kubeconfig?: pulumi.Input<string>;
     application: string;
     project: string;
     repoURL: string;
@@ -18,9 +23,11 @@ export interface ApplicationRecordArgs {
     syncPolicy: SyncPolicy;
     ignoreDifferences: IgnoreDifference[];
     postDeleteHooks: SyncFailHook[];
+    /** The scope of every kind the Application declares, from the destination's discovery: the policy pack's source. */
+    kindScopes: Record<string, "Cluster" | "Namespaced">;
 }
 
-type StoredInputs = Omit<ApplicationRecordArgs, "kubeconfig"> & { kubeconfig: string; modules: { runtime: string } };
+type StoredInputs = Omit<ApplicationRecordArgs, "kubeconfig"> & { kubeconfig?: string; modules: { runtime: string } };
 
 const RUNTIME_MODULE = require.resolve("./hook-runtime");
 
@@ -29,9 +36,8 @@ const recordProvider: pulumi.dynamic.ResourceProvider = {
         return { id: inputs.application, outs: inputs };
     },
     async diff(_id: string, olds: StoredInputs, news: StoredInputs) {
-        const { kubeconfig: _a, ...o } = olds;
-        const { kubeconfig: _b, ...n } = news;
-        return { changes: JSON.stringify(o) !== JSON.stringify(n) || olds.kubeconfig !== news.kubeconfig };
+        // Everything counts, the cluster too: state that still holds a kubeconfig is rewritten without it.
+        return { changes: JSON.stringify(olds) !== JSON.stringify(news) };
     },
     async update(_id: string, _olds: StoredInputs, news: StoredInputs) {
         return { outs: news };
@@ -41,7 +47,7 @@ const recordProvider: pulumi.dynamic.ResourceProvider = {
         require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
         const runtime = require(props.modules.runtime) as typeof import("./hook-runtime");
         for (const hook of props.postDeleteHooks) {
-            await runtime.runHook({ ...hook, kubeconfig: props.kubeconfig, syncId: `${props.application}:post-delete:${props.revision}` });
+            await runtime.runHook({ ...hook, cluster: props.cluster, kubeconfig: props.kubeconfig, syncId: `${props.application}:post-delete:${props.revision}` });
         }
     },
 };

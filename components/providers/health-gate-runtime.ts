@@ -1,7 +1,9 @@
 // What a HealthGate does, in the dynamic provider's process: watch every resource of its stage until
 // all are Healthy, fail fast on Degraded, time out with the resource, its status and its message; and,
 // when the sync fails, run the Application's SyncFail hooks before the error is returned.
+import type { ClusterAccess } from "../cluster/connection-ref";
 import { assessHealth, type CustomHealthRules } from "../health/assess";
+import { withoutContainerText } from "../health/container-text";
 import type { Health, HealthStatus, LiveObject } from "../health/status";
 import { runHook, type RunHookInputs } from "./hook-runtime";
 import { groupKind } from "../health/assess";
@@ -20,10 +22,9 @@ export interface ResourceHealth {
     observedAt: string;
 }
 
-export interface SyncFailHook extends Omit<RunHookInputs, "kubeconfig" | "syncId"> {}
+export interface SyncFailHook extends Omit<RunHookInputs, keyof ClusterAccess | "syncId"> {}
 
-export interface GateInputs {
-    kubeconfig: string;
+export interface GateInputs extends ClusterAccess {
     application: string;
     stage: string;
     resources: GateResource[];
@@ -39,11 +40,11 @@ export function describeRef(r: ObjectRef): string {
 class Degraded extends Error {}
 
 /** Runs the SyncFail hooks; their own failures are added to the message, never hide the first one. */
-export async function runSyncFailHooks(kubeconfig: string, syncId: string, hooks: SyncFailHook[], cause: string): Promise<string> {
+export async function runSyncFailHooks(access: ClusterAccess, syncId: string, hooks: SyncFailHook[], cause: string): Promise<string> {
     const notes: string[] = [];
     for (const hook of hooks) {
         try {
-            const run = await runHook({ ...hook, kubeconfig, syncId: `${syncId}:syncfail` });
+            const run = await runHook({ ...hook, cluster: access.cluster, kubeconfig: access.kubeconfig, syncId: `${syncId}:syncfail` });
             notes.push(`SyncFail hook ${run.hookName} ran: ${run.status}`);
         } catch (err) {
             notes.push(`SyncFail hook failed too: ${(err as Error).message.split("\n")[0]}`);
@@ -148,7 +149,7 @@ async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: nu
 
 /** Waits for one resource; resolves Healthy (or Suspended, as Argo CD accepts), rejects otherwise. */
 async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHealthRules): Promise<ResourceHealth> {
-    const conn = connect(inputs.kubeconfig);
+    const conn = connect(inputs);
     const timeoutMs = r.timeoutMs ?? inputs.timeoutMs;
     const stopPodWatch = new AbortController();
     const tracker: RolloutTracker = { observedCurrent: false, changed: () => undefined };
@@ -201,18 +202,21 @@ export async function runGate(inputs: GateInputs, rules: CustomHealthRules = {})
         return await Promise.all(inputs.resources.map((r) => awaitHealthy(inputs, r, rules)));
     } catch (err) {
         const cause = `application ${inputs.application}, ${inputs.stage}: ${(err as Error).message}`;
-        throw new Error(await runSyncFailHooks(inputs.kubeconfig, inputs.syncId, inputs.syncFailHooks, cause));
+        throw new Error(await runSyncFailHooks(inputs, inputs.syncId, inputs.syncFailHooks, cause));
     }
 }
 
-/** Current health of each resource, for `pulumi refresh`: one read each, no waiting. */
+/**
+ * Current health of each resource, for `pulumi refresh`: one read each, no waiting. What containers
+ * wrote about themselves is left out of the messages: they go into the state.
+ */
 export async function currentHealth(inputs: GateInputs, rules: CustomHealthRules = {}): Promise<ResourceHealth[]> {
-    const conn = connect(inputs.kubeconfig);
+    const conn = connect(inputs);
     return Promise.all(
         inputs.resources.map(async (r) => {
             // A kind the API server no longer serves (its CRD is gone) means the object is gone too.
             const live = await readObject(conn.kc, r).catch(() => undefined);
-            const h = assessHealth(live as LiveObject | undefined, rules);
+            const h = assessHealth(withoutContainerText(live as LiveObject | undefined), rules);
             return { resource: describeRef(r), status: h.status, message: h.message ?? "", observedAt: new Date().toISOString() };
         }),
     );

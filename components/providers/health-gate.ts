@@ -1,13 +1,18 @@
 // HealthGate: the gate between two waves. Its inputs are its stage's resource references and a digest
 // of their desired manifests, so it runs again exactly when its stage changed; `up` with nothing
 // changed runs no gate. Create and update watch until every resource is Healthy; read reports the
-// current health, so `pulumi refresh` shows health changes.
+// current health, so `pulumi refresh` shows health changes. The gate names its cluster with a
+// ClusterRef that its provider's process resolves (components/cluster/connection-ref.ts): no
+// kubeconfig in its state, except a cluster's inline content, kept secret.
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterRef } from "../cluster/connection-ref";
 import type { CustomHealthRules } from "../health/assess";
 import type { GateInputs, GateResource, ResourceHealth, SyncFailHook } from "./health-gate-runtime";
 
 export interface HealthGateArgs {
-    kubeconfig: pulumi.Input<string>;
+    cluster: ClusterRef;
+    /** Only for a cluster configured with inline kubeconfig content (pass it as a secret). */
+    kubeconfig?: pulumi.Input<string>;
     application: string;
     stage: string;
     resources: GateResource[];
@@ -19,6 +24,7 @@ export interface HealthGateArgs {
 }
 
 type StoredInputs = GateInputs & { digest: string; modules: { runtime: string } };
+type StoredState = StoredInputs & { health?: ResourceHealth[] };
 
 const RUNTIME_MODULE = require.resolve("./health-gate-runtime");
 
@@ -41,24 +47,31 @@ function healthGateProvider(customRules: CustomHealthRules): pulumi.dynamic.Reso
         require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
         return require(inputs.modules.runtime) as typeof import("./health-gate-runtime");
     };
+    const mustWait = (olds: StoredState, news: StoredInputs) => {
+        const changed =
+            olds.digest !== news.digest || JSON.stringify(olds.resources) !== JSON.stringify(news.resources) || olds.timeoutMs !== news.timeoutMs;
+        // A refresh that found the stage unhealthy (a resource deleted or broken behind our back)
+        // makes the gate wait again once the sync has put things back.
+        const unhealthy = (olds.health ?? []).some((h) => h.status !== "Healthy" && h.status !== "Suspended");
+        return changed || unhealthy;
+    };
     return {
-        async diff(_id: string, olds: StoredInputs & { health?: ResourceHealth[] }, news: StoredInputs) {
-            const changed =
-                olds.digest !== news.digest || JSON.stringify(olds.resources) !== JSON.stringify(news.resources) || olds.timeoutMs !== news.timeoutMs;
-            // A refresh that found the stage unhealthy (a resource deleted or broken behind our back)
-            // makes the gate wait again once the sync has put things back.
-            const unhealthy = (olds.health ?? []).some((h) => h.status !== "Healthy" && h.status !== "Suspended");
-            return { changes: changed || unhealthy };
+        async diff(_id: string, olds: StoredState, news: StoredInputs) {
+            // Another way to reach the cluster (or state that still holds a kubeconfig) rewrites the
+            // gate's state without waiting again.
+            const reconnected = JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) || olds.kubeconfig !== news.kubeconfig;
+            return { changes: mustWait(olds, news) || reconnected };
         },
         async create(inputs: StoredInputs) {
             const health = await load(inputs).runGate(inputs, customRules);
             return { id: `${inputs.application}/${inputs.stage}`, outs: { ...inputs, health } };
         },
-        async update(_id: string, _olds: StoredInputs, news: StoredInputs) {
+        async update(_id: string, olds: StoredState, news: StoredInputs) {
+            if (!mustWait(olds, news)) return { outs: { ...news, health: olds.health } };
             const health = await load(news).runGate(news, customRules);
             return { outs: { ...news, health } };
         },
-        async read(id: string, props: StoredInputs & { health?: ResourceHealth[] }) {
+        async read(id: string, props: StoredState) {
             const health = await load(props).currentHealth(props, customRules);
             return { id, props: { ...props, health } };
         },

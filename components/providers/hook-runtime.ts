@@ -1,13 +1,15 @@
 // What a Hook does when it runs, in the dynamic provider's process: create the hook's object, wait for
 // its health, keep its logs, apply its delete policy. Fails with the hook, its status and its message.
+// The logs and the message can hold whatever the hook's containers printed: the Hook resource keeps
+// them as secret outputs.
 import { createHash } from "node:crypto";
+import type { ClusterAccess } from "../cluster/connection-ref";
 import { assessHealth } from "../health/assess";
 import type { Health, LiveObject } from "../health/status";
 import type { Manifest } from "../sync/manifest";
 import { connect, readObject, watchObject, WaitTimeout, type Connection, type ObjectRef } from "./kube-client";
 
-export interface RunHookInputs {
-    kubeconfig: string;
+export interface RunHookInputs extends ClusterAccess {
     manifest: Manifest;
     generateName?: string;
     deletePolicies: string[];
@@ -70,7 +72,7 @@ async function podLogs(conn: Connection, namespace: string, selector: string | u
 }
 
 export async function runHook(inputs: RunHookInputs): Promise<HookRun> {
-    const conn = connect(inputs.kubeconfig);
+    const conn = connect(inputs);
     const name = hookObjectName(inputs.manifest, inputs.generateName, inputs.syncId);
     const namespace = inputs.manifest.metadata.namespace ?? "";
     const ref: ObjectRef = { apiVersion: inputs.manifest.apiVersion, kind: inputs.manifest.kind, namespace: namespace || undefined, name };

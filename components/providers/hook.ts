@@ -1,14 +1,19 @@
 // Hook: Argo CD's resource hooks (PreSync, Sync, PostSync, SyncFail, PostDelete). A hook is not a
 // managed object: this dynamic resource creates the hook's object through the API once per sync,
 // waits until it is Healthy or Degraded (with the same health rules as the gates), keeps its pods'
-// logs, and deletes it as its delete policy says.
+// logs, and deletes it as its delete policy says. Its cluster is a ClusterRef resolved in the
+// provider's process; the logs and the message, which may echo what the hook's containers were given,
+// are secret outputs.
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterRef } from "../cluster/connection-ref";
 import type { Manifest } from "../sync/manifest";
 import type { SyncFailHook } from "./health-gate-runtime";
-import type { RunHookInputs } from "./hook-runtime";
+import type { HookRun, RunHookInputs } from "./hook-runtime";
 
 export interface HookArgs {
-    kubeconfig: pulumi.Input<string>;
+    cluster: ClusterRef;
+    /** Only for a cluster configured with inline kubeconfig content (pass it as a secret). */
+    kubeconfig?: pulumi.Input<string>;
     manifest: pulumi.Input<Manifest>;
     generateName?: pulumi.Input<string | undefined>;
     deletePolicies: pulumi.Input<string[]>;
@@ -36,7 +41,14 @@ const GATE_MODULE = require.resolve("./health-gate-runtime");
 const hookProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: HookInputs, news: HookInputs) {
         const rerun = olds.syncId !== news.syncId || JSON.stringify(olds.manifest) !== JSON.stringify(news.manifest);
-        return { changes: rerun, replaces: rerun ? ["syncId"] : [], deleteBeforeReplace: false };
+        // Another way to reach the cluster (or state that still holds a kubeconfig) only rewrites the state.
+        const reconnected = JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) || olds.kubeconfig !== news.kubeconfig;
+        return { changes: rerun || reconnected, replaces: rerun ? ["syncId"] : [], deleteBeforeReplace: false };
+    },
+    async update(_id: string, olds: HookInputs & HookRun, news: HookInputs) {
+        // Reached only when the connection changed: the hook does not run again, its last run is kept.
+        const { hookName, namespace, status, message, logs, startedAt, finishedAt } = olds;
+        return { outs: { ...news, hookName, namespace, status, message, logs, startedAt, finishedAt } };
     },
     async create(inputs: HookInputs) {
         // Loaded here, not captured: the provider runs in its own process with the project's modules.
@@ -48,7 +60,7 @@ const hookProvider: pulumi.dynamic.ResourceProvider = {
         } catch (err) {
             const gate = require(inputs.modules.gate) as typeof import("./health-gate-runtime");
             const cause = `application ${inputs.application}: ${(err as Error).message}`;
-            throw new Error(await gate.runSyncFailHooks(inputs.kubeconfig, inputs.syncId, inputs.syncFailHooks, cause));
+            throw new Error(await gate.runSyncFailHooks(inputs, inputs.syncId, inputs.syncFailHooks, cause));
         }
         return { id: `${outcome.namespace}/${outcome.hookName}@${inputs.syncId.slice(0, 12)}`, outs: { ...inputs, ...outcome } };
     },
@@ -69,7 +81,7 @@ export class Hook extends pulumi.dynamic.Resource {
             hookProvider,
             name,
             { ...args, modules: { runtime: RUNTIME_MODULE, gate: GATE_MODULE }, status: undefined, message: undefined, logs: undefined, hookName: undefined },
-            { ...opts, additionalSecretOutputs: ["kubeconfig"] },
+            { ...opts, additionalSecretOutputs: ["kubeconfig", "logs", "message"] },
             "syncwave",
             "Hook",
         );

@@ -1,8 +1,9 @@
 // Cluster I/O for the dynamic providers, on @kubernetes/client-node: discovery of a kind's API path,
 // reads, and watches that resolve as soon as an object reaches the state a caller waits for. Loaded
-// inside the providers' methods (see load-module.ts), never captured in their closures.
+// inside the providers' methods, never captured in their closures.
 import { request } from "node:https";
 import * as k8s from "@kubernetes/client-node";
+import { resolveKubeconfig, type ClusterAccess } from "../cluster/connection-ref";
 
 export interface ObjectRef {
     apiVersion: string;
@@ -24,9 +25,10 @@ export interface Connection {
     core: k8s.CoreV1Api;
 }
 
-export function connect(kubeconfig: string): Connection {
+/** A connection from kubeconfig content (the program's own), or from a ClusterRef resolved in this process. */
+export function connect(target: string | Partial<ClusterAccess>): Connection {
     const kc = new k8s.KubeConfig();
-    kc.loadFromString(kubeconfig);
+    kc.loadFromString(typeof target === "string" ? target : resolveKubeconfig(target));
     return { kc, objects: k8s.KubernetesObjectApi.makeApiClient(kc), core: kc.makeApiClient(k8s.CoreV1Api) };
 }
 

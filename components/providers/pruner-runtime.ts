@@ -2,12 +2,12 @@
 // an Application with the cascade finalizer is deleted, all it manages), later waves first, each wave
 // waited for until its objects are gone. An object whose live tracking id names anyone else is never
 // deleted: it is left alone and reported.
+import type { ClusterAccess } from "../cluster/connection-ref";
 import { liveOwner } from "../sync/tracking";
 import { deletionWaves, type InventoryEntry } from "../sync/prune";
 import { connect, readObject, watchObject, type Connection } from "./kube-client";
 
-export interface PruneRun {
-    kubeconfig: string;
+export interface PruneRun extends ClusterAccess {
     application: string;
     installation: string;
     timeoutMs: number;
@@ -50,7 +50,7 @@ async function deleteOne(conn: Connection, run: PruneRun, e: InventoryEntry): Pr
 
 /** Deletes `entries` wave by wave (later waves first), waiting until each wave's objects are gone. */
 export async function pruneObjects(run: PruneRun, entries: InventoryEntry[]): Promise<PruneOutcome> {
-    const conn = connect(run.kubeconfig);
+    const conn = connect(run);
     const outcome: PruneOutcome = { pruned: [], skipped: [] };
     for (const wave of deletionWaves(entries)) {
         const deleted: InventoryEntry[] = [];

@@ -4,12 +4,17 @@
 // the Application's inventory in its state; its diff sees the last inventory and the desired one, so it
 // knows what left git. It deletes that only when pruning was asked for, and, when the Application
 // itself is deleted, everything it manages only if the Application carried the cascade finalizer.
+// Its cluster is a ClusterRef resolved in the provider's process: no kubeconfig in its state, except a
+// cluster's inline content, kept secret.
 import * as pulumi from "@pulumi/pulumi";
+import type { ClusterRef } from "../cluster/connection-ref";
 import { planCascade, planPrune, previousInventory, type InventoryEntry } from "../sync/prune";
 import type { PruneOutcome } from "./pruner-runtime";
 
 export interface PrunerArgs {
-    kubeconfig: pulumi.Input<string>;
+    cluster: ClusterRef;
+    /** Only for a cluster configured with inline kubeconfig content (pass it as a secret). */
+    kubeconfig?: pulumi.Input<string>;
     application: string;
     installation: string;
     /** What the Application manages after this sync. */
@@ -21,7 +26,7 @@ export interface PrunerArgs {
     timeoutMs: number;
 }
 
-type StoredInputs = Omit<PrunerArgs, "kubeconfig"> & { kubeconfig: string; modules: { runtime: string } };
+type StoredInputs = Omit<PrunerArgs, "kubeconfig"> & { kubeconfig?: string; modules: { runtime: string } };
 type StoredState = StoredInputs & { inventory?: InventoryEntry[]; requiresPruning?: InventoryEntry[]; lastPruned?: string[] };
 
 const RUNTIME_MODULE = require.resolve("./pruner-runtime");
@@ -34,7 +39,10 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
             JSON.stringify(olds.inventory ?? olds.desired) !== JSON.stringify(news.desired) ||
             JSON.stringify(olds.requiresPruning ?? []) !== JSON.stringify(plan.requiresPruning) ||
             olds.cascade !== news.cascade ||
-            olds.installation !== news.installation;
+            olds.installation !== news.installation ||
+            // Another way to reach the cluster, or state that still holds a kubeconfig.
+            JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) ||
+            olds.kubeconfig !== news.kubeconfig;
         return { changes: changed };
     },
     async create(inputs: StoredInputs) {

@@ -14,7 +14,6 @@ import {
 import { SyncWaveInputError } from "./errors";
 import { kindRank } from "./kind-order";
 import {
-    apiGroup,
     describeResource,
     keyString,
     resourceKey,
@@ -22,8 +21,8 @@ import {
     type ResourceKey,
     type SourcedManifest,
 } from "./manifest";
-import { scopeResolver } from "./scope";
-import { DEFAULT_SYNC_OPTIONS, parseSyncOptions, splitSyncOptionsAnnotation, type SyncOptions } from "./sync-options";
+import { kindScopesFor, scopeResolver, type DiscoveredKinds, type Scope } from "./scope";
+import { checkOptionCombinations, DEFAULT_SYNC_OPTIONS, parseSyncOptions, splitSyncOptionsAnnotation, type SyncOptions } from "./sync-options";
 
 /** Phases in the order a sync runs them; SyncFail runs only when the sync fails. */
 export const PHASE_ORDER: readonly Phase[] = ["PreSync", "Sync", "PostSync"];
@@ -68,6 +67,8 @@ export interface SyncPlan {
     managed: PlannedResource[];
     /** Digest of everything desired: the revision's identity as far as the cluster is concerned. */
     digest: string;
+    /** The scope of every kind the plan declares ("group/Kind"), from discovery and the plan's CRDs. */
+    kindScopes: Record<string, Scope>;
 }
 
 export interface PlanInput {
@@ -79,6 +80,8 @@ export interface PlanInput {
     syncOptions?: readonly string[];
     /** Refuse an empty render unless the Application allows it (syncPolicy.automated.allowEmpty). */
     allowEmpty?: boolean;
+    /** What the destination's API discovery serves: a kind's scope is never guessed. */
+    kinds: DiscoveredKinds;
 }
 
 function digestOf(values: unknown[]): string {
@@ -127,13 +130,15 @@ export function planSync(input: PlanInput): SyncPlan {
         application: app,
         field: "syncPolicy.syncOptions",
     });
-    const scopeOf = scopeResolver(input.manifests.map((s) => s.manifest));
+    const scopes = scopeResolver(
+        input.manifests.map((s) => s.manifest),
+        input.kinds,
+    );
 
     const tasks: PlannedResource[] = [];
     const seen = new Map<string, string>();
     for (const s of input.manifests) {
-        const group = apiGroup(s.manifest.apiVersion);
-        const namespaced = scopeOf(group, s.manifest.kind) === "Namespaced";
+        const namespaced = scopes.requireScope(s.manifest, { application: app, file: s.file }) === "Namespaced";
         // Namespaced resources without a namespace go to the destination namespace; cluster-scoped
         // ones never carry one, as the API server would drop it anyway.
         const metadata = { ...s.manifest.metadata };
@@ -150,6 +155,7 @@ export function planSync(input: PlanInput): SyncPlan {
             resource,
             field: `metadata.annotations["${ANNOTATION.syncOptions}"]`,
         });
+        checkOptionCombinations(key, options, { application: app, file: s.file, resource, field: `metadata.annotations["${ANNOTATION.syncOptions}"]` });
         const base = {
             key,
             id: keyString(key),
@@ -215,6 +221,10 @@ export function planSync(input: PlanInput): SyncPlan {
         skipped,
         managed,
         digest: digestOf(active.map((t) => [t.id, t.phase, t.wave, t.manifest])),
+        kindScopes: kindScopesFor(
+            input.manifests.map((s) => s.manifest),
+            input.kinds,
+        ),
     };
 }
 

@@ -1,6 +1,7 @@
 // Argo CD sync options ("Key=Value"), from the Application's syncPolicy and from a resource's
 // argocd.argoproj.io/sync-options annotation; the resource's value wins for that resource.
 import { SyncWaveInputError } from "./errors";
+import type { ResourceKey } from "./manifest";
 
 export interface SyncOptions {
     createNamespace: boolean;
@@ -97,4 +98,32 @@ export function parseSyncOptions(
 /** The per-resource annotation value, split as Argo CD splits it. */
 export function splitSyncOptionsAnnotation(value: string | undefined): string[] {
     return (value ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * Combinations of options that would destroy more than the resource: Replace=true with Force=true is
+ * `kubectl replace --force`, a delete and a create, and deleting a CRD deletes every custom resource
+ * of its kind, deleting a Namespace every object in it. Argo CD quietly updates such objects in place
+ * instead (gitops-engine pkg/sync/sync_context.go, applyObject); SyncWave refuses, so the manifest says
+ * what happens. Replace=true alone is a replace in place and keeps what the object holds.
+ */
+export function checkOptionCombinations(
+    key: Pick<ResourceKey, "group" | "kind">,
+    options: SyncOptions,
+    where: { application?: string; file?: string; resource?: string; field?: string },
+): void {
+    if (!options.replace || !options.force) return;
+    const holds =
+        key.group === "apiextensions.k8s.io" && key.kind === "CustomResourceDefinition"
+            ? "every custom resource of its kind"
+            : key.group === "" && key.kind === "Namespace"
+              ? "every object in it"
+              : undefined;
+    if (!holds) return;
+    throw new SyncWaveInputError(
+        `Replace=true with Force=true would delete this ${key.kind} and ${holds}, then create it again: ` +
+            `use Replace=true alone (a replace in place), or set Force=false on this resource ` +
+            `(annotation argocd.argoproj.io/sync-options: Force=false)`,
+        where,
+    );
 }

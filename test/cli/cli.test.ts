@@ -52,12 +52,15 @@ describe("syncwave CLI", () => {
         stack = await SyncStack.create(
             "cli",
             {
-                projects: {
-                    team: {
-                        sourceRepos: ["file:///tmp/*"],
-                        destinations: [{ server: "https://kubernetes.default.svc", namespace: "cli-*" }],
-                        clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+                platform: {
+                    projects: {
+                        team: {
+                            sourceRepos: ["file:///tmp/*"],
+                            destinations: [{ server: "https://kubernetes.default.svc", namespace: "cli-*" }],
+                            clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+                        },
                     },
+                    applications: { web: ["team"] },
                 },
                 applications: {
                     web: {

@@ -3,6 +3,28 @@ import { describe, expect, it } from "vitest";
 import type { Manifest, SourcedManifest } from "../../components/sync/manifest";
 import { ignoreChangesFor, jsonPointerToPropertyPath } from "../../components/sync/ignore-differences";
 import { planSync } from "../../components/sync/plan";
+import type { DiscoveredKinds } from "../../components/sync/scope";
+
+/** What a cluster's discovery serves, as far as these tests need (Widget: a CRD already installed). */
+const KINDS: DiscoveredKinds = {
+    kinds: Object.fromEntries(
+        (
+            [
+                ["/ConfigMap", "Namespaced", "v1"],
+                ["/Service", "Namespaced", "v1"],
+                ["/ServiceAccount", "Namespaced", "v1"],
+                ["/Namespace", "Cluster", "v1"],
+                ["apps/Deployment", "Namespaced", "v1"],
+                ["batch/Job", "Namespaced", "v1"],
+                ["networking.k8s.io/Ingress", "Namespaced", "v1"],
+                ["rbac.authorization.k8s.io/ClusterRole", "Cluster", "v1"],
+                ["apiextensions.k8s.io/CustomResourceDefinition", "Cluster", "v1"],
+                ["example.com/Widget", "Namespaced", "v1"],
+            ] as const
+        ).map(([key, scope, version]) => [key, { scope, versions: [version] }]),
+    ),
+    unavailable: {},
+};
 
 function m(kind: string, name: string, annotations: Record<string, string> = {}, extra: Partial<Manifest> = {}): SourcedManifest {
     const apiVersion: Record<string, string> = {
@@ -20,7 +42,7 @@ function m(kind: string, name: string, annotations: Record<string, string> = {},
 }
 
 const order = (manifests: SourcedManifest[], namespace = "app") =>
-    planSync({ application: "demo", manifests, namespace }).stages.map(
+    planSync({ kinds: KINDS,  application: "demo", manifests, namespace }).stages.map(
         (s) => `${s.phase}/${s.wave}: ${[...s.resources, ...s.hooks].map((r) => `${r.key.kind}/${r.key.name}`).join(" ")}`,
     );
 
@@ -102,7 +124,7 @@ describe("planSync ordering", () => {
 
 describe("planSync hooks and options", () => {
     it("keeps SyncFail, PreDelete and PostDelete hooks out of the stages and skips Skip", () => {
-        const plan = planSync({
+        const plan = planSync({ kinds: KINDS, 
             application: "demo",
             namespace: "app",
             manifests: [
@@ -120,7 +142,7 @@ describe("planSync hooks and options", () => {
     });
 
     it("gives hooks BeforeHookCreation by default and reads Helm's policy names", () => {
-        const plan = planSync({
+        const plan = planSync({ kinds: KINDS, 
             application: "demo",
             manifests: [
                 m("Job", "a", { "argocd.argoproj.io/hook": "PreSync" }),
@@ -140,12 +162,12 @@ describe("planSync hooks and options", () => {
             file: "hook.yaml",
             manifest: { apiVersion: "batch/v1", kind: "Job", metadata: { generateName: "migrate-", annotations: { "argocd.argoproj.io/hook": "PreSync" } } },
         };
-        const plan = planSync({ application: "demo", manifests: [hook, m("ConfigMap", "c")] });
+        const plan = planSync({ kinds: KINDS,  application: "demo", manifests: [hook, m("ConfigMap", "c")] });
         expect(plan.stages[0].hooks[0].hook?.generateName).toBe("migrate-");
     });
 
     it("layers per-resource sync options over the Application's", () => {
-        const plan = planSync({
+        const plan = planSync({ kinds: KINDS, 
             application: "demo",
             syncOptions: ["PruneLast=true", "ServerSideApply=true"],
             manifests: [m("ConfigMap", "keep", { "argocd.argoproj.io/sync-options": "Prune=false,Delete=false" }), m("ConfigMap", "plain")],
@@ -156,7 +178,7 @@ describe("planSync hooks and options", () => {
     });
 
     it("puts namespaced resources into the destination namespace and strips cluster-scoped ones", () => {
-        const plan = planSync({
+        const plan = planSync({ kinds: KINDS, 
             application: "demo",
             namespace: "payments",
             manifests: [m("ConfigMap", "c"), { ...m("ClusterRole", "r"), manifest: { ...m("ClusterRole", "r").manifest, metadata: { name: "r", namespace: "x" } } }],
@@ -166,8 +188,8 @@ describe("planSync hooks and options", () => {
 
     it("changes a stage's digest exactly when its manifests change", () => {
         const base = [m("ConfigMap", "a", { "argocd.argoproj.io/sync-wave": "0" }), m("ConfigMap", "b", { "argocd.argoproj.io/sync-wave": "1" })];
-        const before = planSync({ application: "demo", manifests: base });
-        const changed = planSync({
+        const before = planSync({ kinds: KINDS,  application: "demo", manifests: base });
+        const changed = planSync({ kinds: KINDS, 
             application: "demo",
             manifests: [base[0], { ...base[1], manifest: { ...base[1].manifest, data: { k: "v" } } }],
         });
@@ -214,11 +236,11 @@ describe("planSync refuses bad input with the file, resource and field", () => {
             error: /application demo: the source rendered no manifests/,
         },
     ])("$name", ({ manifests, error }) => {
-        expect(() => planSync({ application: "demo", namespace: "app", manifests })).toThrow(error);
+        expect(() => planSync({ kinds: KINDS,  application: "demo", namespace: "app", manifests })).toThrow(error);
     });
 
     it("allows an empty render with allowEmpty", () => {
-        expect(planSync({ application: "demo", manifests: [], allowEmpty: true }).stages).toEqual([]);
+        expect(planSync({ kinds: KINDS,  application: "demo", manifests: [], allowEmpty: true }).stages).toEqual([]);
     });
 });
 
@@ -244,5 +266,33 @@ describe("ignoreDifferences", () => {
         expect(() => ignoreChangesFor("demo", [{ kind: "ConfigMap", jsonPointers: ["data"] }], { group: "", kind: "ConfigMap", namespace: "", name: "c" })).toThrow(
             /field ignoreDifferences\[0\]\.jsonPointers\[0\]/,
         );
+    });
+});
+
+describe("scope from discovery", () => {
+    const gadget = (extra: Partial<Manifest> = {}): SourcedManifest => ({
+        file: "gadget.yaml",
+        manifest: { apiVersion: "example.org/v1", kind: "Gadget", metadata: { name: "g" }, ...extra },
+    });
+
+    it("refuses a kind neither discovery nor a CRD of the sync knows, naming the resource and file", () => {
+        expect(() => planSync({ kinds: KINDS, application: "demo", namespace: "app", manifests: [gadget()] })).toThrow(/gadget\.yaml.*Gadget/s);
+    });
+
+    it("takes a kind's scope from a CRD in the same sync", () => {
+        const crd = m("CustomResourceDefinition", "gadgets.example.org", {}, {
+            spec: { group: "example.org", names: { kind: "Gadget", plural: "gadgets" }, scope: "Cluster", versions: [{ name: "v1", served: true, storage: true }] },
+        } as Partial<Manifest>);
+        const plan = planSync({ kinds: KINDS, application: "demo", namespace: "app", manifests: [crd, gadget({ metadata: { name: "g", namespace: "app" } })] });
+        const g = plan.managed.find((r) => r.key.kind === "Gadget")!;
+        // Cluster-scoped: the namespace it names is dropped, as the API server would.
+        expect(g.key.namespace).toBe("");
+        expect(plan.kindScopes["example.org/Gadget"]).toBe("Cluster");
+        expect(plan.kindScopes["/Namespace"] ?? "Cluster").toBe("Cluster");
+    });
+
+    it("takes a built-in kind's scope from discovery: a ClusterRole gets no namespace", () => {
+        const plan = planSync({ kinds: KINDS, application: "demo", namespace: "app", manifests: [m("ClusterRole", "reader"), m("ConfigMap", "c")] });
+        expect(plan.managed.map((r) => `${r.key.kind}:${r.key.namespace}`).sort()).toEqual(["ClusterRole:", "ConfigMap:app"]);
     });
 });

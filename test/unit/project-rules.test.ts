@@ -300,6 +300,9 @@ describe("sync windows", () => {
         ["an allow window admits during its hours (Berlin time)", [businessAllow], "2026-11-18T08:30:00Z", false, true],
         ["outside every allow window a sync waits", [businessAllow], "2026-11-18T20:00:00Z", false, false],
         ["an allow window on the weekend is closed", [businessAllow], "2026-11-21T10:00:00Z", false, false],
+        ["outside allow windows that all allow manual syncs, a manual sync goes", [{ ...businessAllow, manualSync: true }], "2026-11-18T20:00:00Z", true, true],
+        ["outside them an automated sync still waits", [{ ...businessAllow, manualSync: true }], "2026-11-18T20:00:00Z", false, false],
+        ["a manual sync waits when one closed allow window lacks manualSync", [{ ...businessAllow, manualSync: true }, businessAllow], "2026-11-18T20:00:00Z", true, false],
     ])("%s", (_name, windows, now, manual, allowed) => {
         const verdict = syncWindowVerdict(windows, { application: "api", namespace: "prod-api" }, at(now), { manual });
         expect(verdict.allowed).toBe(allowed);
