@@ -167,7 +167,7 @@ function emptyResult(failed: FailedApplication[]): SyncResult {
 
 /**
  * The URNs the update may touch: every resource the preview listed that is not an Application left
- * out of the sync (its component and everything under it), plus what they need (providers, Projects).
+ * out of the sync (its component and everything under it), nor the stack or its default providers.
  */
 function targetsOf(events: readonly EngineEvent[], included: (app: string) => boolean): string[] {
     const urns = new Set<string>();
@@ -177,6 +177,9 @@ function targetsOf(events: readonly EngineEvent[], included: (app: string) => bo
         const component = m.urn.includes("::syncwave:index:Application::") && m.type === "syncwave:index:Application" ? m.urn.split("::").pop() : undefined;
         const app = component ?? applicationOfStep(e);
         if (app !== undefined && !included(app)) continue;
+        // Not the stack itself nor the shared default providers: the engine treats every child and
+        // every user of a target as part of it, and would then refuse to leave the others' alone.
+        if (m.type === "pulumi:pulumi:Stack" || (m.type.startsWith("pulumi:providers:") && /::default(_[0-9a-z_]+)?$/.test(m.urn))) continue;
         urns.add(m.urn);
     }
     return [...urns];
