@@ -217,6 +217,7 @@ export class Application extends pulumi.ComponentResource {
         } catch (err) {
             throw new SyncWaveInputError(`reading the destination's API discovery failed: ${(err as Error).message}`, { application: name, field: "destination" });
         }
+        this.namespaceScope = kinds.kinds["/Namespace"]?.scope;
         const plan = planSync({
             application: name,
             kinds,
@@ -340,6 +341,7 @@ export class Application extends pulumi.ComponentResource {
     declare private isolating: boolean;
     declare private installationId: string;
     declare private access: { cluster: ClusterRef; kubeconfig?: pulumi.Output<string> };
+    declare private namespaceScope: "Cluster" | "Namespaced" | undefined;
 
     private declareStages(
         plan: SyncPlan,
@@ -477,7 +479,8 @@ export class Application extends pulumi.ComponentResource {
                 syncPolicy: args.syncPolicy ?? {},
                 ignoreDifferences: args.ignoreDifferences ?? [],
                 postDeleteHooks,
-                kindScopes: plan.kindScopes,
+                // The Namespace CreateNamespace applies is declared too, outside the plan.
+                kindScopes: { ...plan.kindScopes, ...(this.namespaceScope ? { "/Namespace": this.namespaceScope } : {}) },
             },
             { parent: this },
         );
