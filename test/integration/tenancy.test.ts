@@ -119,6 +119,45 @@ describe("tenancy and safety on the local cluster", () => {
         await kTry("delete", "namespace", `${ns}-anchor`, "--wait=false");
     });
 
+    it.each([
+        [
+            "a cluster-scoped custom kind under a Project that allows no cluster-scoped kinds",
+            {
+                "app/crd.yaml": yaml({
+                    apiVersion: "apiextensions.k8s.io/v1",
+                    kind: "CustomResourceDefinition",
+                    metadata: { name: `escapes${run}.example.com` },
+                    spec: {
+                        group: "example.com",
+                        scope: "Cluster",
+                        names: { kind: `Escape${run}`, plural: `escapes${run}` },
+                        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object" } } }],
+                    },
+                }),
+            },
+            /project-cluster-resource-whitelist/,
+        ],
+        ["an object with an explicit foreign namespace", { "app/cm.yaml": yaml({ ...configMap("sneaky"), metadata: { name: "sneaky", namespace: "kube-system" } }) }, /project-destinations.*kube-system/],
+        [
+            "an AppProject inside the Application's path",
+            { "app/project.yaml": yaml({ apiVersion: "argoproj.io/v1alpha1", kind: "AppProject", metadata: { name: "wide-open" }, spec: { sourceRepos: ["*"] } }) },
+            /AppProject/,
+        ],
+    ])("refuses %s before applying anything", async (_name, files, rule) => {
+        const repo = new TestRepo();
+        repo.commit({ "app/ok.yaml": yaml(configMap("fine")), ...files });
+        const escapeNs = `${ns}-escape`;
+        const namespaceOnly = { ...project, clusterResourceWhitelist: [] };
+        const stack = await SyncStack.create("escape", { project: namespaceOnly, applications: { escape: appConfig(repo, "app", escapeNs, { syncPolicy: {} }) } });
+        stacks.push(stack);
+        const preview = await stack.preview();
+        expect(preview.code).not.toBe(0);
+        expect(preview.stdout + preview.stderr).toMatch(rule);
+        expect((await stack.up()).code).not.toBe(0);
+        expect(await exists("fine", escapeNs)).toBe(false);
+        expect((await kTry("get", "configmap", "sneaky", "-n", "kube-system")).ok).toBe(false);
+    });
+
     it("never takes over silently: untracked objects need adoption, shared ones warn or are refused", async () => {
         const target = `${ns}-takeover`;
         await k("create", "namespace", target);
