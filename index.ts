@@ -26,7 +26,8 @@ const declarations = readDeclarations(
     baseDir,
 );
 
-const clusters = config.getObject<Record<string, ClusterConnection>>("clusters") ?? {};
+// Cluster connections may hold inline kubeconfigs: kept secret, since component arguments reach the state.
+const clusters = pulumi.secret(config.getObject<Record<string, ClusterConnection>>("clusters") ?? {});
 // Repository credentials by repoURL prefix, kept in secret config: `pulumi config set --secret`.
 const credentials = config.getSecretObject<Record<string, GitCredentials>>("repoCredentials");
 const healthTimeout = config.get("healthTimeout") ?? "5m";

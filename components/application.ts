@@ -39,8 +39,8 @@ export type { ApplicationSpec } from "./application-spec";
 
 export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     project: Project;
-    /** Destination clusters by server URL or name; the default cluster needs no entry. */
-    clusters?: Record<string, ClusterConnection>;
+    /** Destination clusters by server URL or name; the default cluster needs no entry. A secret when it holds inline kubeconfigs. */
+    clusters?: pulumi.Input<Record<string, ClusterConnection>>;
     /** Repository credentials (keep them in Pulumi secret config). */
     repoCredentials?: pulumi.Input<GitCredentials>;
     /** The other Applications of the stack: a resource that moves from one of them is aliased, not recreated. */
@@ -185,10 +185,11 @@ export class Application extends pulumi.ComponentResource {
         pulumi.log.info(`${name}: ${args.source.repoURL}@${fetched.targetRevision} is ${fetched.commit}${args.revision ? " (pinned)" : ""}`, this);
 
         const impersonate = destinationServiceAccount(spec, { ...destination, namespace: destination.namespace ?? "" });
-        const kubeconfig = destinationKubeconfig(name, destination, args.clusters ?? {}, impersonate);
+        const clusters = (await valueOf(args.clusters)) ?? {};
+        const kubeconfig = destinationKubeconfig(name, destination, clusters, impersonate);
         // Gates, hooks, the record and the pruner name the cluster; they never store its credentials.
-        const ref = clusterRef(name, destination, args.clusters ?? {}, impersonate);
-        const inline = inlineKubeconfig(ref, args.clusters ?? {});
+        const ref = clusterRef(name, destination, clusters, impersonate);
+        const inline = inlineKubeconfig(ref, clusters);
         this.access = { cluster: ref, ...(inline ? { kubeconfig: pulumi.secret(inline) } : {}) };
         const provider = new k8s.Provider(
             `${name}-destination`,
@@ -233,8 +234,8 @@ export class Application extends pulumi.ComponentResource {
         const blockers = [...this.syncWindowBlockers(args), ...(await this.takeoverBlockers(plan, args, kubeconfig, installation))];
         this.refuseOnUpdate(blockers);
         const pruneEnabled = pruneRequested(args.syncKind ?? "automated", args.syncPolicy?.automated?.prune, args.prune ?? false);
-        const record = this.declareRecord(plan, args, kubeconfig, fetched);
-        const health = this.declareStages(plan, args, provider, kubeconfig, fetched.commit, record, { installation, pruneEnabled });
+        const record = this.declareRecord(plan, args, fetched);
+        const health = this.declareStages(plan, args, provider, fetched.commit, record, { installation, pruneEnabled });
 
         const stages: StageSummary[] = plan.stages.map((s) => ({
             phase: s.phase,
@@ -347,7 +348,6 @@ export class Application extends pulumi.ComponentResource {
         plan: SyncPlan,
         args: ApplicationArgs,
         provider: k8s.Provider,
-        kubeconfig: string,
         revision: string,
         record: pulumi.Resource,
         tracking: { installation: string; pruneEnabled: boolean },
@@ -363,7 +363,7 @@ export class Application extends pulumi.ComponentResource {
         let pruner: pulumi.Resource | undefined;
         const declarePruner = () => {
             if (pruner) return;
-            pruner = this.declarePruner(plan, args, kubeconfig, tracking, earlierGates, timeout);
+            pruner = this.declarePruner(plan, args, tracking, earlierGates, timeout);
             earlierGates = [...earlierGates, pruner];
         };
         const syncFailHooks = this.hookRuns(plan.syncFailHooks, "SyncFail", timeout);
@@ -382,7 +382,7 @@ export class Application extends pulumi.ComponentResource {
             }
             for (const hook of stage.hooks) {
                 const needs = prerequisitesOf(hook, prerequisites);
-                members.push(this.declareHook(hook, stage, kubeconfig, revision, plan.digest, timeout, [...earlierGates, ...needs], syncFailHooks));
+                members.push(this.declareHook(hook, stage, revision, plan.digest, timeout, [...earlierGates, ...needs], syncFailHooks));
             }
             const gate = stageGate(
                 this,
@@ -417,7 +417,6 @@ export class Application extends pulumi.ComponentResource {
     private declarePruner(
         plan: SyncPlan,
         args: ApplicationArgs,
-        kubeconfig: string,
         tracking: { installation: string; pruneEnabled: boolean },
         dependsOn: pulumi.Resource[],
         timeout: string,
@@ -462,7 +461,7 @@ export class Application extends pulumi.ComponentResource {
     }
 
     /** The Application's record: first in the graph, so deleting the Application deletes it last. */
-    private declareRecord(plan: SyncPlan, args: ApplicationArgs, kubeconfig: string, fetched: FetchedRevision): pulumi.Resource {
+    private declareRecord(plan: SyncPlan, args: ApplicationArgs, fetched: FetchedRevision): pulumi.Resource {
         const timeout = args.healthTimeout ?? "5m";
         const postDeleteHooks = this.hookRuns(plan.postDeleteHooks, "PostDelete", timeout);
         return new ApplicationRecord(
@@ -554,7 +553,6 @@ export class Application extends pulumi.ComponentResource {
     private declareHook(
         hook: PlannedResource,
         stage: Stage,
-        kubeconfig: string,
         revision: string,
         appDigest: string,
         timeout: string,

@@ -6,7 +6,7 @@ import { connect, getJSON, readObject } from "../../components/providers/kube-cl
 import { apiGroup } from "../../components/sync/manifest";
 import { applicationOfStep, openStack, type StackOptions } from "../stack";
 import { classifyField, driftedPathsOf, type DriftedField, type LiveObjectWithFields } from "./drift-classify";
-import { appRecords, readState, type AppRecord } from "./state";
+import { appRecords, readState, recordCluster, type AppRecord } from "./state";
 import { bold, paint } from "../format/colors";
 
 export interface DriftReport {
@@ -43,7 +43,7 @@ export async function drift(options: StackOptions, records?: readonly AppRecord[
         if (paths.length === 0) continue;
         const state = (m.old?.inputs ?? m.old?.outputs ?? {}) as { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
         const ref = { apiVersion: state.apiVersion, kind: state.kind, namespace: state.metadata?.namespace, name: state.metadata?.name };
-        const conn = connect(record.kubeconfig);
+        const conn = connect({ cluster: recordCluster(record) });
         const live = (await readObject(conn.kc, ref)) as LiveObjectWithFields | undefined;
         if (!live) {
             reports.set(application, [...(reports.get(application) ?? []), { resource: `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ""}${ref.name}`, path: "(object)", class: "unauthorised", reason: "deleted outside git" }]);

@@ -1,6 +1,7 @@
 // The health of every Application of a stack, as its last sync recorded it: each gate's resources and
-// each hook's outcome, read from the stack's state (`pulumi stack export`).
-import { readState, type StateResource } from "./state";
+// each hook's outcome, read from the stack's state (`pulumi stack export`). A hook's message is a
+// secret (it may echo what its containers printed) and is not shown.
+import { plainValues, readState, type StateResource } from "./state";
 import { formatColumns } from "../format/table";
 
 export interface HealthRow {
@@ -15,7 +16,7 @@ export interface HealthRow {
 export function healthRows(resources: readonly StateResource[]): HealthRow[] {
     const rows: HealthRow[] = [];
     for (const r of resources) {
-        const o = (r.outputs ?? {}) as {
+        const o = (plainValues(r.outputs) ?? {}) as {
             application?: string;
             stage?: string;
             health?: { resource: string; status: string; message: string }[];

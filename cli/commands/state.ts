@@ -1,6 +1,10 @@
 // Reading a stack's state for the CLI: its ApplicationRecords (what each Application last synced), its
-// managed objects and its gates, with secrets (the destination kubeconfig) decrypted.
+// managed objects and its gates. The state is exported without its secrets: nothing the CLI needs is
+// secret. Each Application's cluster is a ClusterRef, resolved as the dynamic providers resolve it, from
+// this process's environment (KUBECONFIG, as `npm run env` sets it).
 import { execFileSync } from "node:child_process";
+import { isDefaultCluster, type ClusterRef } from "../../components/cluster/connection-ref";
+import { DEFAULT_CLUSTER_SERVER } from "../../components/cluster-connection";
 
 export interface StateResource {
     urn: string;
@@ -18,14 +22,18 @@ export interface AppRecord {
     revision: string;
     /** The source path inside the repository ("." for its root). */
     path: string;
-    kubeconfig: string;
+    /** Absent in state written before records named their cluster. */
+    cluster?: ClusterRef;
+    /** The record holds a kubeconfig (a cluster's inline content, or state written before ClusterRefs), secret and so unread. */
+    holdsKubeconfig: boolean;
     destination: { server?: string; name?: string; namespace?: string };
     syncPolicy: { automated?: { prune?: boolean; selfHeal?: boolean }; retry?: { limit?: number; backoff?: { duration?: string; factor?: number; maxDuration?: string } } };
     ignoreDifferences: { group?: string; kind: string; name?: string; namespace?: string; jsonPointers?: string[]; managedFieldsManagers?: string[] }[];
 }
 
+/** `pulumi stack export`, without --show-secrets: secret values stay encrypted. */
 export function readState(stack: string, cwd: string, env: Record<string, string> = {}): StateResource[] {
-    const text = execFileSync("pulumi", ["stack", "export", "--show-secrets", "--stack", stack], {
+    const text = execFileSync("pulumi", ["stack", "export", "--stack", stack], {
         cwd,
         env: { ...process.env, ...env },
         encoding: "utf8",
@@ -34,19 +42,41 @@ export function readState(stack: string, cwd: string, env: Record<string, string
     return (JSON.parse(text) as { deployment: { resources?: StateResource[] } }).deployment.resources ?? [];
 }
 
-/** Plain values out of the state's secret wrappers. */
-function reveal(value: unknown): unknown {
-    if (value && typeof value === "object" && !Array.isArray(value)) {
-        const o = value as Record<string, unknown>;
-        if (o["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") return reveal(o.plaintext !== undefined ? JSON.parse(o.plaintext as string) : o.value);
-        return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, reveal(v)]));
-    }
-    if (Array.isArray(value)) return value.map(reveal);
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+
+function isSecret(value: unknown): boolean {
+    return Boolean(value) && typeof value === "object" && (value as Record<string, unknown>)[SECRET_SIGNATURE] === "1b47061264138c4ac30d75fd1eb44270";
+}
+
+/** The plain values of exported state; a secret (encrypted in the export) becomes undefined. */
+export function plainValues(value: unknown): unknown {
+    if (isSecret(value)) return undefined;
+    if (Array.isArray(value)) return value.map(plainValues);
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainValues(v)]));
     return value;
 }
 
 export function appRecords(resources: readonly StateResource[]): AppRecord[] {
-    return resources.filter((r) => r.type.endsWith("syncwave:ApplicationRecord")).map((r) => reveal(r.outputs) as AppRecord);
+    return resources
+        .filter((r) => r.type.endsWith("syncwave:ApplicationRecord"))
+        .map((r) => ({ ...(plainValues(r.outputs) as AppRecord), holdsKubeconfig: r.outputs?.kubeconfig !== undefined }));
+}
+
+/** The cluster an Application's record names, for the CLI to connect to with its own KUBECONFIG. */
+export function recordCluster(record: AppRecord): ClusterRef {
+    const id = record.destination?.server ?? record.destination?.name ?? DEFAULT_CLUSTER_SERVER;
+    if (record.cluster) {
+        if (record.holdsKubeconfig) {
+            throw new Error(
+                `application ${record.application}: cluster ${id} is configured with inline kubeconfig content in syncwave:clusters, which only the stack's secrets hold; configure it with a kubeconfig file to use this command`,
+            );
+        }
+        return record.cluster;
+    }
+    // A record written before records named their cluster: the default cluster is this process's
+    // KUBECONFIG; any other needs the ref that the next sync writes.
+    if (isDefaultCluster({ cluster: id })) return { cluster: id };
+    throw new Error(`application ${record.application}: the stack's record of it predates cluster references; run 'syncwave sync' once, then try again`);
 }
 
 export interface ManagedObject {

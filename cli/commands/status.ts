@@ -1,12 +1,13 @@
 // `syncwave status`: every Application with its sync status (does a preview plan changes?) and its
-// health now (each managed object read live and assessed), as a tree of resources.
+// health now (each managed object read live through its Application's ClusterRef, as this process's
+// KUBECONFIG reaches the cluster, and assessed), as a tree of resources.
 import { resolve } from "node:path";
 import { assessHealth } from "../../components/health/assess";
 import { worst, type Health, type LiveObject } from "../../components/health/status";
 import { connect, readObject } from "../../components/providers/kube-client";
 import type { StackOptions } from "../stack";
 import { diff } from "./diff";
-import { appRecords, managedObjects, readState } from "./state";
+import { appRecords, managedObjects, readState, recordCluster } from "./state";
 import { bold, paint } from "../format/colors";
 
 export interface AppStatus {
@@ -31,7 +32,7 @@ export async function status(options: StackOptions & { pins?: Record<string, unk
     const objects = managedObjects(state);
     const result: AppStatus[] = [];
     for (const record of appRecords(state)) {
-        const conn = connect(record.kubeconfig);
+        const conn = connect({ cluster: recordCluster(record) });
         const resources = await Promise.all(
             objects
                 .filter((o) => o.application === record.application)
