@@ -7,7 +7,7 @@ import type { ClusterAccess } from "../cluster/connection-ref";
 import { assessHealth } from "../health/assess";
 import type { Health, LiveObject } from "../health/status";
 import type { Manifest } from "../sync/manifest";
-import { connect, readObject, watchObject, WaitTimeout, type Connection, type ObjectRef } from "./kube-client";
+import { connect, deleteObject, readObject, watchObject, WaitTimeout, type Connection, type ObjectRef } from "./kube-client";
 
 export interface RunHookInputs extends ClusterAccess {
     manifest: Manifest;
@@ -41,14 +41,7 @@ export function hookObjectName(manifest: Manifest, generateName: string | undefi
 async function deleteAndWait(conn: Connection, ref: ObjectRef, timeoutMs: number): Promise<void> {
     const existing = await readObject(conn.kc, ref);
     if (!existing) return;
-    await conn.objects.delete(
-        { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        "Foreground",
-    );
+    await deleteObject(conn, ref, "foreground");
     await watchObject(conn.kc, ref, (obj) => (obj ? undefined : true), timeoutMs, (obj) =>
         obj ? `${ref.kind} ${ref.name} still exists` : "deleted",
     );

@@ -85,6 +85,20 @@ export async function readObject(kc: k8s.KubeConfig, ref: ObjectRef): Promise<Ku
     return getJSON<KubeObject>(kc, `${path}/${encodeURIComponent(ref.name)}`);
 }
 
+export type PropagationPolicy = "foreground" | "background" | "orphan";
+
+/** Deletes an object with the given propagation (foreground, Argo CD's default for prunes). */
+export async function deleteObject(conn: Connection, ref: ObjectRef, propagation: PropagationPolicy = "foreground"): Promise<void> {
+    await conn.objects.delete(
+        { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        propagation === "background" ? "Background" : propagation === "orphan" ? "Orphan" : "Foreground",
+    );
+}
+
 export class WaitTimeout extends Error {
     constructor(message: string) {
         super(message);

@@ -5,7 +5,7 @@
 import type { ClusterAccess } from "../cluster/connection-ref";
 import { liveOwner } from "../sync/tracking";
 import { deletionWaves, type InventoryEntry } from "../sync/prune";
-import { connect, readObject, watchObject, type Connection } from "./kube-client";
+import { connect, deleteObject, readObject, watchObject, type Connection } from "./kube-client";
 
 export interface PruneRun extends ClusterAccess {
     application: string;
@@ -37,14 +37,7 @@ async function deleteOne(conn: Connection, run: PruneRun, e: InventoryEntry): Pr
     if (owner.kind !== "ours") {
         return { skipped: owner.kind === "other" ? `now managed by ${owner.owner}` : "its tracking id was removed: it is no longer ours" };
     }
-    await conn.objects.delete(
-        { apiVersion: e.apiVersion, kind: e.kind, metadata: { name: e.name, namespace: e.namespace } },
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        e.propagationPolicy === "background" ? "Background" : e.propagationPolicy === "orphan" ? "Orphan" : "Foreground",
-    );
+    await deleteObject(conn, e, e.propagationPolicy ?? "foreground");
     return "deleted";
 }
 

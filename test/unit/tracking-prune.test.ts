@@ -1,7 +1,8 @@
 // Table tests of resource tracking (who owns a live object, may a sync take it) and of pruning (what
 // leaves git, when it is deleted, in which order), the pure core of the tenancy guarantees.
 import { describe, expect, it } from "vitest";
-import { cascadeOnDelete, deletionWaves, planCascade, planPrune, pruneRequested, type InventoryEntry } from "../../components/sync/prune";
+import { inventoryEntry } from "../helpers/inventory";
+import { cascadeOnDelete, deletionWaves, planCascade, planPrune, pruneRequested } from "../../components/sync/prune";
 import { INSTALLATION_ID, liveOwner, parseTrackingId, takeoverVerdict, TRACKING_ID, trackingId } from "../../components/sync/tracking";
 import { declares, syncRunFromEnv } from "../../components/sync-run";
 
@@ -48,17 +49,7 @@ describe("tracking ids", () => {
     });
 });
 
-const entry = (name: string, wave: number, extra: Partial<InventoryEntry> = {}): InventoryEntry => ({
-    id: `/ConfigMap/shop/${name}`,
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    namespace: "shop",
-    name,
-    wave,
-    prune: true,
-    delete: true,
-    ...extra,
-});
+const entry = inventoryEntry;
 
 describe("pruning", () => {
     it.each([
