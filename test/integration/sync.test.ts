@@ -274,6 +274,32 @@ describe("sync on the local cluster", () => {
         await kTry("delete", "namespace", kNs, hNs, "--wait=false");
     });
 
+    it("Replace=true replaces in place (kubectl replace); only Replace=true,Force=true deletes and creates", async () => {
+        const repo = new TestRepo();
+        const replaceNs = `${ns}-replace`;
+        const replaced = (value: string, options: string) => yaml(configMap("replaced", { "argocd.argoproj.io/sync-options": options }, { key: value }));
+        repo.commit({ "app/cm.yaml": replaced("one", "Replace=true") });
+        const stack = await SyncStack.create("replace", { project, applications: { replacing: appConfig(repo, "app", replaceNs) } });
+        stacks.push(stack);
+        expect((await stack.up()).code).toBe(0);
+        const uid = () => k("get", "configmap", "replaced", "-n", replaceNs, "-o", "jsonpath={.metadata.uid}");
+        const first = await uid();
+        // A label someone added by hand is gone after a replace: the whole object is written.
+        await k("label", "configmap", "replaced", "-n", replaceNs, "hand=made");
+        repo.commit({ "app/cm.yaml": replaced("two", "Replace=true") });
+        const update = await stack.up();
+        expect(update.code, update.stdout + update.stderr).toBe(0);
+        expect(await k("get", "configmap", "replaced", "-n", replaceNs, "-o", "jsonpath={.data.key}")).toBe("two");
+        expect(await k("get", "configmap", "replaced", "-n", replaceNs, "-o", "jsonpath={.metadata.labels}")).not.toContain("hand");
+        expect(await uid()).toBe(first);
+        repo.commit({ "app/cm.yaml": replaced("three", "Replace=true,Force=true") });
+        const forced = await stack.up();
+        expect(forced.code, forced.stdout + forced.stderr).toBe(0);
+        expect(await k("get", "configmap", "replaced", "-n", replaceNs, "-o", "jsonpath={.data.key}")).toBe("three");
+        expect(await uid()).not.toBe(first);
+        await kTry("delete", "namespace", replaceNs, "--wait=false");
+    });
+
     it("refuses a source that cannot be fetched, and keeps what runs", async () => {
         const repo = new TestRepo();
         const keepNs = `${ns}-keep`;
