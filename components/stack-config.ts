@@ -12,6 +12,7 @@ import { yamlFiles } from "./platform/yaml-files";
 import type { ProjectSpec } from "./project/project-spec";
 import { parseManifests } from "./source/render";
 import { SyncWaveInputError } from "./sync/errors";
+import { CASCADE_FINALIZERS } from "./sync/prune";
 
 export interface Declarations {
     projects: Record<string, ProjectSpec>;
@@ -60,7 +61,26 @@ function validateApplication(name: string, spec: Record<string, unknown>, where:
     if ((spec as { sources?: unknown }).sources !== undefined) {
         throw new SyncWaveInputError(`application ${name} uses spec.sources (multiple sources), which SyncWave does not support yet: use one source`, field("sources"));
     }
+    validateFinalizers(name, spec.finalizers, field("finalizers"));
+    if (spec.cascade !== undefined && typeof spec.cascade !== "boolean") throw new SyncWaveInputError("must be true or false", field("cascade"));
     return spec as unknown as ApplicationSpec;
+}
+
+/** Argo CD's Application finalizers SyncWave knows; any other is refused rather than ignored. */
+const KNOWN_FINALIZERS = [
+    ...CASCADE_FINALIZERS,
+    // Argo CD adds these itself to run PostDelete hooks; SyncWave runs them when the Application is deleted anyway.
+    "post-delete-finalizer.argocd.argoproj.io",
+    "post-delete-finalizer.argocd.argoproj.io/cleanup",
+];
+
+function validateFinalizers(name: string, finalizers: unknown, where: { file?: string; field: string }): void {
+    if (finalizers === undefined) return;
+    if (!Array.isArray(finalizers) || !finalizers.every((f) => typeof f === "string")) throw new SyncWaveInputError("must be a list of strings", where);
+    const unknown = finalizers.filter((f) => !KNOWN_FINALIZERS.includes(f as string));
+    if (unknown.length > 0) {
+        throw new SyncWaveInputError(`application ${name} has finalizers SyncWave does not know: ${unknown.join(", ")} (known: ${KNOWN_FINALIZERS.join(", ")})`, where);
+    }
 }
 
 export interface ManifestDeclarations {
@@ -99,7 +119,10 @@ export function readArgoManifests(paths: readonly string[], baseDir: string): Ma
                 if (result.applications[name] !== undefined) {
                     throw new SyncWaveInputError(`Application ${name} is declared twice (also in ${result.origins[`Application/${name}`]})`, { file: shown });
                 }
-                result.applications[name] = validateApplication(name, spec, "spec", shown);
+                // An Argo CD Application's finalizers sit in its metadata; they decide what deleting it deletes.
+                validateFinalizers(name, manifest.metadata.finalizers, { file: shown, field: "metadata.finalizers" });
+                const finalizers = manifest.metadata.finalizers as string[] | undefined;
+                result.applications[name] = validateApplication(name, finalizers ? { ...spec, finalizers } : spec, "spec", shown);
                 result.origins[`Application/${name}`] = shown;
             }
         }

@@ -168,6 +168,23 @@ describe("project assignments", () => {
     });
 });
 
+describe("Application finalizers", () => {
+    it("carries an Argo CD manifest's metadata.finalizers, which decide whether deleting it deletes its objects", () => {
+        const app = { ...application("shop", "shop"), metadata: { name: "shop", namespace: "argocd", finalizers: ["resources-finalizer.argocd.argoproj.io"] } };
+        const dir = checkout({ "argocd/apps.yaml": [app] });
+        expect(readDeclarations({ platform, manifests: ["argocd"] }, dir).applications.shop.finalizers).toEqual(["resources-finalizer.argocd.argoproj.io"]);
+    });
+
+    it("accepts cascade: true in stack config and refuses a finalizer it does not know", () => {
+        expect(readDeclarations({ platform, applications: { shop: { ...appSpec("shop"), cascade: true } } }, checkout({})).applications.shop.cascade).toBe(true);
+        expect(refusal({ platform, applications: { shop: { ...appSpec("shop"), finalizers: ["example.com/keep-forever"] } } })).toMatch(
+            /field syncwave:applications\.shop\.finalizers: .*does not know: example\.com\/keep-forever/,
+        );
+        const dir = checkout({ "argocd/apps.yaml": [{ ...application("shop", "shop"), metadata: { name: "shop", finalizers: ["nope"] } }] });
+        expect(refusal({ platform, manifests: ["argocd"] }, dir)).toMatch(/field metadata\.finalizers: .*nope/);
+    });
+});
+
 describe("the dev stack", () => {
     it("reads its Projects from the platform source and every Application is assigned", () => {
         const root = resolve(__dirname, "../..");
