@@ -10,6 +10,7 @@ import { credentialsFor } from "./components/source/credentials";
 import type { GitCredentials } from "./components/source/git";
 import { readDeclarations } from "./components/stack-config";
 import { declares, syncRunFromEnv } from "./components/sync-run";
+import { DEFAULT_HEALTH_TIMEOUT } from "./components/duration";
 
 const config = new pulumi.Config("syncwave");
 const baseDir = __dirname;
@@ -30,7 +31,7 @@ const declarations = readDeclarations(
 const clusters = pulumi.secret(config.getObject<Record<string, ClusterConnection>>("clusters") ?? {});
 // Repository credentials by repoURL prefix, kept in secret config: `pulumi config set --secret`.
 const credentials = config.getSecretObject<Record<string, GitCredentials>>("repoCredentials");
-const healthTimeout = config.get("healthTimeout") ?? "5m";
+const healthTimeout = config.get("healthTimeout") ?? DEFAULT_HEALTH_TIMEOUT;
 // The kind of sync (automated unless the CLI says manual), an explicit prune, and which Applications
 // this run declares, as the CLI says them (see components/sync-run.ts).
 const run = syncRunFromEnv();

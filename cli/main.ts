@@ -13,6 +13,7 @@ import { readState } from "./commands/state";
 import { formatStatus, status } from "./commands/status";
 import { sync, SyncError, type SyncResult } from "./commands/sync";
 import type { StackOptions } from "./stack";
+import { requireDuration } from "../components/duration";
 
 interface GlobalOptions {
     stack: string;
@@ -112,9 +113,7 @@ program
     .option("--interval <duration>", "time between rounds, e.g. 30s or 5m", "60s")
     .option("--once", "one round, then exit")
     .action(async (o: { interval: string; once?: boolean }) => {
-        const m = /^(\d+)(s|m|h)$/.exec(o.interval);
-        if (!m) throw new Error(`--interval ${o.interval} is not a duration like 30s, 5m or 1h`);
-        const intervalMs = Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as "s" | "m" | "h"];
+        const intervalMs = requireDuration(o.interval, { field: "--interval" });
         await reconcile({ ...globals(), intervalMs, rounds: o.once ? 1 : undefined, log });
     });
 

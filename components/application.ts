@@ -25,6 +25,7 @@ import { ignoreChangesFor } from "./sync/ignore-differences";
 import { describeResource, type Manifest } from "./sync/manifest";
 import { planSync, type PlannedResource, type Stage, type SyncPlan } from "./sync/plan";
 import { discoverKinds } from "./cluster/discovery";
+import { DEFAULT_HEALTH_TIMEOUT, requireDuration } from "./duration";
 import { clusterRef, inlineKubeconfig, type ClusterRef } from "./cluster/connection-ref";
 import { DEFAULT_SYNC_OPTIONS, parseSyncOptions } from "./sync/sync-options";
 import { cascadeOnDelete, pruneRequested, type InventoryEntry, type SyncKind } from "./sync/prune";
@@ -356,7 +357,7 @@ export class Application extends pulumi.ComponentResource {
         const siblingParents = (args.siblings ?? [])
             .filter((s) => s !== this.applicationName)
             .map((s) => pulumi.createUrn(s, "syncwave:index:Application"));
-        const timeout = args.healthTimeout ?? "5m";
+        const timeout = args.healthTimeout ?? DEFAULT_HEALTH_TIMEOUT;
         // Every stage depends on all earlier gates, not only the last one.
         let earlierGates: pulumi.Resource[] = [record, ...this.declareCreatedNamespace(plan, args, provider)];
         // Pruning comes after the Sync phase's last wave is Healthy and before PostSync hooks.
@@ -462,7 +463,7 @@ export class Application extends pulumi.ComponentResource {
 
     /** The Application's record: first in the graph, so deleting the Application deletes it last. */
     private declareRecord(plan: SyncPlan, args: ApplicationArgs, fetched: FetchedRevision): pulumi.Resource {
-        const timeout = args.healthTimeout ?? "5m";
+        const timeout = args.healthTimeout ?? DEFAULT_HEALTH_TIMEOUT;
         const postDeleteHooks = this.hookRuns(plan.postDeleteHooks, "PostDelete", timeout);
         return new ApplicationRecord(
             `${this.applicationName}:record`,
@@ -596,9 +597,7 @@ function prerequisitesOf(r: PlannedResource, provided: Map<string, pulumi.Resour
 }
 
 function parseTimeout(text: string): number {
-    const m = /^(\d+)(s|m|h)$/.exec(text.trim());
-    if (!m) throw new SyncWaveInputError(`"${text}" is not a timeout like 90s, 5m or 1h`, { field: "healthTimeout" });
-    return Number(m[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[m[2] as "s" | "m" | "h"];
+    return requireDuration(text, { field: "healthTimeout" });
 }
 
 function withAnnotations(m: Manifest, annotations: Record<string, string>): Manifest {

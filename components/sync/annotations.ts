@@ -1,5 +1,6 @@
 // The Argo CD (and Helm) annotations SyncWave reads, parsed strictly: a value Argo CD would reject
 // is an error that names the annotation, never a silent default.
+import { parseDuration } from "../duration";
 import { SyncWaveInputError } from "./errors";
 import type { SourcedManifest } from "./manifest";
 import { describeResource, resourceKey } from "./manifest";
@@ -133,8 +134,5 @@ export function durationAnnotation(s: SourcedManifest, name: string): number | u
     return ms;
 }
 
-export function parseDuration(raw: string): number | undefined {
-    const m = /^\s*(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?\s*$/.exec(raw);
-    if (!m || (!m[1] && !m[2] && !m[3])) return undefined;
-    return ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000;
-}
+/** Go-style durations, one parser for every duration a user writes (see components/duration.ts). */
+export { parseDuration };
