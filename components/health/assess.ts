@@ -1,10 +1,17 @@
 // Health assessment: the built-in rule for a kind, a custom rule when one is registered for its
 // group/kind, the kstatus rule otherwise. Pure: it reads a live object and returns its health.
 import { apiServiceHealth } from "./api-service";
+import { applicationHealth } from "./argo-application";
+import { rolloutHealth } from "./argo-rollout";
+import { workflowHealth } from "./argo-workflow";
+import { certificateHealth } from "./cert-manager-certificate";
+import { clusterIssuerHealth, issuerHealth } from "./cert-manager-issuer";
 import { cronJobHealth } from "./cronjob";
 import { customResourceDefinitionHealth } from "./custom-resource-definition";
 import { daemonSetHealth } from "./daemonset";
 import { deploymentHealth } from "./deployment";
+import { externalSecretHealth } from "./external-secret";
+import { helmReleaseHealth, kustomizationHealth } from "./flux";
 import { horizontalPodAutoscalerHealth } from "./horizontal-pod-autoscaler";
 import { ingressHealth } from "./ingress";
 import { jobHealth } from "./job";
@@ -32,6 +39,16 @@ export const BUILT_IN_HEALTH: Record<string, HealthCheck> = {
     "autoscaling/HorizontalPodAutoscaler": horizontalPodAutoscalerHealth,
     "apiextensions.k8s.io/CustomResourceDefinition": customResourceDefinitionHealth,
     "/Namespace": namespaceHealth,
+    // Custom resources Argo CD ships a check for; each rule names its source.
+    "argoproj.io/Rollout": rolloutHealth,
+    "argoproj.io/Workflow": workflowHealth,
+    "argoproj.io/Application": applicationHealth,
+    "cert-manager.io/Certificate": certificateHealth,
+    "cert-manager.io/Issuer": issuerHealth,
+    "cert-manager.io/ClusterIssuer": clusterIssuerHealth,
+    "external-secrets.io/ExternalSecret": externalSecretHealth,
+    "helm.toolkit.fluxcd.io/HelmRelease": helmReleaseHealth,
+    "kustomize.toolkit.fluxcd.io/Kustomization": kustomizationHealth,
 };
 
 /** Custom rules keyed by "group/Kind" ("" group for core), e.g. { "example.com/Widget": check }. */

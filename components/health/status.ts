@@ -1,6 +1,6 @@
 // Argo CD's health statuses, worst last, and how to combine them.
 
-export type HealthStatus = "Healthy" | "Suspended" | "Progressing" | "Missing" | "Unknown" | "Degraded";
+export type HealthStatus = "Healthy" | "Suspended" | "Progressing" | "Missing" | "Degraded" | "Unknown";
 
 export interface Health {
     status: HealthStatus;
@@ -19,8 +19,16 @@ export interface LiveObject {
 
 export type HealthCheck = (obj: LiveObject) => Health;
 
-// Argo CD's order from best to worst: an application's health is its worst resource's.
-const SEVERITY: Record<HealthStatus, number> = { Healthy: 0, Suspended: 1, Progressing: 2, Missing: 3, Unknown: 4, Degraded: 5 };
+// Argo CD's order from best to worst, gitops-engine pkg/health/health.go `healthOrder`: Unknown is
+// worst, because a resource whose health cannot be assessed must not let the application look better
+// than a Degraded one would. An application's health is its worst resource's (argo-cd
+// controller/health.go, `IsWorse`).
+const SEVERITY: Record<HealthStatus, number> = { Healthy: 0, Suspended: 1, Progressing: 2, Missing: 3, Degraded: 4, Unknown: 5 };
+
+/** The status named by a string another controller reported, or undefined when it names none. */
+export function asHealthStatus(value: unknown): HealthStatus | undefined {
+    return typeof value === "string" && Object.hasOwn(SEVERITY, value) ? (value as HealthStatus) : undefined;
+}
 
 export function worst(healths: readonly Health[]): Health {
     return healths.reduce<Health>((w, h) => (SEVERITY[h.status] > SEVERITY[w.status] ? h : w), { status: "Healthy" });
@@ -37,6 +45,12 @@ export interface Condition {
     message?: string;
 }
 
+/** status.conditions in the order the controller wrote them; order matters to rules that take the first match. */
+export function conditions(obj: LiveObject): Condition[] {
+    const list: unknown = obj.status?.conditions;
+    return Array.isArray(list) ? (list as Condition[]) : [];
+}
+
 export function condition(obj: LiveObject, type: string): Condition | undefined {
-    return (obj.status?.conditions as Condition[] | undefined)?.find((c) => c.type === type);
+    return conditions(obj).find((c) => c.type === type);
 }

@@ -144,8 +144,18 @@ describe("built-in health rules", () => {
 describe("the kstatus rule for custom resources", () => {
     const cr = (status: object, generation = 3): LiveObject => ({ apiVersion: "example.com/v1", kind: "Database", metadata: meta("orders", generation), status });
     it.each<[string, LiveObject, string]>([
+        // kstatus calls a resource without status Current, and Argo CD gives it no health at all.
         ["no status yet", cr({}), "Healthy"],
+        ["no status field at all", { apiVersion: "example.com/v1", kind: "Database", metadata: meta("orders", 3) }, "Healthy"],
         ["an old generation observed", cr({ observedGeneration: 2, conditions: [{ type: "Ready", status: "True" }] }), "Progressing"],
+        ["an old generation observed, no conditions", cr({ observedGeneration: 2 }), "Progressing"],
+        ["an observedGeneration that differs upward (kstatus compares for equality)", cr({ observedGeneration: 4, conditions: [{ type: "Ready", status: "True" }] }), "Progressing"],
+        ["the latest generation observed, no conditions", cr({ observedGeneration: 3 }), "Healthy"],
+        [
+            "observedGeneration without metadata.generation (nothing to compare)",
+            { apiVersion: "example.com/v1", kind: "Database", metadata: { name: "orders" }, status: { observedGeneration: 2 } },
+            "Healthy",
+        ],
         ["Stalled", cr({ observedGeneration: 3, conditions: [{ type: "Stalled", status: "True", message: "quota" }] }), "Degraded"],
         ["Reconciling", cr({ observedGeneration: 3, conditions: [{ type: "Reconciling", status: "True" }] }), "Progressing"],
         ["Ready", cr({ observedGeneration: 3, conditions: [{ type: "Ready", status: "True" }] }), "Healthy"],
@@ -171,5 +181,18 @@ describe("application health", () => {
         expect(worst([{ status: "Healthy" }, { status: "Progressing", message: "p" }, { status: "Suspended" }])).toEqual({ status: "Progressing", message: "p" });
         expect(worst([{ status: "Healthy" }, { status: "Degraded", message: "d" }, { status: "Missing" }]).status).toBe("Degraded");
         expect(worst([]).status).toBe("Healthy");
+    });
+
+    it("orders statuses as gitops-engine healthOrder: Healthy < Suspended < Progressing < Missing < Degraded < Unknown", () => {
+        const order = ["Healthy", "Suspended", "Progressing", "Missing", "Degraded", "Unknown"] as const;
+        for (let i = 1; i < order.length; i++) {
+            expect(worst([{ status: order[i - 1] }, { status: order[i] }]).status).toBe(order[i]);
+            expect(worst([{ status: order[i] }, { status: order[i - 1] }]).status).toBe(order[i]);
+        }
+        expect(worst([{ status: "Degraded", message: "d" }, { status: "Unknown", message: "u" }])).toEqual({ status: "Unknown", message: "u" });
+    });
+
+    it("keeps the first of equally bad healths", () => {
+        expect(worst([{ status: "Degraded", message: "first" }, { status: "Degraded", message: "second" }]).message).toBe("first");
     });
 });
