@@ -26,6 +26,8 @@ export function programEnv(s: RunSettings): Record<string, string> {
         SYNCWAVE_ISOLATE: s.isolate && s.operation === "preview" ? "true" : "false",
         SYNCWAVE_ONLY_APPS: s.only ? JSON.stringify(s.only) : "",
         SYNCWAVE_SKIP_APPS: s.skip?.length ? JSON.stringify(s.skip) : "",
+        // The update that leaves Applications out is targeted (see commands/sync.ts targetsOf).
+        SYNCWAVE_TARGETED: s.operation === "update" && (s.only || s.skip?.length) ? "true" : "false",
     };
     if (s.report) env.SYNCWAVE_REPORT = s.report;
     return env;

@@ -22,7 +22,7 @@ export function pruneReports(events: readonly EngineEvent[]): PruneReport[] {
         const m = e.resourcePreEvent?.metadata;
         if (!m || !m.type.endsWith("syncwave:Pruner")) continue;
         const olds = (m.old?.outputs ?? {}) as { application?: string; cascade?: boolean; inventory?: InventoryEntry[]; desired?: InventoryEntry[]; requiresPruning?: InventoryEntry[] };
-        const news = (m.new?.inputs ?? {}) as { application?: string; desired?: InventoryEntry[]; pruneEnabled?: boolean };
+        const news = (m.new?.inputs ?? {}) as { application?: string; desired?: InventoryEntry[]; pruneEnabled?: boolean; claimedElsewhere?: string[] };
         const application = news.application ?? olds.application;
         if (!application) continue;
         if (m.op === "delete") {
@@ -36,7 +36,12 @@ export function pruneReports(events: readonly EngineEvent[]): PruneReport[] {
             });
             continue;
         }
-        const plan = planPrune(previousInventory(olds), new Set((news.desired ?? []).map((d) => d.id)), news.pruneEnabled === true);
+        const moved = new Set(news.claimedElsewhere ?? []);
+        const plan = planPrune(
+            previousInventory(olds).filter((e) => !moved.has(e.id)),
+            new Set((news.desired ?? []).map((d) => d.id)),
+            news.pruneEnabled === true,
+        );
         reports.set(application, { application, prune: plan.prune.map(describe), requiresPruning: plan.requiresPruning.map(describe) });
     }
     return [...reports.values()];

@@ -135,6 +135,7 @@ export class Application extends pulumi.ComponentResource {
         // initialize runs inside super(), before the constructor's own fields are set.
         (this as { applicationName: string }).applicationName = name;
         this.isolating = Boolean(args.isolateFailures && pulumi.runtime.isDryRun());
+        args.ownership?.expect(name);
         try {
             const outputs = await this.synchronize(args);
             reportApplication({
@@ -148,6 +149,7 @@ export class Application extends pulumi.ComponentResource {
             });
             return outputs;
         } catch (err) {
+            args.ownership?.settle(name);
             // Only a preview may isolate a failure: an update that left the Application out would make
             // the engine drop (never delete: every object is retained) what it manages from the state.
             if (!(args.isolateFailures && pulumi.runtime.isDryRun())) throw err;
@@ -229,7 +231,11 @@ export class Application extends pulumi.ComponentResource {
             allowEmpty: args.syncPolicy?.automated?.allowEmpty,
         });
         this.checkPlan(plan, args);
-        for (const r of plan.managed) args.ownership?.claim(name, r.id, describeResource(r.key), r.file);
+        try {
+            for (const r of plan.managed) args.ownership?.claim(name, r.id, describeResource(r.key), r.file);
+        } finally {
+            args.ownership?.settle(name);
+        }
         const installation = args.installation ?? `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
         this.installationId = installation;
         const blockers = [...this.syncWindowBlockers(args), ...(await this.takeoverBlockers(plan, args, kubeconfig, installation))];
@@ -316,7 +322,7 @@ export class Application extends pulumi.ComponentResource {
         const blockers: string[] = [];
         for (const r of plan.managed) {
             if (!live.annotations.has(r.id) || live.annotations.get(r.id) === undefined) continue;
-            const owner = liveOwner(live.annotations.get(r.id), this.applicationName, installation);
+            const owner = liveOwner(live.annotations.get(r.id), this.applicationName, installation, r.key);
             const verdict = takeoverVerdict(owner, {
                 failOnShared: r.options.failOnSharedResource || appFailOnShared || args.project.spec.failOnSharedResource === true,
                 adopt: r.manifest.metadata.annotations?.[ADOPT_ANNOTATION] === "true" || args.project.spec.adoptExisting === true,
@@ -442,6 +448,7 @@ export class Application extends pulumi.ComponentResource {
                 installation: tracking.installation,
                 desired,
                 pruneEnabled: tracking.pruneEnabled,
+                claimedElsewhere: args.ownership ? pulumi.output(args.ownership.claimedByOthers(this.applicationName)) : [],
                 cascade: cascadeOnDelete(args.finalizers, args.cascade),
                 timeoutMs: parseTimeout(timeout),
             },

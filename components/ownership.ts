@@ -16,4 +16,27 @@ export class OwnershipRegistry {
         }
         this.owners.set(id, { application, file });
     }
+
+    private readonly pending = new Set<string>();
+    private readonly waiting: (() => void)[] = [];
+
+    /** An Application that will claim (called before its first await, so every one is known in time). */
+    expect(application: string): void {
+        this.pending.add(application);
+    }
+
+    /** The Application has claimed all it declares, or failed. */
+    settle(application: string): void {
+        this.pending.delete(application);
+        if (this.pending.size === 0) for (const wake of this.waiting.splice(0)) wake();
+    }
+
+    /**
+     * Ids every other Application of this run declares, once all have claimed: an object that moved to
+     * a sibling is the sibling's now, and the Application it left must neither prune nor report it.
+     */
+    async claimedByOthers(application: string): Promise<string[]> {
+        if (this.pending.size > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
+        return [...this.owners.entries()].filter(([, o]) => o.application !== application).map(([id]) => id);
+    }
 }

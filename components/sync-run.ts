@@ -32,13 +32,17 @@ export function syncRunFromEnv(env: NodeJS.ProcessEnv = process.env): SyncRun {
     if (kind !== "automated" && kind !== "manual") {
         throw new SyncWaveInputError(`must be "automated" or "manual", not "${kind}"`, { field: "SYNCWAVE_SYNC_KIND" });
     }
-    return {
-        kind,
-        prune: env.SYNCWAVE_PRUNE === "true",
-        isolateFailures: env.SYNCWAVE_ISOLATE === "true",
-        only: list("SYNCWAVE_ONLY_APPS", env.SYNCWAVE_ONLY_APPS),
-        skip: list("SYNCWAVE_SKIP_APPS", env.SYNCWAVE_SKIP_APPS) ?? [],
-    };
+    const only = list("SYNCWAVE_ONLY_APPS", env.SYNCWAVE_ONLY_APPS);
+    const skip = list("SYNCWAVE_SKIP_APPS", env.SYNCWAVE_SKIP_APPS) ?? [];
+    // Leaving Applications out of an update is safe only with --target around it (the CLI's): a plain
+    // `pulumi up` would take them for removed. A leftover variable must never do that.
+    if ((only || skip.length > 0) && env.SYNCWAVE_OPERATION !== "preview" && env.SYNCWAVE_TARGETED !== "true") {
+        throw new SyncWaveInputError(
+            "leaving Applications out of an update is only done by `syncwave sync`, which targets the update; unset it for a plain `pulumi up`",
+            { field: only ? "SYNCWAVE_ONLY_APPS" : "SYNCWAVE_SKIP_APPS" },
+        );
+    }
+    return { kind, prune: env.SYNCWAVE_PRUNE === "true", isolateFailures: env.SYNCWAVE_ISOLATE === "true", only, skip };
 }
 
 /** Whether this run declares the Application at all. */

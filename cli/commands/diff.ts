@@ -68,7 +68,7 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
         if (!application || !m.type.startsWith("kubernetes:") || m.type.startsWith("pulumi:providers")) continue;
         // Every managed object is retained by the engine: its "delete" only drops it from the state;
         // what the cluster loses is in the prune report.
-        if (m.op === "delete" && (m.old?.retainOnDelete ?? true)) continue;
+        if (m.op === "delete" && m.old?.retainOnDelete === true) continue;
         const name = m.urn.split("::").pop() ?? "";
         const resource = describeId(name);
         changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: m.diffs ?? [] });

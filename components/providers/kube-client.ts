@@ -88,14 +88,21 @@ export async function readObject(kc: k8s.KubeConfig, ref: ObjectRef): Promise<Ku
 export type PropagationPolicy = "foreground" | "background" | "orphan";
 
 /** Deletes an object with the given propagation (foreground, Argo CD's default for prunes). */
-export async function deleteObject(conn: Connection, ref: ObjectRef, propagation: PropagationPolicy = "foreground"): Promise<void> {
+export async function deleteObject(
+    conn: Connection,
+    ref: ObjectRef,
+    propagation: PropagationPolicy = "foreground",
+    preconditions?: { uid?: string; resourceVersion?: string },
+): Promise<void> {
+    const policy = propagation === "background" ? "Background" : propagation === "orphan" ? "Orphan" : "Foreground";
     await conn.objects.delete(
         { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace } },
         undefined,
         undefined,
         undefined,
         undefined,
-        propagation === "background" ? "Background" : propagation === "orphan" ? "Orphan" : "Foreground",
+        policy,
+        preconditions ? { propagationPolicy: policy, preconditions } : undefined,
     );
 }
 

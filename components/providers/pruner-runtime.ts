@@ -3,6 +3,7 @@
 // waited for until its objects are gone. An object whose live tracking id names anyone else is never
 // deleted: it is left alone and reported.
 import type { ClusterAccess } from "../cluster/connection-ref";
+import { apiGroup } from "../sync/manifest";
 import { liveOwner } from "../sync/tracking";
 import { deletionWaves, type InventoryEntry } from "../sync/prune";
 import { connect, deleteObject, readObject, watchObject, type Connection } from "./kube-client";
@@ -33,11 +34,14 @@ async function deleteOne(conn: Connection, run: PruneRun, e: InventoryEntry): Pr
     }
     if (!live) return "deleted";
     const annotations = (live.metadata as { annotations?: Record<string, string> }).annotations;
-    const owner = liveOwner(annotations, run.application, run.installation);
+    const key = { group: apiGroup(e.apiVersion), kind: e.kind, namespace: e.namespace ?? "", name: e.name };
+    const owner = liveOwner(annotations, run.application, run.installation, key);
     if (owner.kind !== "ours") {
         return { skipped: owner.kind === "other" ? `now managed by ${owner.owner}` : "its tracking id was removed: it is no longer ours" };
     }
-    await deleteObject(conn, e, e.propagationPolicy ?? "foreground");
+    // Only the object just checked: if it was replaced or taken over since, the API server refuses.
+    const { uid, resourceVersion } = live.metadata as { uid?: string; resourceVersion?: string };
+    await deleteObject(conn, e, e.propagationPolicy ?? "foreground", { uid, resourceVersion });
     return "deleted";
 }
 

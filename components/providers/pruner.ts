@@ -21,19 +21,25 @@ export interface PrunerArgs {
     desired: InventoryEntry[];
     /** automated.prune on an automated sync, or --prune. */
     pruneEnabled: boolean;
+    /** Ids another Application of this run declares: moved there, so never pruned or reported here. */
+    claimedElsewhere: pulumi.Input<string[]>;
     /** The Application carries resources-finalizer.argocd.argoproj.io: deleting it deletes its objects. */
     cascade: boolean;
     timeoutMs: number;
 }
 
-type StoredInputs = Omit<PrunerArgs, "kubeconfig"> & { kubeconfig?: string; modules: { runtime: string } };
+type StoredInputs = Omit<PrunerArgs, "kubeconfig" | "claimedElsewhere"> & { claimedElsewhere?: string[] } & { kubeconfig?: string; modules: { runtime: string } };
 type StoredState = StoredInputs & { inventory?: InventoryEntry[]; requiresPruning?: InventoryEntry[]; lastPruned?: string[] };
 
 const RUNTIME_MODULE = require.resolve("./pruner-runtime");
 
 const prunerProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: StoredState, news: StoredInputs) {
-        const plan = planPrune(previousInventory(olds), new Set(news.desired.map((e) => e.id)), news.pruneEnabled);
+        const plan = planPrune(
+            previousInventory(olds).filter((e) => !(news.claimedElsewhere ?? []).includes(e.id)),
+            new Set(news.desired.map((e) => e.id)),
+            news.pruneEnabled,
+        );
         const changed =
             plan.prune.length > 0 ||
             JSON.stringify(olds.inventory ?? olds.desired) !== JSON.stringify(news.desired) ||
@@ -49,7 +55,11 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
         return { id: `${inputs.application}/prune`, outs: { ...inputs, inventory: inputs.desired, requiresPruning: [], lastPruned: [] } };
     },
     async update(_id: string, olds: StoredState, news: StoredInputs) {
-        const plan = planPrune(previousInventory(olds), new Set(news.desired.map((e) => e.id)), news.pruneEnabled);
+        const plan = planPrune(
+            previousInventory(olds).filter((e) => !(news.claimedElsewhere ?? []).includes(e.id)),
+            new Set(news.desired.map((e) => e.id)),
+            news.pruneEnabled,
+        );
         let outcome: PruneOutcome = { pruned: [], skipped: [] };
         if (plan.prune.length > 0) {
             require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });

@@ -8,6 +8,8 @@ import type { ResourceKey } from "./manifest";
 
 export const TRACKING_ID = "argocd.argoproj.io/tracking-id";
 export const INSTALLATION_ID = "argocd.argoproj.io/installation-id";
+/** What SyncWave wrote before it wrote Argo CD's annotations: `<application>:<group>/<kind>/<namespace>/<name>`. */
+export const LEGACY_TRACKING_ID = "syncwave.dev/tracking-id";
 /** Set on an object (or `adoptExisting: true` on the Project) to let a sync adopt it when it exists untracked. */
 export const ADOPT_ANNOTATION = "syncwave.dev/adopt";
 
@@ -53,12 +55,28 @@ export type LiveOwner =
  * (treats the object as untracked); SyncWave is stricter: an object another stack or Argo CD manages
  * is someone else's, never ours to adopt silently.
  */
-export function liveOwner(annotations: Record<string, string> | undefined, application: string, installation: string): LiveOwner {
+export function liveOwner(
+    annotations: Record<string, string> | undefined,
+    application: string,
+    installation: string,
+    key?: ResourceKey,
+): LiveOwner {
     const tracked = parseTrackingId(annotations?.[TRACKING_ID]);
     const liveInstallation = annotations?.[INSTALLATION_ID] ?? "";
-    if (!annotations?.[TRACKING_ID]) return { kind: "untracked" };
+    if (!annotations?.[TRACKING_ID]) {
+        // Objects synced before SyncWave wrote Argo CD's annotations carry its own: ours when it names
+        // this Application and this object (the next sync writes the Argo CD ones).
+        const legacy = annotations?.[LEGACY_TRACKING_ID];
+        if (legacy && key && legacy === `${application}:${key.group}/${key.kind}/${key.namespace}/${key.name}`) return { kind: "ours" };
+        return { kind: "untracked" };
+    }
     if (!tracked) return { kind: "other", owner: `an unreadable tracking id "${annotations[TRACKING_ID]}"` };
-    if (tracked.application === application && liveInstallation === installation) return { kind: "ours" };
+    // A tracking id copied onto another object does not make that object ours (argo-cd isSelfReferencedObj).
+    const sameObject = !key || (tracked.group === key.group && tracked.kind === key.kind && tracked.namespace === key.namespace && tracked.name === key.name);
+    if (tracked.application === application && liveInstallation === installation && sameObject) return { kind: "ours" };
+    if (tracked.application === application && liveInstallation === installation) {
+        return { kind: "other", owner: `a copy of ${tracked.kind} ${tracked.namespace ? `${tracked.namespace}/` : ""}${tracked.name}'s tracking id` };
+    }
     const where = liveInstallation ? ` of ${liveInstallation}` : " (no installation id)";
     return { kind: "other", owner: `application ${tracked.application}${where}` };
 }

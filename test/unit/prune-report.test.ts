@@ -49,6 +49,13 @@ describe("prune reports from the preview", () => {
         expect(cascaded.removed).toEqual({ cascade: true, objects: ["ConfigMap shop/a", "ConfigMap shop/older"] });
     });
 
+    it("an object that moved to a sibling Application is neither pruned nor reported here", () => {
+        const news = { application: "shop", desired: [entry("stays")], pruneEnabled: true, claimedElsewhere: ["/ConfigMap/shop/a"] };
+        const [report] = pruneReports([prunerStep("update", olds, news)]);
+        expect(report.prune).not.toContain("ConfigMap shop/a");
+        expect(report.requiresPruning).not.toContain("ConfigMap shop/a");
+    });
+
     it("a first sync has nothing to prune", () => {
         const [report] = pruneReports([prunerStep("create", undefined, { application: "shop", desired: [entry("a")], pruneEnabled: true })]);
         expect(report).toEqual({ application: "shop", prune: [], requiresPruning: [] });

@@ -29,6 +29,14 @@ describe("tracking ids", () => {
         expect(liveOwner(annotations as Record<string, string>, "shop", stack).kind).toBe(kind);
     });
 
+    it("reads the annotation SyncWave wrote before (ours only for this object) and refuses a copied tracking id", () => {
+        expect(liveOwner({ "syncwave.dev/tracking-id": "shop:apps/Deployment/shop/api" }, "shop", stack, key).kind).toBe("ours");
+        expect(liveOwner({ "syncwave.dev/tracking-id": "shop:apps/Deployment/shop/other" }, "shop", stack, key).kind).toBe("untracked");
+        const copied = { [TRACKING_ID]: "shop:apps/Deployment:shop/other", [INSTALLATION_ID]: stack };
+        expect(liveOwner(copied, "shop", stack, key)).toMatchObject({ kind: "other", owner: expect.stringContaining("copy") });
+        expect(liveOwner({ [TRACKING_ID]: "shop:apps/Deployment:shop/api", [INSTALLATION_ID]: stack }, "shop", stack, key).kind).toBe("ours");
+    });
+
     it.each([
         ["absent: apply", undefined, false, false, "apply"],
         ["ours: apply", { kind: "ours" }, true, false, "apply"],
@@ -110,11 +118,23 @@ describe("the kind of run, from the environment", () => {
     });
 
     it("reads what the CLI says", () => {
-        const run = syncRunFromEnv({ SYNCWAVE_SYNC_KIND: "manual", SYNCWAVE_PRUNE: "true", SYNCWAVE_ONLY_APPS: '["shop"]', SYNCWAVE_SKIP_APPS: '["metrics"]' });
+        const run = syncRunFromEnv({
+            SYNCWAVE_SYNC_KIND: "manual",
+            SYNCWAVE_PRUNE: "true",
+            SYNCWAVE_ONLY_APPS: '["shop"]',
+            SYNCWAVE_SKIP_APPS: '["metrics"]',
+            SYNCWAVE_OPERATION: "update",
+            SYNCWAVE_TARGETED: "true",
+        });
         expect(run).toMatchObject({ kind: "manual", prune: true, only: ["shop"], skip: ["metrics"] });
         expect(declares(run, "shop")).toBe(true);
         expect(declares(run, "metrics")).toBe(false);
-        expect(declares(syncRunFromEnv({ SYNCWAVE_SKIP_APPS: '["metrics"]' }), "metrics")).toBe(false);
+        expect(declares(syncRunFromEnv({ SYNCWAVE_SKIP_APPS: '["metrics"]', SYNCWAVE_OPERATION: "preview" }), "metrics")).toBe(false);
+    });
+
+    it("never leaves an Application out of an untargeted update (a leftover variable would look like a removal)", () => {
+        expect(() => syncRunFromEnv({ SYNCWAVE_SKIP_APPS: '["metrics"]' })).toThrow(/SYNCWAVE_SKIP_APPS.*syncwave sync/);
+        expect(() => syncRunFromEnv({ SYNCWAVE_ONLY_APPS: '["shop"]', SYNCWAVE_OPERATION: "update" })).toThrow(/SYNCWAVE_ONLY_APPS/);
     });
 
     it("refuses what it cannot read, naming the variable", () => {
