@@ -111,9 +111,11 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         throw new SyncError(`nothing was synced:\n${failed.map((f) => `${f.application}: ${f.reason}`).join("\n")}`, emptyResult(failed));
     }
     for (const r of revisions) progress(`${r.application}: ${r.repoURL}@${r.targetRevision} = ${r.commit}`);
-    const prunes = pruneReports(previewEvents).filter((p) => revisions.some((r) => r.application === p.application));
+    const prunes = pruneReports(previewEvents).filter((p) => p.removed || revisions.some((r) => r.application === p.application));
     for (const p of prunes) {
         if (p.requiresPruning.length) progress(`${p.application}: requires pruning (not deleted; sync --prune deletes): ${p.requiresPruning.join(", ")}`);
+        if (p.removed?.cascade) progress(`${p.application}: removed; its objects are deleted (cascade finalizer): ${p.removed.objects.join(", ") || "none"}`);
+        else if (p.removed) progress(`${p.application}: removed; its objects stay in the cluster (orphaned): ${p.removed.objects.join(", ") || "none"}`);
     }
 
     // The update applies the commits the preview showed, even if a branch moved meanwhile, and only
