@@ -236,13 +236,12 @@ export class Application extends pulumi.ComponentResource {
         } finally {
             args.ownership?.settle(name);
         }
-        const installation = args.installation ?? `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-        this.installationId = installation;
-        const blockers = [...this.syncWindowBlockers(args), ...(await this.takeoverBlockers(plan, args, kubeconfig, installation))];
+        this.installationId = args.installation ?? `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+        const blockers = [...this.syncWindowBlockers(args), ...(await this.takeoverBlockers(plan, args, kubeconfig))];
         this.refuseOnUpdate(blockers);
         const pruneEnabled = pruneRequested(args.syncKind ?? "automated", args.syncPolicy?.automated?.prune, args.prune ?? false);
         const record = this.declareRecord(plan, args, fetched);
-        const health = this.declareStages(plan, args, provider, fetched.commit, record, { installation, pruneEnabled });
+        const health = this.declareStages(plan, args, provider, fetched.commit, record, { pruneEnabled });
 
         const stages: StageSummary[] = plan.stages.map((s) => ({
             phase: s.phase,
@@ -303,12 +302,8 @@ export class Application extends pulumi.ComponentResource {
      * id is a shared resource (a warning; refused with FailOnSharedResource), and one that exists with no
      * tracking id is adopted only when the object or the Project says so.
      */
-    private async takeoverBlockers(plan: SyncPlan, args: ApplicationArgs, kubeconfig: string, installation: string): Promise<string[]> {
+    private async takeoverBlockers(plan: SyncPlan, args: ApplicationArgs, kubeconfig: string): Promise<string[]> {
         if (plan.managed.length === 0) return [];
-        const appFailOnShared = parseSyncOptions(args.syncPolicy?.syncOptions ?? [], DEFAULT_SYNC_OPTIONS, {
-            application: this.applicationName,
-            field: "syncPolicy.syncOptions",
-        }).failOnSharedResource;
         let live;
         try {
             live = await readLiveAnnotations(
@@ -322,9 +317,10 @@ export class Application extends pulumi.ComponentResource {
         const blockers: string[] = [];
         for (const r of plan.managed) {
             if (!live.annotations.has(r.id) || live.annotations.get(r.id) === undefined) continue;
-            const owner = liveOwner(live.annotations.get(r.id), this.applicationName, installation, r.key);
+            const owner = liveOwner(live.annotations.get(r.id), this.applicationName, this.installationId, r.key);
             const verdict = takeoverVerdict(owner, {
-                failOnShared: r.options.failOnSharedResource || appFailOnShared || args.project.spec.failOnSharedResource === true,
+                // r.options already holds the Application's syncOptions under the object's own.
+                failOnShared: r.options.failOnSharedResource || args.project.spec.failOnSharedResource === true,
                 adopt: r.manifest.metadata.annotations?.[ADOPT_ANNOTATION] === "true" || args.project.spec.adoptExisting === true,
             });
             const where = `${describeResource(r.key)} (${r.file})`;
@@ -357,7 +353,7 @@ export class Application extends pulumi.ComponentResource {
         provider: k8s.Provider,
         revision: string,
         record: pulumi.Resource,
-        tracking: { installation: string; pruneEnabled: boolean },
+        tracking: { pruneEnabled: boolean },
     ): pulumi.Output<Health> {
         const gates: HealthGate[] = [];
         const siblingParents = (args.siblings ?? [])
@@ -383,7 +379,7 @@ export class Application extends pulumi.ComponentResource {
             const prerequisites = new Map<string, pulumi.Resource>();
             for (const r of stage.resources) {
                 const needs = prerequisitesOf(r, prerequisites);
-                const resource = this.declareResource(r, args, provider, [...earlierGates, ...needs], siblingParents, tracking.installation);
+                const resource = this.declareResource(r, args, provider, [...earlierGates, ...needs], siblingParents);
                 members.push(resource);
                 for (const provided of providedBy(r)) prerequisites.set(provided, resource);
             }
@@ -424,7 +420,7 @@ export class Application extends pulumi.ComponentResource {
     private declarePruner(
         plan: SyncPlan,
         args: ApplicationArgs,
-        tracking: { installation: string; pruneEnabled: boolean },
+        tracking: { pruneEnabled: boolean },
         dependsOn: pulumi.Resource[],
         timeout: string,
     ): pulumi.Resource {
@@ -445,7 +441,7 @@ export class Application extends pulumi.ComponentResource {
             {
                 ...this.access,
                 application: this.applicationName,
-                installation: tracking.installation,
+                installation: this.installationId,
                 desired,
                 pruneEnabled: tracking.pruneEnabled,
                 claimedElsewhere: args.ownership ? pulumi.output(args.ownership.claimedByOthers(this.applicationName)) : [],
@@ -519,7 +515,6 @@ export class Application extends pulumi.ComponentResource {
         provider: k8s.Provider,
         dependsOn: pulumi.Resource[],
         siblingParents: pulumi.Output<string>[],
-        installation: string,
     ): pulumi.Resource {
         const ignoreChanges = ignoreChangesFor(this.applicationName, args.ignoreDifferences ?? [], r.key);
         if (r.options.replace) {
@@ -528,7 +523,7 @@ export class Application extends pulumi.ComponentResource {
             return new ReplacedObject(
                 r.id,
                 {
-                    manifest: withAnnotations(r.manifest, trackingAnnotations(this.applicationName, installation, r.key)),
+                    manifest: withAnnotations(r.manifest, trackingAnnotations(this.applicationName, this.installationId, r.key)),
                     force: r.options.force,
                     propagationPolicy: r.options.prunePropagationPolicy,
                     // As every managed object: deleting is the Pruner's.
@@ -539,7 +534,7 @@ export class Application extends pulumi.ComponentResource {
             );
         }
         const manifest = withAnnotations(r.manifest, {
-            ...trackingAnnotations(this.applicationName, installation, r.key),
+            ...trackingAnnotations(this.applicationName, this.installationId, r.key),
             // The stage's HealthGate proves readiness with Argo CD's health rules, by watching.
             "pulumi.com/skipAwait": "true",
             // Git wins over fields someone else changed since (Argo CD's apply overwrites them too);

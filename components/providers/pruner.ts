@@ -33,13 +33,19 @@ type StoredState = StoredInputs & { inventory?: InventoryEntry[]; requiresPrunin
 
 const RUNTIME_MODULE = require.resolve("./pruner-runtime");
 
+/** What this sync prunes and what stays requiring it; objects a sibling took over are no longer ours. */
+function pruneFor(olds: StoredState, news: StoredInputs) {
+    const moved = new Set(news.claimedElsewhere ?? []);
+    return planPrune(
+        previousInventory(olds).filter((e) => !moved.has(e.id)),
+        new Set(news.desired.map((e) => e.id)),
+        news.pruneEnabled,
+    );
+}
+
 const prunerProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: StoredState, news: StoredInputs) {
-        const plan = planPrune(
-            previousInventory(olds).filter((e) => !(news.claimedElsewhere ?? []).includes(e.id)),
-            new Set(news.desired.map((e) => e.id)),
-            news.pruneEnabled,
-        );
+        const plan = pruneFor(olds, news);
         const changed =
             plan.prune.length > 0 ||
             JSON.stringify(olds.inventory ?? olds.desired) !== JSON.stringify(news.desired) ||
@@ -55,11 +61,7 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
         return { id: `${inputs.application}/prune`, outs: { ...inputs, inventory: inputs.desired, requiresPruning: [], lastPruned: [] } };
     },
     async update(_id: string, olds: StoredState, news: StoredInputs) {
-        const plan = planPrune(
-            previousInventory(olds).filter((e) => !(news.claimedElsewhere ?? []).includes(e.id)),
-            new Set(news.desired.map((e) => e.id)),
-            news.pruneEnabled,
-        );
+        const plan = pruneFor(olds, news);
         let outcome: PruneOutcome = { pruned: [], skipped: [] };
         if (plan.prune.length > 0) {
             require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });

@@ -288,7 +288,7 @@ describe("scope from discovery", () => {
         // Cluster-scoped: the namespace it names is dropped, as the API server would.
         expect(g.key.namespace).toBe("");
         expect(plan.kindScopes["example.org/Gadget"]).toBe("Cluster");
-        expect(plan.kindScopes["/Namespace"] ?? "Cluster").toBe("Cluster");
+        expect(plan.kindScopes["/ConfigMap"]).toBeUndefined();
     });
 
     it("takes a built-in kind's scope from discovery: a ClusterRole gets no namespace", () => {
