@@ -1,0 +1,290 @@
+// The graph step of an Application: the planned stages as Pulumi resources. Every resource of a stage
+// depends on all earlier gates; a stage's gate proves its resources Healthy before the next stage
+// starts; the record comes first (so deleting the Application deletes it last) and the Pruner after
+// the Sync phase's last gate, before PostSync hooks.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { FetchedRevision } from "../source/git";
+import type { ClusterRef } from "../cluster/connection-ref";
+import { DEFAULT_HEALTH_TIMEOUT, requireDuration } from "../duration";
+import { worst, type Health } from "../health/status";
+import { KubernetesObject } from "../kubernetes-object";
+import { ApplicationRecord } from "../providers/application-record";
+import { HealthGate } from "../providers/health-gate";
+import type { SyncFailHook } from "../providers/health-gate-runtime";
+import { Hook } from "../providers/hook";
+import { Pruner } from "../providers/pruner";
+import { ReplacedObject } from "../providers/replaced-object";
+import { stageGate } from "../stage-gate";
+import { ignoreChangesFor } from "../sync/ignore-differences";
+import type { Manifest } from "../sync/manifest";
+import type { PlannedResource, Stage, SyncPlan } from "../sync/plan";
+import { cascadeOnDelete, type InventoryEntry } from "../sync/prune";
+import { DEFAULT_SYNC_OPTIONS, parseSyncOptions } from "../sync/sync-options";
+import { trackingAnnotations } from "../sync/tracking";
+import type { ApplicationArgs } from "./types";
+
+/** Who declares: the Application component and how its dynamic resources reach the destination. */
+export interface GraphContext {
+    parent: pulumi.ComponentResource;
+    application: string;
+    installationId: string;
+    access: { cluster: ClusterRef; kubeconfig?: pulumi.Output<string> };
+    /** The destination's scope for Namespace (from discovery), for the record's kind scopes. */
+    namespaceScope: "Cluster" | "Namespaced" | undefined;
+}
+
+export class ApplicationGraph {
+    constructor(
+        private readonly ctx: GraphContext,
+        private readonly args: ApplicationArgs,
+        private readonly provider: k8s.Provider,
+    ) {}
+
+    private get timeout(): string {
+        return this.args.healthTimeout ?? DEFAULT_HEALTH_TIMEOUT;
+    }
+
+    /** Declares the whole sync; returns the Application's health, its worst resource's as in Argo CD. */
+    declare(plan: SyncPlan, fetched: FetchedRevision, tracking: { pruneEnabled: boolean }): pulumi.Output<Health> {
+        const record = this.declareRecord(plan, fetched);
+        return this.declareStages(plan, fetched.commit, record, tracking);
+    }
+
+    private declareStages(plan: SyncPlan, revision: string, record: pulumi.Resource, tracking: { pruneEnabled: boolean }): pulumi.Output<Health> {
+        const gates: HealthGate[] = [];
+        const siblingParents = (this.args.siblings ?? [])
+            .filter((s) => s !== this.ctx.application)
+            .map((s) => pulumi.createUrn(s, "syncwave:index:Application"));
+        // Every stage depends on all earlier gates, not only the last one.
+        let earlierGates: pulumi.Resource[] = [record, ...this.declareCreatedNamespace(plan)];
+        // Pruning comes after the Sync phase's last wave is Healthy and before PostSync hooks.
+        let pruner: pulumi.Resource | undefined;
+        const declarePruner = () => {
+            if (pruner) return;
+            pruner = this.declarePruner(plan, tracking, earlierGates);
+            earlierGates = [...earlierGates, pruner];
+        };
+        const syncFailHooks = this.hookRuns(plan.syncFailHooks, "SyncFail");
+        // One object for every gate of the Application: its gate provider is serialized once.
+        const healthRules = { ...(this.args.project.healthChecks ?? {}), ...(this.args.healthChecks ?? {}) };
+        plan.stages.forEach((stage: Stage) => {
+            if (stage.phase === "PostSync") declarePruner();
+            const members: pulumi.Resource[] = [];
+            // Inside a stage, a Namespace or CRD (first by kind order) must exist before what needs it.
+            const prerequisites = new Map<string, pulumi.Resource>();
+            for (const r of stage.resources) {
+                const needs = prerequisitesOf(r, prerequisites);
+                const resource = this.declareResource(r, [...earlierGates, ...needs], siblingParents);
+                members.push(resource);
+                for (const provided of providedBy(r)) prerequisites.set(provided, resource);
+            }
+            for (const hook of stage.hooks) {
+                const needs = prerequisitesOf(hook, prerequisites);
+                members.push(this.declareHook(hook, stage, revision, plan.digest, [...earlierGates, ...needs], syncFailHooks));
+            }
+            const gate = stageGate(
+                this.ctx.parent,
+                members,
+                {
+                    ...this.ctx.access,
+                    application: this.ctx.application,
+                    stage: `${stage.phase} wave ${stage.wave}`,
+                    resources: stage.resources.map((r) => ({
+                        apiVersion: r.manifest.apiVersion,
+                        kind: r.key.kind,
+                        namespace: r.key.namespace || undefined,
+                        name: r.key.name,
+                        timeoutMs: r.healthTimeoutMs,
+                    })),
+                    digest: stage.digest,
+                    timeoutMs: parseTimeout(this.timeout),
+                    syncId: `${revision}:${plan.digest}`,
+                    syncFailHooks,
+                },
+                healthRules,
+            );
+            earlierGates = [...earlierGates, ...gate];
+            gates.push(...gate.filter((g): g is HealthGate => g instanceof HealthGate));
+        });
+        declarePruner();
+        // The Application's health is its worst resource's, as in Argo CD; hooks are left out.
+        return pulumi.all(gates.map((g) => g.health)).apply((all) => worst(all.flat().map((h) => ({ status: h.status, message: `${h.resource}: ${h.message}` }))));
+    }
+
+    /** The Application's inventory and the one place that deletes from the cluster (see providers/pruner.ts). */
+    private declarePruner(plan: SyncPlan, tracking: { pruneEnabled: boolean }, dependsOn: pulumi.Resource[]): pulumi.Resource {
+        const desired: InventoryEntry[] = plan.managed.map((r) => ({
+            id: r.id,
+            apiVersion: r.manifest.apiVersion,
+            kind: r.key.kind,
+            namespace: r.key.namespace || undefined,
+            name: r.key.name,
+            wave: r.wave,
+            prune: r.options.prune,
+            delete: r.options.delete,
+            keep: r.manifest.metadata.annotations?.["helm.sh/resource-policy"] === "keep" || undefined,
+            propagationPolicy: r.options.prunePropagationPolicy,
+        }));
+        return new Pruner(
+            `${this.ctx.application}:prune`,
+            {
+                ...this.ctx.access,
+                application: this.ctx.application,
+                installation: this.ctx.installationId,
+                desired,
+                pruneEnabled: tracking.pruneEnabled,
+                claimedElsewhere: this.args.ownership ? pulumi.output(this.args.ownership.claimedByOthers(this.ctx.application)) : [],
+                cascade: cascadeOnDelete(this.args.finalizers, this.args.cascade),
+                timeoutMs: parseTimeout(this.timeout),
+            },
+            { parent: this.ctx.parent, dependsOn },
+        );
+    }
+
+    /** Hooks that run outside the stages (SyncFail, PostDelete), as their runs are described. */
+    private hookRuns(hooks: PlannedResource[], phase: string): SyncFailHook[] {
+        return hooks.map((h) => ({
+            manifest: withAnnotations(h.manifest, trackingAnnotations(this.ctx.application, this.ctx.installationId, h.key)),
+            generateName: h.hook?.generateName,
+            deletePolicies: h.hook?.deletePolicies ?? ["BeforeHookCreation"],
+            phase,
+            wave: h.wave,
+            timeoutMs: h.healthTimeoutMs ?? parseTimeout(this.timeout),
+        }));
+    }
+
+    /** The Application's record: first in the graph, so deleting the Application deletes it last. */
+    private declareRecord(plan: SyncPlan, fetched: FetchedRevision): pulumi.Resource {
+        const postDeleteHooks = this.hookRuns(plan.postDeleteHooks, "PostDelete");
+        return new ApplicationRecord(
+            `${this.ctx.application}:record`,
+            {
+                ...this.ctx.access,
+                application: this.ctx.application,
+                project: this.args.project.projectName,
+                repoURL: this.args.source.repoURL,
+                targetRevision: fetched.targetRevision,
+                revision: fetched.commit,
+                path: this.args.source.path ?? ".",
+                destination: this.args.destination ?? {},
+                syncPolicy: this.args.syncPolicy ?? {},
+                ignoreDifferences: this.args.ignoreDifferences ?? [],
+                postDeleteHooks,
+                // The Namespace CreateNamespace applies is declared too, outside the plan.
+                kindScopes: { ...plan.kindScopes, ...(this.ctx.namespaceScope ? { "/Namespace": this.ctx.namespaceScope } : {}) },
+            },
+            { parent: this.ctx.parent },
+        );
+    }
+
+    /** CreateNamespace=true: the destination namespace exists before the first stage, and is kept. */
+    private declareCreatedNamespace(plan: SyncPlan): pulumi.Resource[] {
+        const namespace = this.args.destination?.namespace;
+        const { createNamespace } = parseSyncOptions(this.args.syncPolicy?.syncOptions ?? [], DEFAULT_SYNC_OPTIONS, {
+            application: this.ctx.application,
+            field: "syncPolicy.syncOptions",
+        });
+        if (!namespace || !createNamespace) return [];
+        if (plan.managed.some((r) => r.key.group === "" && r.key.kind === "Namespace" && r.key.name === namespace)) return [];
+        const ns: Manifest = {
+            apiVersion: "v1",
+            kind: "Namespace",
+            // Untracked, as Argo CD leaves the namespace CreateNamespace makes: applying it to a namespace
+            // that already exists (someone else's) then changes nothing there.
+            metadata: { name: namespace },
+        };
+        // Argo CD does not delete namespaces it created for CreateNamespace; neither does SyncWave.
+        return [new KubernetesObject(`/Namespace//${namespace}`, ns, { parent: this.ctx.parent, provider: this.provider, retainOnDelete: true })];
+    }
+
+    private declareResource(r: PlannedResource, dependsOn: pulumi.Resource[], siblingParents: pulumi.Output<string>[]): pulumi.Resource {
+        const { application, installationId, parent, access } = this.ctx;
+        const ignoreChanges = ignoreChangesFor(application, this.args.ignoreDifferences ?? [], r.key);
+        if (r.options.replace) {
+            // Replace=true is `kubectl replace` (a PUT of the whole object; created when absent), and
+            // delete-and-create only with Force=true, as gitops-engine's ReplaceResource does.
+            return new ReplacedObject(
+                r.id,
+                {
+                    manifest: withAnnotations(r.manifest, trackingAnnotations(application, installationId, r.key)),
+                    force: r.options.force,
+                    propagationPolicy: r.options.prunePropagationPolicy,
+                    // As every managed object: deleting is the Pruner's.
+                    retain: true,
+                    ...access,
+                },
+                { parent, dependsOn, ignoreChanges: ignoreChanges?.map((p) => `manifest.${p}`), aliases: siblingParents.map((p) => ({ parent: p })) },
+            );
+        }
+        const manifest = withAnnotations(r.manifest, {
+            ...trackingAnnotations(application, installationId, r.key),
+            // The stage's HealthGate proves readiness with Argo CD's health rules, by watching.
+            "pulumi.com/skipAwait": "true",
+            // Git wins over fields someone else changed since (Argo CD's apply overwrites them too);
+            // fields others may own are declared in ignoreDifferences instead.
+            "pulumi.com/patchForce": "true",
+        });
+        return new KubernetesObject(r.id, manifest, {
+            parent,
+            provider: this.provider,
+            dependsOn,
+            // The engine never deletes a managed object: what left git, a failed or a removed
+            // Application only leaves the state. Deleting is the Pruner's, and only when asked for.
+            retainOnDelete: true,
+            ignoreChanges,
+            aliases: siblingParents.map((p) => ({ parent: p })),
+        });
+    }
+
+    private declareHook(
+        hook: PlannedResource,
+        stage: Stage,
+        revision: string,
+        appDigest: string,
+        dependsOn: pulumi.Resource[],
+        syncFailHooks: SyncFailHook[],
+    ): pulumi.Resource {
+        return new Hook(
+            `${hook.phase}:${hook.id}`,
+            {
+                ...this.ctx.access,
+                manifest: withAnnotations(hook.manifest, trackingAnnotations(this.ctx.application, this.ctx.installationId, hook.key)),
+                generateName: hook.hook?.generateName,
+                deletePolicies: hook.hook?.deletePolicies ?? ["BeforeHookCreation"],
+                phase: stage.phase,
+                wave: stage.wave,
+                // One run per sync of a new revision or a new desired state.
+                syncId: `${revision}:${appDigest}`,
+                timeoutMs: hook.healthTimeoutMs ?? parseTimeout(this.timeout),
+                application: this.ctx.application,
+                syncFailHooks,
+            },
+            { parent: this.ctx.parent, dependsOn },
+        );
+    }
+}
+
+/** What a resource provides to others of its stage: its namespace, or the kind its CRD defines. */
+function providedBy(r: PlannedResource): string[] {
+    if (r.key.group === "" && r.key.kind === "Namespace") return [`ns:${r.key.name}`];
+    if (r.key.group === "apiextensions.k8s.io" && r.key.kind === "CustomResourceDefinition") {
+        const spec = r.manifest.spec as { group?: string; names?: { kind?: string } } | undefined;
+        return spec?.group && spec.names?.kind ? [`kind:${spec.group}/${spec.names.kind}`] : [];
+    }
+    return [];
+}
+
+function prerequisitesOf(r: PlannedResource, provided: Map<string, pulumi.Resource>): pulumi.Resource[] {
+    return [provided.get(`ns:${r.key.namespace}`), provided.get(`kind:${r.key.group}/${r.key.kind}`)].filter(
+        (x): x is pulumi.Resource => x !== undefined,
+    );
+}
+
+function parseTimeout(text: string): number {
+    return requireDuration(text, { field: "healthTimeout" });
+}
+
+function withAnnotations(m: Manifest, annotations: Record<string, string>): Manifest {
+    return { ...m, metadata: { ...m.metadata, annotations: { ...(m.metadata.annotations ?? {}), ...annotations } } };
+}

@@ -1,0 +1,74 @@
+// What an Application component is given and what it reports: the typed hand-off between its steps
+// and to the CLI (through components/report.ts).
+import type * as pulumi from "@pulumi/pulumi";
+import type { ApplicationDestination, ApplicationSpec } from "../application-spec";
+import type { ClusterConnection } from "../cluster-connection";
+import type { CustomHealthRules } from "../health/assess";
+import type { Health } from "../health/status";
+import type { OwnershipRegistry } from "../ownership";
+import type { Project } from "../project";
+import type { GitCredentials } from "../source/git";
+import type { SyncKind } from "../sync/prune";
+
+export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
+    project: Project;
+    /** Destination clusters by server URL or name; the default cluster needs no entry. A secret when it holds inline kubeconfigs. */
+    clusters?: pulumi.Input<Record<string, ClusterConnection>>;
+    /** Repository credentials (keep them in Pulumi secret config). */
+    repoCredentials?: pulumi.Input<GitCredentials>;
+    /** The other Applications of the stack: a resource that moves from one of them is aliased, not recreated. */
+    siblings?: string[];
+    /** Default time a gate or hook waits for health, e.g. "5m". */
+    healthTimeout?: string;
+    /** Where git mirrors and checkouts are cached. */
+    cacheDir?: string;
+    /** Folder that relative repoURLs resolve against (the Pulumi project). */
+    baseDir?: string;
+    /**
+     * Argo CD's two kinds of sync: "automated" (reconcile, CI after merge; the default, so a deny window
+     * is never passed by accident) or "manual" (a person's `syncwave sync --manual`).
+     */
+    syncKind?: SyncKind;
+    /** An explicit prune for this sync (`syncwave sync --prune`), as Argo CD's sync --prune. */
+    prune?: boolean;
+    /** Identifies the stack in every object's installation-id annotation; defaults to organization/project/stack. */
+    installation?: string;
+    /**
+     * In a preview, report a failing Application (source, render, project, window, takeover) and declare
+     * nothing for it instead of failing the program; the CLI then leaves it out of the update. Never used
+     * by an update: there a failure always fails the program, so the engine deletes nothing.
+     */
+    isolateFailures?: boolean;
+    /** Custom health rules by "group/Kind" (TypeScript functions), over the Project's. */
+    healthChecks?: CustomHealthRules;
+    /** Sync exactly this commit instead of resolving targetRevision (a rollback's pin, a reviewed preview). */
+    revision?: string;
+    /** Shared by the stack's Applications so that no object is owned twice. */
+    ownership?: OwnershipRegistry;
+}
+
+export interface ApplicationSummary {
+    /** "failed" only in an isolating preview: nothing was declared for the Application. */
+    status: "ok" | "failed";
+    reason?: string;
+    project: string;
+    repoURL: string;
+    targetRevision: string;
+    /** The commit the source's targetRevision resolved to. */
+    revision: string;
+    path: string;
+    destination: ApplicationDestination;
+    digest: string;
+    health: Health;
+    stages: StageSummary[];
+    skipped: string[];
+    /** Whether this sync deletes what left git (automated.prune on an automated sync, or --prune). */
+    pruneEnabled: boolean;
+}
+
+export interface StageSummary {
+    phase: string;
+    wave: number;
+    resources: string[];
+    hooks: string[];
+}
