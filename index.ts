@@ -60,6 +60,7 @@ const applications = Object.entries(declarations.applications).filter(([name]) =
         syncKind: run.kind,
         prune: run.prune,
         isolateFailures: run.isolateFailures,
+        hookRunKey: run.hookRunKeys[name],
         ownership,
     });
 });

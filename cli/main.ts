@@ -43,6 +43,7 @@ interface SyncFlags {
     app?: string;
     prune?: boolean;
     manual?: boolean;
+    forceHooks?: boolean;
 }
 
 program
@@ -50,9 +51,10 @@ program
     .description("preview: changes grouped by application, phase and wave, with revisions, prunes and policy verdicts")
     .option("--prune", "show the diff of a sync with --prune")
     .option("--manual", "show the diff of a manual sync (sync windows with manualSync let it through)")
+    .option("--force-hooks", "show the diff of a sync with --force-hooks")
     .action(async (o: SyncFlags) => {
         const g = globals();
-        const result = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, prune: o.prune, syncKind: o.manual ? "manual" : "automated" });
+        const result = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, prune: o.prune, syncKind: o.manual ? "manual" : "automated", forceHooks: o.forceHooks });
         const { events: _events, ...json } = result;
         print(json, formatDiff(result));
         if (result.events.some((e) => e.diagnosticEvent?.severity === "error") || result.failed.length > 0) process.exitCode = 1;
@@ -64,6 +66,7 @@ program
     .option("--app <name>", "sync only this application")
     .option("--prune", "delete objects that left git (Argo CD's sync --prune); without it only automated.prune prunes")
     .option("--manual", "a manual sync: a deny window with manualSync: true lets it through (the default is an automated sync)")
+    .option("--force-hooks", "run the hooks although nothing they depend on changed (by default they run when the rendered manifests or sync options changed, or after a failed sync)")
     .action(async (o: SyncFlags) => {
         const g = globals();
         let result: SyncResult;
@@ -73,6 +76,7 @@ program
                 ...g,
                 app: o.app,
                 prune: o.prune,
+                forceHooks: o.forceHooks,
                 syncKind: o.manual ? "manual" : "automated",
                 policyPacks: g.policyPack,
                 policyPackConfigs: g.policyPackConfig,

@@ -13,6 +13,7 @@ import { planSync } from "./sync/plan";
 import { discoverKinds } from "./cluster/discovery";
 import { clusterRef, inlineKubeconfig } from "./cluster/connection-ref";
 import { pruneRequested } from "./sync/prune";
+import { desiredStateDigest } from "./sync/hook-runs";
 import { reportApplication } from "./report";
 import { checkPlan, failOn, refuseOnUpdate, syncWindowBlockers, takeoverBlockers } from "./application/enforce";
 import { ApplicationGraph } from "./application/graph";
@@ -126,6 +127,7 @@ export class Application extends pulumi.ComponentResource {
                 installationId,
                 access: { cluster: ref, ...(inline ? { kubeconfig: pulumi.secret(inline) } : {}) },
                 namespaceScope: kinds.kinds["/Namespace"]?.scope,
+                hookRun: { desired: desiredStateDigest(plan.digest, args.syncPolicy?.syncOptions ?? []), runKey: args.hookRunKey ?? "" },
             },
             args,
             provider,

@@ -14,6 +14,8 @@ export interface SyncRun {
     only?: string[];
     /** Applications left out of this run (they failed the preview); the CLI pairs this with --target. */
     skip: string[];
+    /** Per Application, the key that runs its hooks again (a retry after a failed sync, --force-hooks). */
+    hookRunKeys: Record<string, string>;
 }
 
 function list(name: string, value: string | undefined): string[] | undefined {
@@ -25,6 +27,19 @@ function list(name: string, value: string | undefined): string[] | undefined {
         // reported below
     }
     throw new SyncWaveInputError(`must be a JSON list of application names, not ${value}`, { field: name });
+}
+
+function runKeys(value: string | undefined): Record<string, string> {
+    if (value === undefined || value === "") return {};
+    try {
+        const parsed = JSON.parse(value) as unknown;
+        if (parsed && typeof parsed === "object" && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === "string")) {
+            return parsed as Record<string, string>;
+        }
+    } catch {
+        // reported below
+    }
+    throw new SyncWaveInputError(`must be a JSON object of application names to run keys, not ${value}`, { field: "SYNCWAVE_HOOK_RUN_KEYS" });
 }
 
 export function syncRunFromEnv(env: NodeJS.ProcessEnv = process.env): SyncRun {
@@ -42,7 +57,7 @@ export function syncRunFromEnv(env: NodeJS.ProcessEnv = process.env): SyncRun {
             { field: only ? "SYNCWAVE_ONLY_APPS" : "SYNCWAVE_SKIP_APPS" },
         );
     }
-    return { kind, prune: env.SYNCWAVE_PRUNE === "true", isolateFailures: env.SYNCWAVE_ISOLATE === "true", only, skip };
+    return { kind, prune: env.SYNCWAVE_PRUNE === "true", isolateFailures: env.SYNCWAVE_ISOLATE === "true", only, skip, hookRunKeys: runKeys(env.SYNCWAVE_HOOK_RUN_KEYS) };
 }
 
 /** Whether this run declares the Application at all. */

@@ -8,6 +8,8 @@ import { pruneReports, type PruneReport } from "../prune-report";
 import { programEnv, reportFile } from "../program-env";
 import { applicationOfStep, describeId, openStack, revisionsFromReport, stagesFromReport, type ResolvedRevision, type StackOptions } from "../stack";
 import { bold, green, red, yellow } from "../format/colors";
+import { hookRunKeys, lastSyncs } from "../hook-runs";
+import type { StateResource } from "./state";
 
 export interface PlannedChange {
     application: string;
@@ -27,21 +29,29 @@ export interface DiffResult {
     events: EngineEvent[];
 }
 
-const SYMBOL: Record<string, string> = { create: "+", update: "~", replace: "+-", "create-replacement": "+-", delete: "-", "delete-replaced": "-", same: " " };
+const SYMBOL: Record<string, string> = { run: ">", create: "+", update: "~", replace: "+-", "create-replacement": "+-", delete: "-", "delete-replaced": "-", same: " " };
 
 function opColour(op: string): (s: string) => string {
+    if (op === "run") return bold;
     if (op.startsWith("create")) return green;
     if (op.startsWith("delete")) return red;
     return op === "same" ? (s) => s : yellow;
 }
 
 export async function diff(
-    options: StackOptions & { policyPacks?: string[]; policyPackConfigs?: string[]; syncKind?: SyncKind; prune?: boolean },
+    options: StackOptions & { policyPacks?: string[]; policyPackConfigs?: string[]; syncKind?: SyncKind; prune?: boolean; forceHooks?: boolean },
 ): Promise<DiffResult> {
     const report = reportFile();
+    // The hooks a sync would run: the same run keys `sync` computes from the state.
+    const exported = await (await openStack(options)).exportStack();
+    const runKeys = hookRunKeys(lastSyncs(((exported.deployment as { resources?: StateResource[] } | undefined)?.resources ?? []) as StateResource[]), options.forceHooks ? { apps: "all" } : undefined);
     const stack = await openStack({
         ...options,
-        env: { ...(options.env ?? {}), ...programEnv({ operation: "preview", kind: options.syncKind, prune: options.prune, isolate: true, report: report.path }) },
+        env: {
+            ...(options.env ?? {}),
+            SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys),
+            ...programEnv({ operation: "preview", kind: options.syncKind, prune: options.prune, isolate: true, report: report.path }),
+        },
     });
     const events: EngineEvent[] = [];
     await stack.preview({
@@ -65,6 +75,13 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
         const m = e.resourcePreEvent?.metadata;
         if (!m || m.op === "same" || m.op === "read" || m.op === "refresh") continue;
         const application = applicationOfStep(e);
+        if (application && m.type.endsWith("syncwave:Hook") && ["create", "replace", "create-replacement"].includes(m.op)) {
+            // A hook that the sync runs: its phase and wave are the stage the report gives it.
+            const name = (m.urn.split("::").pop() ?? "").replace(/^[A-Za-z]+:/, "");
+            const resource = describeId(name);
+            changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource: `hook ${resource}`, op: "run", diffs: [] });
+            continue;
+        }
         if (!application || !m.type.startsWith("kubernetes:") || m.type.startsWith("pulumi:providers")) continue;
         // Every managed object is retained by the engine: its "delete" only drops it from the state;
         // what the cluster loses is in the prune report.

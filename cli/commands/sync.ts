@@ -7,6 +7,9 @@ import { userInfo } from "node:os";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { SyncKind } from "../../components/sync/prune";
 import { pruneReports, type PruneReport } from "../prune-report";
+import { hookRunKeys, lastSyncs } from "../hook-runs";
+import { runSyncFailHooksFor, unhandledFailures } from "../sync-fail";
+import type { StateResource } from "./state";
 import { programEnv, reportFile } from "../program-env";
 import { applicationOfStep, describeId, openStack, revisionsFromReport, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
 
@@ -19,6 +22,8 @@ export interface SyncOptions extends StackOptions {
     syncKind?: SyncKind;
     /** Delete what left git even without automated.prune (Argo CD's sync --prune). */
     prune?: boolean;
+    /** Run the hooks although the desired state did not change (every Application, or --app's). */
+    forceHooks?: boolean;
     policyPacks?: string[];
     policyPackConfigs?: string[];
     progress?: (line: string) => void;
@@ -88,7 +93,13 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only: options.app ? [options.app] : undefined } as const;
     const previewEvents: EngineEvent[] = [];
     const previewReport = reportFile();
-    const stack = await openStack({ ...options, env: { ...(options.env ?? {}), ...programEnv({ ...settings, operation: "preview", isolate: true, report: previewReport.path }) } });
+    // Hooks run again for an Application whose last sync did not complete, and for all with --force-hooks.
+    const runKeys = hookRunKeys(
+        lastSyncs(await stateOf(await openStack(options))),
+        options.forceHooks ? { apps: options.app ? [options.app] : "all" } : undefined,
+    );
+    const hookEnv = { SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys) };
+    const stack = await openStack({ ...options, env: { ...(options.env ?? {}), ...hookEnv, ...programEnv({ ...settings, operation: "preview", isolate: true, report: previewReport.path }) } });
     progress("previewing: fetching sources and planning");
     let previewFailure = "";
     // No refresh here: the preview resolves the commits, the Application's resources and the policy
@@ -99,7 +110,15 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const report = previewReport.read();
     const previewErrors = errorsOf(previewEvents);
     if (previewErrors.length === 0 && previewFailure) previewErrors.push(previewFailure);
-    if (previewErrors.length > 0) throw new SyncError(`the preview failed, nothing was synced:\n${previewErrors.join("\n")}`);
+    if (previewErrors.length > 0) {
+        // An object the API server refused in the preview's dry run fails the sync as Argo CD's dry run
+        // does: the Application's SyncFail hooks run (those of its last sync: the new ones never applied).
+        for (const line of await runSyncFailHooksFor(unhandledFailures(previewEvents), await stateOf(stack))) {
+            progress(line);
+            previewErrors.push(line);
+        }
+        throw new SyncError(`the preview failed, nothing was synced:\n${previewErrors.join("\n")}`);
+    }
 
     if (options.app && !report.applications[options.app]) throw new SyncError(`no application named ${options.app} in stack ${options.stack}`);
     const failed: FailedApplication[] = Object.values(report.applications)
@@ -126,7 +145,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const targets = options.app || skip.length ? targetsOf(previewEvents, (app) => (options.app ? app === options.app : !skip.includes(app))) : undefined;
     const synced = await openStack({
         ...options,
-        env: { ...(options.env ?? {}), ...programEnv({ ...settings, operation: "update", skip }), SYNCWAVE_REVISIONS: JSON.stringify(pinned) },
+        env: { ...(options.env ?? {}), ...hookEnv, ...programEnv({ ...settings, operation: "update", skip }), SYNCWAVE_REVISIONS: JSON.stringify(pinned) },
     });
     const updateEvents: EngineEvent[] = [];
     const said = new Set<string>();
@@ -152,6 +171,14 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         result = { revisions, result: up.summary.result, summary: (up.summary.resourceChanges ?? {}) as Record<string, number>, prunes, failed };
     } catch (err) {
         const reasons = errorsOf(updateEvents);
+        // A step that failed inside the engine (an apply refused, a prune) ran no SyncFail hooks: run them now.
+        const unhandled = unhandledFailures(updateEvents);
+        if (unhandled.length > 0) {
+            for (const line of await runSyncFailHooksFor(unhandled, await stateOf(synced))) {
+                progress(line);
+                reasons.push(line);
+            }
+        }
         throw new SyncError(`the sync failed:\n${reasons.length ? reasons.join("\n") : (err as Error).message}`);
     }
     if (failed.length > 0) {
@@ -161,6 +188,12 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         );
     }
     return result;
+}
+
+/** The stack's resources (secrets stay encrypted); none for a stack that was never updated. */
+async function stateOf(stack: Awaited<ReturnType<typeof openStack>>): Promise<StateResource[]> {
+    const exported = await stack.exportStack();
+    return ((exported.deployment as { resources?: StateResource[] } | undefined)?.resources ?? []) as StateResource[];
 }
 
 function emptyResult(failed: FailedApplication[]): SyncResult {

@@ -14,6 +14,7 @@ import { HealthGate } from "../providers/health-gate";
 import type { SyncFailHook } from "../providers/health-gate-runtime";
 import { Hook } from "../providers/hook";
 import { Pruner } from "../providers/pruner";
+import { SyncResult } from "../providers/sync-result";
 import { ReplacedObject } from "../providers/replaced-object";
 import { stageGate } from "../stage-gate";
 import { ignoreChangesFor } from "../sync/ignore-differences";
@@ -23,6 +24,7 @@ import { cascadeOnDelete, type InventoryEntry } from "../sync/prune";
 import { DEFAULT_SYNC_OPTIONS, parseSyncOptions } from "../sync/sync-options";
 import { trackingAnnotations } from "../sync/tracking";
 import type { ApplicationArgs } from "./types";
+import type { CustomHealthRules } from "../health/assess";
 
 /** Who declares: the Application component and how its dynamic resources reach the destination. */
 export interface GraphContext {
@@ -32,6 +34,13 @@ export interface GraphContext {
     access: { cluster: ClusterRef; kubeconfig?: pulumi.Output<string> };
     /** The destination's scope for Namespace (from discovery), for the record's kind scopes. */
     namespaceScope: "Cluster" | "Namespaced" | undefined;
+    /** When hooks run (see providers/hook.ts): the desired state's digest and this run's key. */
+    hookRun: HookRun;
+}
+
+export interface HookRun {
+    desired: string;
+    runKey: string;
 }
 
 export class ApplicationGraph {
@@ -81,7 +90,7 @@ export class ApplicationGraph {
             }
             for (const hook of stage.hooks) {
                 const needs = prerequisitesOf(hook, prerequisites);
-                members.push(this.declareHook(hook, stage, revision, plan.digest, [...earlierGates, ...needs], syncFailHooks));
+                members.push(this.declareHook(hook, stage, [...earlierGates, ...needs], syncFailHooks, healthRules));
             }
             const gate = stageGate(
                 this.ctx.parent,
@@ -108,8 +117,15 @@ export class ApplicationGraph {
             gates.push(...gate.filter((g): g is HealthGate => g instanceof HealthGate));
         });
         declarePruner();
+        const measured = pulumi.all(gates.map((g) => g.health)).apply((all) => all.flat());
+        // Last: in the state only when every step of the sync completed.
+        new SyncResult(
+            `${this.ctx.application}:synced`,
+            { application: this.ctx.application, revision, desired: this.ctx.hookRun.desired, runKey: this.ctx.hookRun.runKey, health: measured },
+            { parent: this.ctx.parent, dependsOn: earlierGates },
+        );
         // The Application's health is its worst resource's, as in Argo CD; hooks are left out.
-        return pulumi.all(gates.map((g) => g.health)).apply((all) => worst(all.flat().map((h) => ({ status: h.status, message: `${h.resource}: ${h.message}` }))));
+        return measured.apply((all) => worst(all.map((h) => ({ status: h.status, message: `${h.resource}: ${h.message}` }))));
     }
 
     /** The Application's inventory and the one place that deletes from the cluster (see providers/pruner.ts). */
@@ -136,6 +152,8 @@ export class ApplicationGraph {
                 pruneEnabled: tracking.pruneEnabled,
                 claimedElsewhere: this.args.ownership ? pulumi.output(this.args.ownership.claimedByOthers(this.ctx.application)) : [],
                 cascade: cascadeOnDelete(this.args.finalizers, this.args.cascade),
+                // Run when the whole Application is deleted, before anything of it is; never on a prune.
+                preDeleteHooks: this.hookRuns(plan.preDeleteHooks, "PreDelete"),
                 timeoutMs: parseTimeout(this.timeout),
             },
             { parent: this.ctx.parent, dependsOn },
@@ -171,6 +189,10 @@ export class ApplicationGraph {
                 syncPolicy: this.args.syncPolicy ?? {},
                 ignoreDifferences: this.args.ignoreDifferences ?? [],
                 postDeleteHooks,
+                // Run by the CLI when a sync fails in a step that runs no SyncFail hooks itself (an apply refused).
+                syncFailHooks: this.hookRuns(plan.syncFailHooks, "SyncFail"),
+                desired: this.ctx.hookRun.desired,
+                runKey: this.ctx.hookRun.runKey,
                 // The Namespace CreateNamespace applies is declared too, outside the plan.
                 kindScopes: { ...plan.kindScopes, ...(this.ctx.namespaceScope ? { "/Namespace": this.ctx.namespaceScope } : {}) },
             },
@@ -237,14 +259,7 @@ export class ApplicationGraph {
         });
     }
 
-    private declareHook(
-        hook: PlannedResource,
-        stage: Stage,
-        revision: string,
-        appDigest: string,
-        dependsOn: pulumi.Resource[],
-        syncFailHooks: SyncFailHook[],
-    ): pulumi.Resource {
+    private declareHook(hook: PlannedResource, stage: Stage, dependsOn: pulumi.Resource[], syncFailHooks: SyncFailHook[], rules: CustomHealthRules): pulumi.Resource {
         return new Hook(
             `${hook.phase}:${hook.id}`,
             {
@@ -254,12 +269,14 @@ export class ApplicationGraph {
                 deletePolicies: hook.hook?.deletePolicies ?? ["BeforeHookCreation"],
                 phase: stage.phase,
                 wave: stage.wave,
-                // One run per sync of a new revision or a new desired state.
-                syncId: `${revision}:${appDigest}`,
+                desired: this.ctx.hookRun.desired,
+                runKey: this.ctx.hookRun.runKey,
+                hookKey: `${this.ctx.application}:${stage.phase}:${hook.id}`,
                 timeoutMs: hook.healthTimeoutMs ?? parseTimeout(this.timeout),
                 application: this.ctx.application,
                 syncFailHooks,
             },
+            rules,
             { parent: this.ctx.parent, dependsOn },
         );
     }

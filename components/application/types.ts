@@ -43,6 +43,11 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     healthChecks?: CustomHealthRules;
     /** Sync exactly this commit instead of resolving targetRevision (a rollback's pin, a reviewed preview). */
     revision?: string;
+    /**
+     * Runs the hooks again although the desired state did not change: a new key per retry of a failed
+     * sync or per `syncwave sync --force-hooks` (the CLI sets it; see components/sync-run.ts).
+     */
+    hookRunKey?: string;
     /** Shared by the stack's Applications so that no object is owned twice. */
     ownership?: OwnershipRegistry;
 }

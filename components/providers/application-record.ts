@@ -23,6 +23,11 @@ export interface ApplicationRecordArgs {
     syncPolicy: SyncPolicy;
     ignoreDifferences: IgnoreDifference[];
     postDeleteHooks: SyncFailHook[];
+    /** The Application's SyncFail hooks, for the CLI to run when a step without its own SyncFail handling fails. */
+    syncFailHooks: SyncFailHook[];
+    /** The desired state's digest and the hooks' run key of the sync this record belongs to (see SyncResult). */
+    desired: string;
+    runKey: string;
     /** The scope of every kind the Application declares, from the destination's discovery: the policy pack's source. */
     kindScopes: Record<string, "Cluster" | "Namespaced">;
 }

@@ -40,11 +40,11 @@ export function describeRef(r: ObjectRef): string {
 class Degraded extends Error {}
 
 /** Runs the SyncFail hooks; their own failures are added to the message, never hide the first one. */
-export async function runSyncFailHooks(access: ClusterAccess, syncId: string, hooks: SyncFailHook[], cause: string): Promise<string> {
+export async function runSyncFailHooks(access: ClusterAccess, syncId: string, hooks: SyncFailHook[], cause: string, rules: CustomHealthRules = {}): Promise<string> {
     const notes: string[] = [];
     for (const hook of hooks) {
         try {
-            const run = await runHook({ ...hook, cluster: access.cluster, kubeconfig: access.kubeconfig, syncId: `${syncId}:syncfail` });
+            const run = await runHook({ ...hook, cluster: access.cluster, kubeconfig: access.kubeconfig, syncId: `${syncId}:syncfail` }, rules);
             notes.push(`SyncFail hook ${run.hookName} ran: ${run.status}`);
         } catch (err) {
             notes.push(`SyncFail hook failed too: ${(err as Error).message.split("\n")[0]}`);
@@ -202,7 +202,7 @@ export async function runGate(inputs: GateInputs, rules: CustomHealthRules = {})
         return await Promise.all(inputs.resources.map((r) => awaitHealthy(inputs, r, rules)));
     } catch (err) {
         const cause = `application ${inputs.application}, ${inputs.stage}: ${(err as Error).message}`;
-        throw new Error(await runSyncFailHooks(inputs, inputs.syncId, inputs.syncFailHooks, cause));
+        throw new Error(await runSyncFailHooks(inputs, inputs.syncId, inputs.syncFailHooks, cause, rules));
     }
 }
 

@@ -1,14 +1,21 @@
-// Hook: Argo CD's resource hooks (PreSync, Sync, PostSync, SyncFail, PostDelete). A hook is not a
-// managed object: this dynamic resource creates the hook's object through the API once per sync,
-// waits until it is Healthy or Degraded (with the same health rules as the gates), keeps its pods'
-// logs, and deletes it as its delete policy says. Its cluster is a ClusterRef resolved in the
-// provider's process; the logs and the message, which may echo what the hook's containers were given,
-// are secret outputs.
+// Hook: Argo CD's resource hooks (PreSync, Sync, PostSync; SyncFail, PreDelete and PostDelete run
+// from the gates, the Pruner and the record). A hook is not a managed object: this dynamic resource
+// creates the hook's object through the API, waits until it is Healthy or Degraded (with the same
+// health rules as the gates, custom ones included), keeps its pods' logs, and deletes it as its delete
+// policy says. Its cluster is a ClusterRef resolved in the provider's process; the logs and the
+// message, which may echo what the hook's containers were given, are secret outputs.
+//
+// When a hook runs (deliberately narrower than Argo CD, which runs every hook on every sync operation):
+// when the Application's desired state (its rendered manifests and sync options) changed since the
+// hook last ran, or with a run key: a retry after a failed or interrupted sync, or --force-hooks. A
+// commit elsewhere in the repository or a drift repair changes neither, so no hook runs for them.
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterRef } from "../cluster/connection-ref";
+import type { CustomHealthRules } from "../health/assess";
 import type { Manifest } from "../sync/manifest";
 import type { SyncFailHook } from "./health-gate-runtime";
 import type { HookRun, RunHookInputs } from "./hook-runtime";
+import { hookMustRun, hookSyncId } from "../sync/hook-runs";
 
 export interface HookArgs {
     cluster: ClusterRef;
@@ -19,8 +26,12 @@ export interface HookArgs {
     deletePolicies: pulumi.Input<string[]>;
     phase: pulumi.Input<string>;
     wave: pulumi.Input<number>;
-    /** Identifies the sync: a new value runs the hook again. */
-    syncId: pulumi.Input<string>;
+    /** Digest of the Application's desired state: a new value runs the hook again. */
+    desired: string;
+    /** "" normally; a retry or a forced run sets a new key, which runs the hook again once. */
+    runKey: string;
+    /** The hook's identity in its Application (finds its earlier runs in the cluster). */
+    hookKey: string;
     timeoutMs: pulumi.Input<number>;
     application: string;
     /** Run when this hook fails, before the error is returned. */
@@ -28,7 +39,10 @@ export interface HookArgs {
 }
 
 /** What the provider stores: the run's inputs, plus what to do when it fails and where its code is. */
-type HookInputs = RunHookInputs & {
+type HookInputs = Omit<RunHookInputs, "syncId"> & {
+    desired: string;
+    runKey: string;
+    syncId?: string;
     application: string;
     syncFailHooks: SyncFailHook[];
     modules: { runtime: string; gate: string };
@@ -38,37 +52,54 @@ type HookInputs = RunHookInputs & {
 const RUNTIME_MODULE = require.resolve("./hook-runtime");
 const GATE_MODULE = require.resolve("./health-gate-runtime");
 
-const hookProvider: pulumi.dynamic.ResourceProvider = {
-    async diff(_id: string, olds: HookInputs, news: HookInputs) {
-        const rerun = olds.syncId !== news.syncId || JSON.stringify(olds.manifest) !== JSON.stringify(news.manifest);
-        // Another way to reach the cluster (or state that still holds a kubeconfig) only rewrites the state.
-        const reconnected = JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) || olds.kubeconfig !== news.kubeconfig;
-        return { changes: rerun || reconnected, replaces: rerun ? ["syncId"] : [], deleteBeforeReplace: false };
-    },
-    async update(_id: string, olds: HookInputs & HookRun, news: HookInputs) {
-        // Reached only when the connection changed: the hook does not run again, its last run is kept.
-        const { hookName, namespace, status, message, logs, startedAt, finishedAt } = olds;
-        return { outs: { ...news, hookName, namespace, status, message, logs, startedAt, finishedAt } };
-    },
-    async create(inputs: HookInputs) {
-        // Loaded here, not captured: the provider runs in its own process with the project's modules.
-        require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-        const runtime = require(inputs.modules.runtime) as typeof import("./hook-runtime");
-        let outcome;
-        try {
-            outcome = await runtime.runHook(inputs);
-        } catch (err) {
-            const gate = require(inputs.modules.gate) as typeof import("./health-gate-runtime");
-            const cause = `application ${inputs.application}: ${(err as Error).message}`;
-            throw new Error(await gate.runSyncFailHooks(inputs, inputs.syncId, inputs.syncFailHooks, cause));
-        }
-        return { id: `${outcome.namespace}/${outcome.hookName}@${inputs.syncId.slice(0, 12)}`, outs: { ...inputs, ...outcome } };
-    },
-    async delete() {
-        // A hook's object is not managed: it was already cleaned up as its delete policy said, and a
-        // kept one (BeforeHookCreation) is replaced by the next run.
-    },
-};
+// One provider object per set of rules, so Pulumi serializes its closure once, not once per hook.
+const providers = new WeakMap<CustomHealthRules, pulumi.dynamic.ResourceProvider>();
+
+function hookProviderFor(rules: CustomHealthRules): pulumi.dynamic.ResourceProvider {
+    let provider = providers.get(rules);
+    if (!provider) {
+        provider = hookProvider(rules);
+        providers.set(rules, provider);
+    }
+    return provider;
+}
+
+function hookProvider(customRules: CustomHealthRules): pulumi.dynamic.ResourceProvider {
+    return {
+        async diff(_id: string, olds: HookInputs & HookRun, news: HookInputs) {
+            const rerun = hookMustRun(olds, news);
+            // Another way to reach the cluster, a new run key after a run that stays valid, or state
+            // that still holds a kubeconfig only rewrites the state.
+            const rewritten =
+                JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) || olds.kubeconfig !== news.kubeconfig || olds.runKey !== news.runKey;
+            return { changes: rerun || rewritten, replaces: rerun ? ["desired"] : [], deleteBeforeReplace: false };
+        },
+        async update(_id: string, olds: HookInputs & HookRun, news: HookInputs) {
+            // Reached only when the hook does not run again: its last run is kept.
+            const { hookName, namespace, status, message, logs, startedAt, finishedAt } = olds;
+            return { outs: { ...news, hookName, namespace, status, message, logs, startedAt, finishedAt } };
+        },
+        async create(inputs: HookInputs) {
+            // Loaded here, not captured: the provider runs in its own process with the project's modules.
+            require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+            const runtime = require(inputs.modules.runtime) as typeof import("./hook-runtime");
+            const syncId = hookSyncId(inputs.desired, inputs.runKey);
+            let outcome;
+            try {
+                outcome = await runtime.runHook({ ...inputs, syncId }, customRules);
+            } catch (err) {
+                const gate = require(inputs.modules.gate) as typeof import("./health-gate-runtime");
+                const cause = `application ${inputs.application}: ${(err as Error).message}`;
+                throw new Error(await gate.runSyncFailHooks(inputs, syncId, inputs.syncFailHooks, cause, customRules));
+            }
+            return { id: `${outcome.namespace}/${outcome.hookName}@${syncId.slice(0, 12)}`, outs: { ...inputs, syncId, ...outcome } };
+        },
+        async delete() {
+            // A hook's object is not managed: it was already cleaned up as its delete policy said, and a
+            // kept one (BeforeHookCreation) is replaced by the next run.
+        },
+    };
+}
 
 export class Hook extends pulumi.dynamic.Resource {
     declare public readonly status: pulumi.Output<string>;
@@ -76,11 +107,11 @@ export class Hook extends pulumi.dynamic.Resource {
     declare public readonly logs: pulumi.Output<string>;
     declare public readonly hookName: pulumi.Output<string>;
 
-    constructor(name: string, args: HookArgs, opts?: pulumi.CustomResourceOptions) {
+    constructor(name: string, args: HookArgs, customRules: CustomHealthRules, opts?: pulumi.CustomResourceOptions) {
         super(
-            hookProvider,
+            hookProviderFor(customRules),
             name,
-            { ...args, modules: { runtime: RUNTIME_MODULE, gate: GATE_MODULE }, status: undefined, message: undefined, logs: undefined, hookName: undefined },
+            { ...args, modules: { runtime: RUNTIME_MODULE, gate: GATE_MODULE }, syncId: undefined, status: undefined, message: undefined, logs: undefined, hookName: undefined },
             { ...opts, additionalSecretOutputs: ["kubeconfig", "logs", "message"] },
             "syncwave",
             "Hook",

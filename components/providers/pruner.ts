@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterRef } from "../cluster/connection-ref";
 import { planCascade, planPrune, previousInventory, type InventoryEntry } from "../sync/prune";
 import type { PruneOutcome } from "./pruner-runtime";
+import type { SyncFailHook } from "./health-gate-runtime";
 
 export interface PrunerArgs {
     cluster: ClusterRef;
@@ -25,13 +26,16 @@ export interface PrunerArgs {
     claimedElsewhere: pulumi.Input<string[]>;
     /** The Application carries resources-finalizer.argocd.argoproj.io: deleting it deletes its objects. */
     cascade: boolean;
+    /** Run first when the whole Application is deleted (Argo CD 3.x PreDelete); a failure blocks the deletion. */
+    preDeleteHooks?: SyncFailHook[];
     timeoutMs: number;
 }
 
-type StoredInputs = Omit<PrunerArgs, "kubeconfig" | "claimedElsewhere"> & { claimedElsewhere?: string[] } & { kubeconfig?: string; modules: { runtime: string } };
+type StoredInputs = Omit<PrunerArgs, "kubeconfig" | "claimedElsewhere"> & { claimedElsewhere?: string[] } & { kubeconfig?: string; modules: { runtime: string; hooks?: string } };
 type StoredState = StoredInputs & { inventory?: InventoryEntry[]; requiresPruning?: InventoryEntry[]; lastPruned?: string[] };
 
 const RUNTIME_MODULE = require.resolve("./pruner-runtime");
+const HOOK_MODULE = require.resolve("./hook-runtime");
 
 /** What this sync prunes and what stays requiring it; objects a sibling took over are no longer ours. */
 function pruneFor(olds: StoredState, news: StoredInputs) {
@@ -51,6 +55,7 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
             JSON.stringify(olds.inventory ?? olds.desired) !== JSON.stringify(news.desired) ||
             JSON.stringify(olds.requiresPruning ?? []) !== JSON.stringify(plan.requiresPruning) ||
             olds.cascade !== news.cascade ||
+            JSON.stringify(olds.preDeleteHooks ?? []) !== JSON.stringify(news.preDeleteHooks ?? []) ||
             olds.installation !== news.installation ||
             // Another way to reach the cluster, or state that still holds a kubeconfig.
             JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) ||
@@ -71,6 +76,20 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
         return { outs: { ...news, inventory: news.desired, requiresPruning: plan.requiresPruning, lastPruned: outcome.pruned, lastSkipped: outcome.skipped } };
     },
     async delete(_id: string, props: StoredState) {
+        // The Application is being deleted (a prune never deletes the Pruner): its PreDelete hooks run
+        // first, whether or not its objects are deleted, and a failed one stops the deletion here, with
+        // the Pruner and the record still in the state, as Argo CD keeps the Application until they pass.
+        if ((props.preDeleteHooks ?? []).length > 0 && props.modules.hooks) {
+            require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
+            const hooks = require(props.modules.hooks) as typeof import("./hook-runtime");
+            for (const hook of props.preDeleteHooks ?? []) {
+                try {
+                    await hooks.runHook({ ...hook, cluster: props.cluster, kubeconfig: props.kubeconfig, syncId: `${props.application}:pre-delete`, hookKey: `${props.application}:PreDelete:${hook.manifest.kind}/${hook.manifest.metadata.name ?? hook.manifest.metadata.generateName}` });
+                } catch (err) {
+                    throw new Error(`application ${props.application} is not deleted: its PreDelete hook failed: ${(err as Error).message}`);
+                }
+            }
+        }
         // Without the cascade finalizer a deleted Application leaves its objects where they are (orphaned).
         if (!props.cascade) return;
         const all = planCascade(previousInventory(props));
@@ -89,7 +108,7 @@ export class Pruner extends pulumi.dynamic.Resource {
         super(
             prunerProvider,
             name,
-            { ...args, modules: { runtime: RUNTIME_MODULE }, inventory: undefined, requiresPruning: undefined, lastPruned: undefined },
+            { ...args, modules: { runtime: RUNTIME_MODULE, hooks: HOOK_MODULE }, inventory: undefined, requiresPruning: undefined, lastPruned: undefined },
             { ...opts, additionalSecretOutputs: ["kubeconfig"] },
             "syncwave",
             "Pruner",

@@ -80,14 +80,16 @@ export function hookTypes(s: SourcedManifest): HookType[] {
             return h as HookType;
         });
     }
-    if (a[ANNOTATION.helmHook] !== undefined) {
+    // Any helm.sh/hook but Helm 2's crd-install makes the object a hook (gitops-engine
+    // pkg/sync/hook/helm/hook.go IsHook). Helm's test and rollback hooks map to no phase: such an object
+    // is a hook that never runs, so it is never applied as a managed resource either (Skip).
+    if (a[ANNOTATION.helmHook] !== undefined && a[ANNOTATION.helmHook].trim() !== "crd-install") {
         const phases = new Set<Phase>();
         for (const h of splitList(a[ANNOTATION.helmHook])) {
             const phase = HELM_HOOKS[h];
-            // Helm's test hooks and rollback hooks have no Argo CD equivalent and are ignored, as Argo CD does.
             if (phase) phases.add(phase);
         }
-        return [...phases];
+        return phases.size > 0 ? [...phases] : ["Skip"];
     }
     return [];
 }
