@@ -2,6 +2,8 @@
 // the update's message, which `syncwave sync` writes), when, by whom, and how it ended.
 import { parseSyncMessage, openStack, type StackOptions } from "../stack";
 import { formatColumns } from "../format/table";
+import { failureTagName, parseFailureTag } from "../failure-class";
+import { plainValues, type StateResource } from "./state";
 
 export interface HistoryEntry {
     id: number;
@@ -28,8 +30,11 @@ export function numberUpdates<U extends { version: number }>(listed: readonly U[
 
 export async function history(options: StackOptions): Promise<HistoryEntry[]> {
     const stack = await openStack(options);
-    return numberUpdates(await stack.history()).map((u) => {
+    const [updates, tags, exported] = await Promise.all([stack.history(), stack.workspace.listTags(stack.name), stack.exportStack()]);
+    const completed = completedSyncs(((exported.deployment as { resources?: StateResource[] } | undefined)?.resources ?? []) as StateResource[]);
+    return numberUpdates(updates).map((u) => {
         const record = parseSyncMessage(u.message);
+        const failure = tags[failureTagName(u.version)];
         return {
             id: u.version,
             operation: u.kind,
@@ -37,12 +42,42 @@ export async function history(options: StackOptions): Promise<HistoryEntry[]> {
             startTime: u.startTime.toISOString(),
             by: record?.by ?? u.environment?.["git.author"] ?? "",
             result: u.result,
-            // Gates hold every wave until Healthy: a sync that succeeded left everything Healthy.
-            health: u.kind !== "update" ? "" : u.result === "succeeded" ? "Healthy" : u.result === "failed" ? "Degraded or timed out" : "",
+            health: u.kind !== "update" ? "" : u.result === "failed" ? failedHealth(failure) : measuredHealth(completed, u.startTime, u.endTime),
             revisions: record?.revisions ?? {},
             message: u.message,
         };
     });
+}
+
+/** What each Application's SyncResult recorded at the end of its completed syncs. */
+export function completedSyncs(resources: readonly StateResource[]): { application: string; health: string; finishedAt: string }[] {
+    return resources
+        .filter((r) => r.type.endsWith("syncwave:SyncResult"))
+        .flatMap((r) => {
+            const outputs = plainValues(r.outputs) as { application?: string; completed?: { health: string; finishedAt: string }[] } | undefined;
+            return (outputs?.completed ?? []).map((c) => ({ application: outputs?.application ?? "", health: c.health, finishedAt: c.finishedAt }));
+        });
+}
+
+/** The health measured at the end of the update, per Application ("Healthy" when all agree). */
+export function measuredHealth(completed: readonly { application: string; health: string; finishedAt: string }[], start: Date, end: Date | undefined): string {
+    const inUpdate = completed.filter((c) => {
+        const at = Date.parse(c.finishedAt);
+        return at >= start.getTime() && (end === undefined || Number.isNaN(end.getTime()) || at <= end.getTime() + 1_000);
+    });
+    // An update that changed nothing of an Application measured nothing new: no entry, no claim.
+    if (inUpdate.length === 0) return "";
+    const healths = new Set(inUpdate.map((c) => c.health));
+    return healths.size === 1 ? [...healths][0] : inUpdate.map((c) => `${c.application}=${c.health}`).join(" ");
+}
+
+/** A failed update's reason classes, as `syncwave sync` recorded them. */
+export function failedHealth(tag: string | undefined): string {
+    if (tag === undefined) return "failed (no reason recorded)";
+    const classes = parseFailureTag(tag);
+    const values = new Set(Object.values(classes));
+    if (values.size === 1) return [...values][0];
+    return Object.entries(classes).map(([app, c]) => (app === "-" ? c : `${app}: ${c}`)).join(", ");
 }
 
 export function formatHistory(entries: HistoryEntry[]): string {

@@ -10,6 +10,8 @@ import { pruneReports, type PruneReport } from "../prune-report";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
 import { runSyncFailHooksFor, unhandledFailures } from "../sync-fail";
 import type { StateResource } from "./state";
+import { failureClasses, failureTagName, failureTagValue, type FailureClass } from "../failure-class";
+import { numberUpdates } from "./history";
 import { programEnv, reportFile } from "../program-env";
 import { applicationOfStep, describeId, openStack, revisionsFromReport, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
 
@@ -76,7 +78,8 @@ function progressOf(e: EngineEvent): string | undefined {
         const health = (outputs.health as { resource: string; status: string }[] | undefined) ?? [];
         return `${app}: ${String(outputs.stage)}: ${health.length} resource(s) ${[...new Set(health.map((h) => h.status))].join("/") || "done"}`;
     }
-    if (m.type.endsWith("syncwave:Hook")) {
+    // A hook's update only rewrites its state (a new connection or run key): it ran only when created or replaced.
+    if (m.type.endsWith("syncwave:Hook") && m.op !== "update") {
         return `${app}: ${String(outputs.phase)} hook ${String(outputs.hookName)}: ${String(outputs.status)}`;
     }
     if (m.type.endsWith("syncwave:Pruner")) {
@@ -98,6 +101,9 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         lastSyncs(await stateOf(await openStack(options))),
         options.forceHooks ? { apps: options.app ? [options.app] : "all" } : undefined,
     );
+    for (const [app, key] of Object.entries(runKeys)) {
+        if (!options.app || options.app === app) progress(`${app}: hooks run again: ${key.startsWith("forced-") ? "--force-hooks" : "its last sync did not complete"} (${key})`);
+    }
     const hookEnv = { SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys) };
     const stack = await openStack({ ...options, env: { ...(options.env ?? {}), ...hookEnv, ...programEnv({ ...settings, operation: "preview", isolate: true, report: previewReport.path }) } });
     progress("previewing: fetching sources and planning");
@@ -130,7 +136,10 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         throw new SyncError(`nothing was synced:\n${failed.map((f) => `${f.application}: ${f.reason}`).join("\n")}`, emptyResult(failed));
     }
     for (const r of revisions) progress(`${r.application}: ${r.repoURL}@${r.targetRevision} = ${r.commit}`);
-    const prunes = pruneReports(previewEvents).filter((p) => p.removed || revisions.some((r) => r.application === p.application));
+    // With --app the others are not declared but not removed either: the targeted update leaves them alone.
+    const prunes = pruneReports(previewEvents).filter(
+        (p) => (options.app ? p.application === options.app : p.removed) || revisions.some((r) => r.application === p.application),
+    );
     for (const p of prunes) {
         if (p.requiresPruning.length) progress(`${p.application}: requires pruning (not deleted; sync --prune deletes): ${p.requiresPruning.join(", ")}`);
         if (p.removed?.cascade) progress(`${p.application}: removed; its objects are deleted (cascade finalizer): ${p.removed.objects.join(", ") || "none"}`);
@@ -171,6 +180,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         result = { revisions, result: up.summary.result, summary: (up.summary.resourceChanges ?? {}) as Record<string, number>, prunes, failed };
     } catch (err) {
         const reasons = errorsOf(updateEvents);
+        await recordFailure(synced, failureClasses(updateEvents)).catch(() => undefined);
         // A step that failed inside the engine (an apply refused, a prune) ran no SyncFail hooks: run them now.
         const unhandled = unhandledFailures(updateEvents);
         if (unhandled.length > 0) {
@@ -189,6 +199,24 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     }
     return result;
 }
+
+/**
+ * Keeps why the update failed, per Application, in a stack tag named after the update's ID in
+ * `syncwave history` (the update's own message is written before it starts). Only the last few stay.
+ */
+async function recordFailure(stack: Awaited<ReturnType<typeof openStack>>, classes: Record<string, FailureClass>): Promise<void> {
+    const updates = numberUpdates(await stack.history());
+    const latest = updates[0];
+    if (!latest || latest.result !== "failed") return;
+    await stack.workspace.setTag(stack.name, failureTagName(latest.version), failureTagValue(Object.keys(classes).length ? classes : { "": "failed" }));
+    const tags = await stack.workspace.listTags(stack.name);
+    const kept = new Set(updates.slice(0, KEPT_FAILURES).map((u) => failureTagName(u.version)));
+    for (const name of Object.keys(tags)) {
+        if (name.startsWith("syncwave:failed:") && !kept.has(name)) await stack.workspace.removeTag(stack.name, name);
+    }
+}
+
+const KEPT_FAILURES = 50;
 
 /** The stack's resources (secrets stay encrypted); none for a stack that was never updated. */
 async function stateOf(stack: Awaited<ReturnType<typeof openStack>>): Promise<StateResource[]> {

@@ -90,7 +90,8 @@ async function earlierRuns(conn: Connection, inputs: RunHookInputs, namespace: s
     const path = await collectionPath(conn.kc, inputs.manifest.apiVersion, inputs.manifest.kind, namespace || undefined);
     const selector = encodeURIComponent(`${HOOK_LABEL}=${runLabels(inputs)[HOOK_LABEL]}`);
     const list = await getJSON<{ items: KubeObject[] }>(conn.kc, `${path}?labelSelector=${selector}`);
-    return (list?.items ?? []).sort((a, b) => String(a.metadata.creationTimestamp ?? "").localeCompare(String(b.metadata.creationTimestamp ?? "")));
+    // A list's items carry no apiVersion and kind: the health rules need them.
+    return (list?.items ?? []).map((item) => ({ ...item, apiVersion: inputs.manifest.apiVersion, kind: inputs.manifest.kind })).sort((a, b) => String(a.metadata.creationTimestamp ?? "").localeCompare(String(b.metadata.creationTimestamp ?? "")));
 }
 
 /**
