@@ -210,6 +210,7 @@ export class Application extends pulumi.ComponentResource {
                 helm: args.source.helm,
                 kustomize: args.source.kustomize,
                 namespace: destination.namespace,
+                build: { project: project.projectName, revision: fetched.commit, repoURL: args.source.repoURL, targetRevision: fetched.targetRevision },
             },
             helmTemplateVia(provider),
         );
@@ -608,12 +609,8 @@ function withAnnotations(m: Manifest, annotations: Record<string, string>): Mani
 
 /** Helm charts render inside the Kubernetes provider (its helm:template support): no helm binary. */
 function helmTemplateVia(provider: k8s.Provider): HelmTemplate {
-    return async (chartDir, values, releaseName, namespace) => {
-        const result = await pulumi.runtime.invoke(
-            "kubernetes:helm:template",
-            { jsonOpts: JSON.stringify({ path: chartDir, values, release_name: releaseName, namespace }) },
-            { provider },
-        );
+    return async (options) => {
+        const result = await pulumi.runtime.invoke("kubernetes:helm:template", { jsonOpts: JSON.stringify(options) }, { provider });
         return ((result as { result?: Manifest[] }).result ?? []) as Manifest[];
     };
 }
