@@ -87,6 +87,16 @@ function inlineValues(context: HelmRenderContext, helm: HelmSource): Values | un
 /** The merged values and the invoke's options for a chart in the checkout. */
 export function helmTemplateRequest(context: HelmRenderContext, helm: HelmSource = {}): HelmTemplateRequest {
     checkHelmOptions(context.application, helm);
+    // The invoke uses one namespace for both `.Release.Namespace` and every namespaced object the chart
+    // leaves without one (pulumi-kubernetes invoke_decode_yaml.go); Argo CD puts those objects in the
+    // destination namespace. The two agree only when the release namespace is the destination's.
+    if (helm.namespace && helm.namespace !== context.namespace) {
+        throw inputError(
+            context,
+            "source.helm.namespace",
+            `a release namespace other than destination.namespace (${context.namespace ?? "none"}) is not supported: the Kubernetes provider's helm template would also move every object without a namespace into ${helm.namespace}`,
+        );
+    }
     const { root, chartDir, env } = context;
     const valueFiles = within(context, "source.helm.valueFiles", () =>
         resolveValueFiles(

@@ -50,7 +50,7 @@ export interface HelmSource {
     skipTests?: boolean;
     /** Refused when true: the provider always validates values against the chart's schema. */
     skipSchemaValidation?: boolean;
-    /** The release namespace; the destination namespace when empty. */
+    /** The release namespace; the destination namespace when empty. Refused when it differs from it (see helm-options.ts). */
     namespace?: string;
     kubeVersion?: string;
     apiVersions?: string[];

@@ -99,7 +99,7 @@ describe("Helm and Kustomize source fields on the local cluster", () => {
                                 { name: "revision", value: "$ARGOCD_APP_REVISION_SHORT" },
                             ],
                             fileParameters: [{ name: "config", path: "config.txt" }],
-                            namespace: "release-namespace",
+                            namespace: helmNs,
                             kubeVersion: "1.29.0",
                             apiVersions: ["example.com/v1/Widget", "v1"],
                             skipCrds: true,
@@ -152,7 +152,7 @@ describe("Helm and Kustomize source fields on the local cluster", () => {
             flagKind: "bool",
             config: "from a file parameter",
             revision: commit.slice(0, 7),
-            releaseNamespace: "release-namespace",
+            releaseNamespace: helmNs,
             kubeVersion: "v1.29.0",
             hasWidgets: "true",
         });

@@ -146,7 +146,7 @@ describe("Helm values: value files < values/valuesObject < parameters < forceStr
     });
 
     it("passes the template options the invoke takes", () => {
-        const request = helmTemplateRequest(context({}), {
+        const request = helmTemplateRequest(context({}, { namespace: "release-ns" }), {
             releaseName: "web",
             namespace: "release-ns",
             kubeVersion: "1.29.0",
@@ -191,6 +191,7 @@ describe("Helm settings the provider cannot honour are refused", () => {
         [{ skipSchemaValidation: true }, "source.helm.skipSchemaValidation", /always validates/],
         [{ kubeVersion: "latest" }, "source.helm.kubeVersion", /could not parse/],
         [{ values: "- a list\n" }, "source.helm.values", /not a YAML map/],
+        [{ namespace: "elsewhere" }, "source.helm.namespace", /other than destination.namespace \(shop-ns\)/],
         [{ parameters: [{ name: "a.b", value: "1" }, { name: "a.b.c", value: "2" }] }, "source.helm.parameters[1]", /a\.b|b/],
     ])("%j", (helm, field, message) => {
         expect(refused(() => helmTemplateRequest(context({}), helm), field)).toMatch(message);
@@ -396,12 +397,12 @@ describe("rendering with the fields, from a real repository", () => {
                 checkoutDir: fetched.checkoutDir,
                 path: "chart",
                 namespace: "dest",
-                helm: { releaseName: "web", parameters: [{ name: "replicas", value: "2" }], skipCrds: true, kubeVersion: "1.30.0", apiVersions: ["v1"], namespace: "rel" },
+                helm: { releaseName: "web", parameters: [{ name: "replicas", value: "2" }], skipCrds: true, kubeVersion: "1.30.0", apiVersions: ["v1"], namespace: "dest" },
             },
             helmTemplate,
         );
         expect(seen).toEqual([
-            { path: realpathSync(join(fetched.checkoutDir, "chart")), values: { replicas: 2 }, release_name: "web", namespace: "rel", kube_version: "1.30.0", api_versions: ["v1"], skip_crd_rendering: true },
+            { path: realpathSync(join(fetched.checkoutDir, "chart")), values: { replicas: 2 }, release_name: "web", namespace: "dest", kube_version: "1.30.0", api_versions: ["v1"], skip_crd_rendering: true },
         ]);
         expect(existsSync(join(fetched.checkoutDir, "chart"))).toBe(true);
     });
