@@ -1,14 +1,15 @@
 // An Argo CD Application's spec, with Argo CD's field names, as SyncWave reads it.
-import type { DirectorySource, HelmSource } from "./source/render";
+import type { DirectorySource, HelmSource, KustomizeSource } from "./source/source-types";
 
 export interface ApplicationSource {
     repoURL: string;
     /** Branch, tag, commit SHA or HEAD (the default). */
     targetRevision?: string;
     path?: string;
+    /** At most one of directory, helm and kustomize, as in Argo CD; see components/source/source-types.ts. */
     directory?: DirectorySource;
     helm?: HelmSource;
-    kustomize?: Record<string, unknown>;
+    kustomize?: KustomizeSource;
 }
 
 export interface ApplicationDestination {

@@ -51,6 +51,7 @@ export async function renderManifests(
             helm: args.source.helm,
             kustomize: args.source.kustomize,
             namespace: args.destination?.namespace,
+            build: { project: args.project.projectName, revision: fetched.commit, repoURL: args.source.repoURL, targetRevision: fetched.targetRevision },
         },
         helmTemplateVia(provider),
     );
@@ -61,12 +62,8 @@ export async function renderManifests(
 
 /** Helm charts render inside the Kubernetes provider (its helm:template support): no helm binary. */
 function helmTemplateVia(provider: k8s.Provider): HelmTemplate {
-    return async (chartDir, values, releaseName, namespace) => {
-        const result = await pulumi.runtime.invoke(
-            "kubernetes:helm:template",
-            { jsonOpts: JSON.stringify({ path: chartDir, values, release_name: releaseName, namespace }) },
-            { provider },
-        );
+    return async (options) => {
+        const result = await pulumi.runtime.invoke("kubernetes:helm:template", { jsonOpts: JSON.stringify(options) }, { provider });
         return ((result as { result?: Manifest[] }).result ?? []) as Manifest[];
     };
 }
