@@ -2,13 +2,36 @@
 import type { DirectorySource, HelmSource } from "./source/render";
 
 export interface ApplicationSource {
+    /** A git repository, or with `chart` an http(s) Helm repository (one that serves index.yaml). */
     repoURL: string;
-    /** Branch, tag, commit SHA or HEAD (the default). */
+    /**
+     * Git: a branch, tag, commit SHA or HEAD (the default). Chart: a version (1.2.3) or a semver
+     * constraint (^1.2, >=1.0 <2.0, 1.2.x, *), the highest published version that satisfies it.
+     */
     targetRevision?: string;
     path?: string;
+    /** A chart name in the Helm repository `repoURL`; excludes `path`. */
+    chart?: string;
+    /**
+     * In `sources` only: this source's checkout is `$<ref>` for the other sources' Helm value files
+     * (`$values/env/prod.yaml`). Without `path` it renders nothing itself.
+     */
+    ref?: string;
+    /** A display name, as in Argo CD's multi-source Applications. */
+    name?: string;
     directory?: DirectorySource;
-    helm?: HelmSource;
+    helm?: HelmSource & ChartRepositoryOptions;
     kustomize?: Record<string, unknown>;
+}
+
+/** Helm settings that concern fetching a chart from its repository rather than rendering it. */
+export interface ChartRepositoryOptions {
+    /**
+     * Send the repository's credentials to every host the chart archive is fetched from (an archive
+     * URL or a redirect elsewhere), as Argo CD's helm.passCredentials; by default only to the
+     * repository's own origin.
+     */
+    passCredentials?: boolean;
 }
 
 export interface ApplicationDestination {
@@ -44,7 +67,10 @@ export interface IgnoreDifference {
 
 export interface ApplicationSpec {
     project: string;
-    source: ApplicationSource;
+    /** The Application's one source; or `sources`, never both. */
+    source?: ApplicationSource;
+    /** Several sources, rendered in order and concatenated (Argo CD's multi-source Applications). */
+    sources?: ApplicationSource[];
     destination: ApplicationDestination;
     syncPolicy?: SyncPolicy;
     ignoreDifferences?: IgnoreDifference[];

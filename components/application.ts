@@ -11,10 +11,13 @@ import { OwnershipRegistry } from "./ownership";
 import { Project } from "./project";
 import { checkDestination, checkNamespacedTarget, checkResourceKind, checkSourceRepo, destinationServiceAccount, type Violation } from "./project/rules";
 import { syncWindowVerdict } from "./project/sync-windows";
-import { fetchRevision, GitSourceError, type FetchedRevision, type GitCredentials } from "./source/git";
-import { renderSource, type HelmTemplate } from "./source/render";
+import { credentialsFor } from "./source/credentials";
+import type { GitCredentials } from "./source/git";
+import { fetchSources, renderSources, type FetchedSource } from "./source/multi-source";
+import type { HelmTemplate } from "./source/render";
+import { declaredSources } from "./source/sources-spec";
 import { Hook } from "./providers/hook";
-import { ApplicationRecord } from "./providers/application-record";
+import { ApplicationRecord, type SourceRecord } from "./providers/application-record";
 import type { CustomHealthRules } from "./health/assess";
 import { worst, type Health } from "./health/status";
 import { HealthGate } from "./providers/health-gate";
@@ -42,8 +45,13 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     project: Project;
     /** Destination clusters by server URL or name; the default cluster needs no entry. A secret when it holds inline kubeconfigs. */
     clusters?: pulumi.Input<Record<string, ClusterConnection>>;
-    /** Repository credentials (keep them in Pulumi secret config). */
+    /** Repository credentials of `source` (or of the first of `sources`); keep them in Pulumi secret config. */
     repoCredentials?: pulumi.Input<GitCredentials>;
+    /**
+     * Repository credentials by repoURL prefix (syncwave:repoCredentials), looked up for every source
+     * (credentials.ts); when given, it is used instead of repoCredentials.
+     */
+    repoCredentialTable?: pulumi.Input<Record<string, GitCredentials>>;
     /** The other Applications of the stack: a resource that moves from one of them is aliased, not recreated. */
     siblings?: string[];
     /** Default time a gate or hook waits for health, e.g. "5m". */
@@ -69,8 +77,10 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     isolateFailures?: boolean;
     /** Custom health rules by "group/Kind" (TypeScript functions), over the Project's. */
     healthChecks?: CustomHealthRules;
-    /** Sync exactly this commit instead of resolving targetRevision (a rollback's pin, a reviewed preview). */
+    /** Sync exactly this commit instead of resolving targetRevision (a rollback's pin, a reviewed preview); the first source's. */
     revision?: string;
+    /** As `revision`, one per source of `sources` (a commit, or a chart version); `revision` wins for the first. */
+    revisions?: (string | undefined)[];
     /** Shared by the stack's Applications so that no object is owned twice. */
     ownership?: OwnershipRegistry;
 }
@@ -82,8 +92,11 @@ export interface ApplicationSummary {
     project: string;
     repoURL: string;
     targetRevision: string;
-    /** The commit the source's targetRevision resolved to. */
+    /** What the first source's targetRevision resolved to: a commit, or a chart version. */
     revision: string;
+    /** What every source resolved to, in the order of `sources` (one entry for a single `source`). */
+    revisions: string[];
+    /** The first source's path ("." by default), or its chart name. */
     path: string;
     destination: ApplicationDestination;
     digest: string;
@@ -99,6 +112,17 @@ export interface StageSummary {
     wave: number;
     resources: string[];
     hooks: string[];
+}
+
+/** What the record keeps of one source: enough for the policy pack to check every repository. */
+function sourceRecord(f: FetchedSource): SourceRecord {
+    return {
+        repoURL: f.repoURL,
+        targetRevision: f.targetRevision,
+        revision: f.revision,
+        ...(f.kind === "chart" ? { chart: f.source.chart } : { path: f.path }),
+        ...(f.source.ref !== undefined ? { ref: f.source.ref } : {}),
+    };
 }
 
 /** Resolves an Input to its value inside the program (used for secrets that must not be logged). */
@@ -144,6 +168,7 @@ export class Application extends pulumi.ComponentResource {
                 repoURL: outputs.repoURL,
                 targetRevision: outputs.targetRevision,
                 commit: outputs.revision,
+                revisions: outputs.revisions,
                 pruneEnabled: outputs.pruneEnabled,
                 stages: outputs.stages,
             });
@@ -154,9 +179,10 @@ export class Application extends pulumi.ComponentResource {
             // the engine drop (never delete: every object is retained) what it manages from the state.
             if (!(args.isolateFailures && pulumi.runtime.isDryRun())) throw err;
             const reason = (err as Error).message;
-            reportApplication({ application: name, status: "failed", reason, repoURL: args.source?.repoURL, targetRevision: args.source?.targetRevision });
+            const first = args.source ?? args.sources?.[0];
+            reportApplication({ application: name, status: "failed", reason, repoURL: first?.repoURL, targetRevision: first?.targetRevision });
             pulumi.log.warn(`cannot be synced now, left out of this sync: ${reason}`, this);
-            return { status: "failed", reason, project: args.project?.projectName ?? "", repoURL: args.source?.repoURL ?? "" };
+            return { status: "failed", reason, project: args.project?.projectName ?? "", repoURL: first?.repoURL ?? "" };
         }
     }
 
@@ -166,26 +192,28 @@ export class Application extends pulumi.ComponentResource {
         const spec = project.spec;
         const destination = args.destination ?? {};
 
-        failOn(name, [checkSourceRepo(project.projectName, spec, args.source.repoURL)].filter((v): v is Violation => Boolean(v)));
+        const declared = declaredSources(name, args);
+        // Every source is checked, a `ref` source too: it supplies files just as much as the others.
+        failOn(name, declared.map((d) => checkSourceRepo(project.projectName, spec, d.source.repoURL)).filter((v): v is Violation => Boolean(v)));
         failOn(name, [checkDestination(project.projectName, spec, { ...destination, namespace: destination.namespace ?? "" })].filter((v): v is Violation => Boolean(v)));
 
         const cacheDir = args.cacheDir ?? join(process.env.SYNCWAVE_CACHE ?? join(process.cwd(), ".syncwave"), "git");
-        let fetched;
-        try {
-            fetched = await fetchRevision(args.source.repoURL, args.revision ?? args.source.targetRevision, {
-                cacheDir,
-                baseDir: args.baseDir,
-                credentials: await valueOf(args.repoCredentials),
-            });
-        } catch (err) {
-            if (err instanceof GitSourceError) {
-                throw new SyncWaveInputError(err.message, { application: name, field: "source.repoURL" });
-            }
-            throw err;
+        const table = await valueOf(args.repoCredentialTable);
+        const firstCredentials = await valueOf(args.repoCredentials);
+        const pins = declared.map((_, i) => (i === 0 ? (args.revision ?? args.revisions?.[0]) : args.revisions?.[i]));
+        // The declared revisions stay what the Application says; a pin or a reviewed commit only decides what they resolve to.
+        const fetched = await fetchSources(name, declared, {
+            cacheDir,
+            baseDir: args.baseDir,
+            credentials: declared.map((d, i) => (table ? credentialsFor(d.source.repoURL, table) : i === 0 ? firstCredentials : undefined)),
+            pins,
+        });
+        for (const [i, f] of fetched.entries()) {
+            const what = f.kind === "chart" ? `chart ${f.source.chart} ${f.targetRevision} is version` : `${f.targetRevision} is`;
+            pulumi.log.info(`${name}: ${f.multi ? `${f.field} ` : ""}${f.repoURL} ${what} ${f.revision}${pins[i] ? " (pinned)" : ""}`, this);
         }
-        // The declared revision stays what the Application says; a pin or a reviewed commit only decides the commit.
-        fetched = { ...fetched, targetRevision: args.source.targetRevision ?? "HEAD" };
-        pulumi.log.info(`${name}: ${args.source.repoURL}@${fetched.targetRevision} is ${fetched.commit}${args.revision ? " (pinned)" : ""}`, this);
+        const first = fetched[0];
+        const revisions = fetched.map((f) => f.revision);
 
         const impersonate = destinationServiceAccount(spec, { ...destination, namespace: destination.namespace ?? "" });
         const clusters = (await valueOf(args.clusters)) ?? {};
@@ -200,19 +228,8 @@ export class Application extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const path = args.source.path ?? ".";
-        const manifests = await renderSource(
-            {
-                application: name,
-                checkoutDir: fetched.checkoutDir,
-                path,
-                directory: args.source.directory,
-                helm: args.source.helm,
-                kustomize: args.source.kustomize,
-                namespace: destination.namespace,
-            },
-            helmTemplateVia(provider),
-        );
+        const path = first.kind === "chart" ? first.source.chart! : first.path;
+        const manifests = await renderSources(name, fetched, { namespace: destination.namespace, helmTemplate: helmTemplateVia(provider) });
         // An AppProject in a team's source would let the team widen its own boundary.
         failOn(name, checkNoProjectsInManifests(name, manifests));
         let kinds;
@@ -241,7 +258,8 @@ export class Application extends pulumi.ComponentResource {
         this.refuseOnUpdate(blockers);
         const pruneEnabled = pruneRequested(args.syncKind ?? "automated", args.syncPolicy?.automated?.prune, args.prune ?? false);
         const record = this.declareRecord(plan, args, fetched);
-        const health = this.declareStages(plan, args, provider, fetched.commit, record, { pruneEnabled });
+        // Hooks run once per new revision of any source; with one source this is its commit, as before.
+        const health = this.declareStages(plan, args, provider, revisions.join(","), record, { pruneEnabled });
 
         const stages: StageSummary[] = plan.stages.map((s) => ({
             phase: s.phase,
@@ -256,9 +274,10 @@ export class Application extends pulumi.ComponentResource {
         return {
             status: "ok",
             project: project.projectName,
-            repoURL: args.source.repoURL,
-            targetRevision: fetched.targetRevision,
-            revision: fetched.commit,
+            repoURL: first.repoURL,
+            targetRevision: first.targetRevision,
+            revision: first.revision,
+            revisions,
             path,
             destination,
             digest: plan.digest,
@@ -465,7 +484,8 @@ export class Application extends pulumi.ComponentResource {
     }
 
     /** The Application's record: first in the graph, so deleting the Application deletes it last. */
-    private declareRecord(plan: SyncPlan, args: ApplicationArgs, fetched: FetchedRevision): pulumi.Resource {
+    private declareRecord(plan: SyncPlan, args: ApplicationArgs, fetched: FetchedSource[]): pulumi.Resource {
+        const first = fetched[0];
         const timeout = args.healthTimeout ?? DEFAULT_HEALTH_TIMEOUT;
         const postDeleteHooks = this.hookRuns(plan.postDeleteHooks, "PostDelete", timeout);
         return new ApplicationRecord(
@@ -474,10 +494,12 @@ export class Application extends pulumi.ComponentResource {
                 ...this.access,
                 application: this.applicationName,
                 project: args.project.projectName,
-                repoURL: args.source.repoURL,
-                targetRevision: fetched.targetRevision,
-                revision: fetched.commit,
-                path: args.source.path ?? ".",
+                repoURL: first.repoURL,
+                targetRevision: first.targetRevision,
+                revision: first.revision,
+                path: first.kind === "chart" ? first.source.chart! : first.path,
+                // Only for multiple sources or a chart, so that a single git source's record is unchanged.
+                ...(fetched.length > 1 || first.kind === "chart" ? { sources: fetched.map(sourceRecord) } : {}),
                 destination: args.destination ?? {},
                 syncPolicy: args.syncPolicy ?? {},
                 ignoreDifferences: args.ignoreDifferences ?? [],

@@ -11,9 +11,10 @@ import { globMatch } from "../project/glob";
 import { SyncWaveInputError } from "../sync/errors";
 import type { Manifest, SourcedManifest } from "../sync/manifest";
 import { CheckoutPathError, realCheckoutRoot, realPathWithin, resolveSourcePath } from "./checkout-paths";
-import { helmValues, resolveValueFiles } from "./helm-values";
+import { helmValues } from "./helm-values";
 import { assertKustomizationInside, kustomizationFile } from "./kustomize-references";
 import { assertNoOutOfBoundsSymlinks } from "./out-of-bounds-symlinks";
+import { resolveValueFilesWithRefs, type RefCheckouts } from "./ref-value-files";
 
 const execFileAsync = promisify(execFile);
 
@@ -40,6 +41,8 @@ export interface RenderSpec {
     helm?: HelmSource;
     kustomize?: Record<string, unknown>;
     namespace?: string;
+    /** A multi-source Application's `ref` checkouts, for `$ref/...` value files; undefined with one source. */
+    refs?: RefCheckouts;
 }
 
 /** Renders a Helm chart folder; provided by the Pulumi wiring (the provider's helm:template invoke). */
@@ -143,7 +146,7 @@ async function renderKustomize({ spec, dir }: Located): Promise<SourcedManifest[
 
 async function renderHelm({ spec, root, dir }: Located, helmTemplate: HelmTemplate | undefined): Promise<SourcedManifest[]> {
     if (!helmTemplate) throw new Error("rendering a Helm chart needs the Kubernetes provider's template support");
-    const valueFiles = refusing(spec, "source.helm.valueFiles", () => resolveValueFiles(root, dir, spec.helm?.valueFiles ?? []));
+    const valueFiles = refusing(spec, "source.helm.valueFiles", () => resolveValueFilesWithRefs(root, dir, spec.helm?.valueFiles ?? [], spec.refs));
     refusing(spec, "source.path", () => assertNoOutOfBoundsSymlinks(root));
     const values = helmValues(valueFiles, spec.helm?.values);
     const manifests = await helmTemplate(dir, values, spec.helm?.releaseName ?? spec.application, spec.namespace);
