@@ -6,7 +6,6 @@ import { Application, type ApplicationSummary } from "./components/application";
 import type { ClusterConnection } from "./components/cluster-connection";
 import { OwnershipRegistry } from "./components/ownership";
 import { Project } from "./components/project";
-import { credentialsFor } from "./components/source/credentials";
 import type { GitCredentials } from "./components/source/git";
 import { readDeclarations } from "./components/stack-config";
 import { declares, syncRunFromEnv } from "./components/sync-run";
@@ -47,13 +46,13 @@ const ownership = new OwnershipRegistry();
 const applicationNames = Object.keys(declarations.applications);
 
 const applications = Object.entries(declarations.applications).filter(([name]) => declares(run, name)).map(([name, spec]) => {
-    const repoCredentials = credentials?.apply((all) => credentialsFor(spec.source.repoURL, all) ?? {});
     return new Application(name, {
         ...spec,
         revision: pins[name]?.revision ?? resolved[name],
         project: projects[spec.project],
         clusters,
-        repoCredentials,
+        // Looked up for each source by its repoURL (components/source/credentials.ts).
+        repoCredentialTable: credentials,
         siblings: applicationNames,
         healthTimeout,
         baseDir,

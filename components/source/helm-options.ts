@@ -8,7 +8,8 @@ import { SyncWaveInputError } from "../sync/errors";
 import { CheckoutPathError, resolveValueFile } from "./checkout-paths";
 import { envsubst, type BuildEnv } from "./envsubst";
 import { escapeSetValue, HelmSetError, parseSetFileInto, parseSetInto, type Values } from "./helm-set";
-import { helmValues, resolveValueFiles, valuesFromYaml } from "./helm-values";
+import { helmValues, valuesFromYaml } from "./helm-values";
+import { refOf, resolveValueFilesWithRefs, type RefCheckouts } from "./ref-value-files";
 import type { HelmSource } from "./source-types";
 
 /** One render of a chart folder, in the invoke's terms. */
@@ -38,6 +39,8 @@ export interface HelmRenderContext {
     /** The destination namespace. */
     namespace?: string;
     env: BuildEnv;
+    /** A multi-source Application's `ref` checkouts, for `$ref/...` value files; undefined with one source. */
+    refs?: RefCheckouts;
 }
 
 function inputError(context: HelmRenderContext, field: string, message: string, file?: string): SyncWaveInputError {
@@ -98,11 +101,14 @@ export function helmTemplateRequest(context: HelmRenderContext, helm: HelmSource
         );
     }
     const { root, chartDir, env } = context;
+    // `$ref/...` names another source's checkout (multi-source); Argo CD's build variables are filled
+    // into the others only, so `$values` is never taken for a variable.
     const valueFiles = within(context, "source.helm.valueFiles", () =>
-        resolveValueFiles(
+        resolveValueFilesWithRefs(
             root,
             chartDir,
-            (helm.valueFiles ?? []).map((f) => envsubst(f, env)),
+            (helm.valueFiles ?? []).map((f) => (refOf(f) ? f : envsubst(f, env))),
+            context.refs,
             { ignoreMissing: helm.ignoreMissingValueFiles },
         ),
     );

@@ -19,6 +19,7 @@ import { assertKustomizationInside, kustomizationFile } from "./kustomize-refere
 import { prepareKustomizeWorkspace } from "./kustomize-workspace";
 import { assertNoOutOfBoundsSymlinks } from "./out-of-bounds-symlinks";
 import { checkSourceFields } from "./source-field-checks";
+import type { RefCheckouts } from "./ref-value-files";
 import type { DirectorySource, HelmSource, KustomizeSource } from "./source-types";
 
 const execFileAsync = promisify(execFile);
@@ -39,6 +40,8 @@ export interface RenderSpec {
     namespace?: string;
     /** What Argo CD's build environment (ARGOCD_APP_REVISION, ...) is made of, beside application, namespace and path. */
     build?: Pick<BuildContext, "project" | "revision" | "repoURL" | "targetRevision">;
+    /** A multi-source Application's `ref` checkouts, for `$ref/...` value files; undefined with one source. */
+    refs?: RefCheckouts;
 }
 
 /** Renders a Helm chart folder; provided by the Pulumi wiring, which passes the options to the provider's helm:template invoke. */
@@ -180,7 +183,7 @@ async function renderKustomize({ spec, root, dir }: Located): Promise<SourcedMan
 async function renderHelm({ spec, root, dir }: Located, helmTemplate: HelmTemplate | undefined): Promise<SourcedManifest[]> {
     if (!helmTemplate) throw new Error("rendering a Helm chart needs the Kubernetes provider's template support");
     // Value and file parameters first, so that one symlinked out is reported as the file it is.
-    const request = helmTemplateRequest({ application: spec.application, root, chartDir: dir, namespace: spec.namespace, env: envOf(spec) }, spec.helm);
+    const request = helmTemplateRequest({ application: spec.application, root, chartDir: dir, namespace: spec.namespace, env: envOf(spec), refs: spec.refs }, spec.helm);
     refusing(spec, "source.path", () => assertNoOutOfBoundsSymlinks(root));
     const manifests = await helmTemplate(helmTemplateOptions(request));
     return manifests.map((manifest) => ({ manifest, file: `${spec.path} (helm template)` }));
