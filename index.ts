@@ -39,7 +39,8 @@ const run = syncRunFromEnv();
 // unpin`); a sync started by the syncwave CLI passes the commits its preview resolved, so the update
 // applies exactly what was reviewed.
 const pins = config.getObject<Record<string, { revision: string }>>("pins") ?? {};
-const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<string, string>;
+// One commit per Application, or one per source for an Application with several sources.
+const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<string, string | string[]>;
 
 const projects = Object.fromEntries(Object.entries(declarations.projects).map(([name, spec]) => [name, new Project(name, spec)]));
 const ownership = new OwnershipRegistry();
@@ -48,7 +49,8 @@ const applicationNames = Object.keys(declarations.applications);
 const applications = Object.entries(declarations.applications).filter(([name]) => declares(run, name)).map(([name, spec]) => {
     return new Application(name, {
         ...spec,
-        revision: pins[name]?.revision ?? resolved[name],
+        revision: pins[name]?.revision ?? (typeof resolved[name] === "string" ? resolved[name] : undefined),
+        revisions: Array.isArray(resolved[name]) ? resolved[name] : undefined,
         project: projects[spec.project],
         clusters,
         // Looked up for each source by its repoURL (components/source/credentials.ts).
