@@ -101,13 +101,14 @@ export function helmTemplateRequest(context: HelmRenderContext, helm: HelmSource
         );
     }
     const { root, chartDir, env } = context;
-    // `$ref/...` names another source's checkout (multi-source); Argo CD's build variables are filled
-    // into the others only, so `$values` is never taken for a variable.
+    // In a multi-source Application `$ref/...` names another source's checkout, and Argo CD's build
+    // variables are filled into the others only; with one source `$` only starts a build variable
+    // (Argo CD's resolveReferencedSources looks for refs only with several sources).
     const valueFiles = within(context, "source.helm.valueFiles", () =>
         resolveValueFilesWithRefs(
             root,
             chartDir,
-            (helm.valueFiles ?? []).map((f) => (refOf(f) ? f : envsubst(f, env))),
+            (helm.valueFiles ?? []).map((f) => (context.refs !== undefined && refOf(f) ? f : envsubst(f, env))),
             context.refs,
             { ignoreMissing: helm.ignoreMissingValueFiles },
         ),

@@ -15,11 +15,8 @@ export function refOf(file: string): { name: string; rest: string } | undefined 
     return slash < 0 ? { name: file.slice(1), rest: "" } : { name: file.slice(1, slash), rest: file.slice(slash + 1) };
 }
 
-function resolveRefFile(file: string, refs: RefCheckouts | undefined): ResolvedValueFile {
+function resolveRefFile(file: string, refs: RefCheckouts): ResolvedValueFile {
     const { name, rest } = refOf(file)!;
-    if (refs === undefined) {
-        throw new CheckoutPathError(file, `value file names the ref source $${name}, but refs exist only between spec.sources; this Application has one source`);
-    }
     const checkout = Object.hasOwn(refs, name) ? refs[name] : undefined;
     if (checkout === undefined) {
         const known = Object.keys(refs);
@@ -47,7 +44,7 @@ export function resolveValueFilesWithRefs(
     const resolved: ResolvedValueFile[] = [];
     for (const file of files) {
         // ignoreMissingValueFiles leaves out a missing file, never one that names an unknown ref or leaves its checkout.
-        const found = refOf(file) ? [resolveRefFile(file, refs)] : resolveValueFiles(root, chartDir, [file], options);
+        const found = refs !== undefined && refOf(file) ? [resolveRefFile(file, refs)] : resolveValueFiles(root, chartDir, [file], options);
         for (const f of found) if (!resolved.some((r) => r.path === f.path)) resolved.push(f);
     }
     return resolved;

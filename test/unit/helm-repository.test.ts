@@ -228,7 +228,8 @@ describe("$ref value files", () => {
         [["$values"], refs, "value file names the ref source $values but no file in it"],
         [["$config/prod.yaml"], refs, "value file names $config, which is not one of the ref sources ($values)"],
         [["$config/prod.yaml"], {}, "value file names $config, but no source has a 'ref' field"],
-        [["$values/env/prod.yaml"], undefined, "refs exist only between spec.sources; this Application has one source"],
+        // With one source `$` starts a build variable, as in Argo CD: an unknown one names no file.
+        [["$values/env/prod.yaml"], undefined, "value file does not exist in the checkout"],
     ])("%j is refused", (files, r, message) => {
         expect(() => resolve(files, r)).toThrow(message);
     });
