@@ -6,7 +6,6 @@ import { Application, type ApplicationSummary } from "./components/application";
 import type { ClusterConnection } from "./components/cluster-connection";
 import { OwnershipRegistry } from "./components/ownership";
 import { Project } from "./components/project";
-import { credentialsFor } from "./components/source/credentials";
 import type { GitCredentials } from "./components/source/git";
 import { readDeclarations } from "./components/stack-config";
 import { declares, syncRunFromEnv } from "./components/sync-run";
@@ -40,20 +39,22 @@ const run = syncRunFromEnv();
 // unpin`); a sync started by the syncwave CLI passes the commits its preview resolved, so the update
 // applies exactly what was reviewed.
 const pins = config.getObject<Record<string, { revision: string }>>("pins") ?? {};
-const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<string, string>;
+// One commit per Application, or one per source for an Application with several sources.
+const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<string, string | string[]>;
 
 const projects = Object.fromEntries(Object.entries(declarations.projects).map(([name, spec]) => [name, new Project(name, spec)]));
 const ownership = new OwnershipRegistry();
 const applicationNames = Object.keys(declarations.applications);
 
 const applications = Object.entries(declarations.applications).filter(([name]) => declares(run, name)).map(([name, spec]) => {
-    const repoCredentials = credentials?.apply((all) => credentialsFor(spec.source.repoURL, all) ?? {});
     return new Application(name, {
         ...spec,
-        revision: pins[name]?.revision ?? resolved[name],
+        revision: pins[name]?.revision ?? (typeof resolved[name] === "string" ? resolved[name] : undefined),
+        revisions: Array.isArray(resolved[name]) ? resolved[name] : undefined,
         project: projects[spec.project],
         clusters,
-        repoCredentials,
+        // Looked up for each source by its repoURL (components/source/credentials.ts).
+        repoCredentialTable: credentials,
         siblings: applicationNames,
         healthTimeout,
         baseDir,

@@ -28,13 +28,21 @@ export interface ResolvedRevision {
     repoURL: string;
     targetRevision: string;
     commit: string;
+    /** Every source's commit or chart version, for an Application with several sources. */
+    sources?: string[];
 }
 
 /** The commits the program resolved, from its report (Applications that could be synced). */
 export function revisionsFromReport(report: ProgramReport): ResolvedRevision[] {
     return Object.values(report.applications)
         .filter((a) => a.status === "ok" && a.commit)
-        .map((a) => ({ application: a.application, repoURL: a.repoURL ?? "", targetRevision: a.targetRevision ?? "HEAD", commit: a.commit! }));
+        .map((a) => ({
+            application: a.application,
+            repoURL: a.repoURL ?? "",
+            targetRevision: a.targetRevision ?? "HEAD",
+            commit: a.commit!,
+            ...(a.revisions && a.revisions.length > 1 ? { sources: a.revisions } : {}),
+        }));
 }
 
 /** The Application a step's resource belongs to: its parent is the Application component. */

@@ -1,15 +1,30 @@
 // An Argo CD Application's spec, with Argo CD's field names, as SyncWave reads it.
-import type { DirectorySource, HelmSource } from "./source/render";
+import type { DirectorySource, HelmSource, KustomizeSource } from "./source/source-types";
 
 export interface ApplicationSource {
+    /** A git repository, or with `chart` an http(s) Helm repository (one that serves index.yaml). */
     repoURL: string;
-    /** Branch, tag, commit SHA or HEAD (the default). */
+    /**
+     * Git: a branch, tag, commit SHA or HEAD (the default). Chart: a version (1.2.3) or a semver
+     * constraint (^1.2, >=1.0 <2.0, 1.2.x, *), the highest published version that satisfies it.
+     */
     targetRevision?: string;
     path?: string;
+    /** A chart name in the Helm repository `repoURL`; excludes `path`. */
+    chart?: string;
+    /**
+     * In `sources` only: this source's checkout is `$<ref>` for the other sources' Helm value files
+     * (`$values/env/prod.yaml`). Without `path` it renders nothing itself.
+     */
+    ref?: string;
+    /** A display name, as in Argo CD's multi-source Applications. */
+    name?: string;
+    /** At most one of directory, helm and kustomize, as in Argo CD; see components/source/source-types.ts. */
     directory?: DirectorySource;
     helm?: HelmSource;
-    kustomize?: Record<string, unknown>;
+    kustomize?: KustomizeSource;
 }
+
 
 export interface ApplicationDestination {
     /** The cluster's API server URL; https://kubernetes.default.svc means the default cluster. */
@@ -44,7 +59,10 @@ export interface IgnoreDifference {
 
 export interface ApplicationSpec {
     project: string;
-    source: ApplicationSource;
+    /** The Application's one source; or `sources`, never both. */
+    source?: ApplicationSource;
+    /** Several sources, rendered in order and concatenated (Argo CD's multi-source Applications). */
+    sources?: ApplicationSource[];
     destination: ApplicationDestination;
     syncPolicy?: SyncPolicy;
     ignoreDifferences?: IgnoreDifference[];

@@ -18,7 +18,8 @@ import { reportApplication } from "./report";
 import { checkPlan, failOn, refuseOnUpdate, syncWindowBlockers, takeoverBlockers } from "./application/enforce";
 import { ApplicationGraph } from "./application/graph";
 import { valueOf } from "./application/inputs";
-import { fetchSource, renderManifests } from "./application/source";
+import { fetchApplicationSources, renderManifests } from "./application/source";
+import { declaredSources } from "./source/sources-spec";
 import type { ApplicationArgs, ApplicationSummary, StageSummary } from "./application/types";
 
 export type { ApplicationSpec } from "./application-spec";
@@ -53,6 +54,7 @@ export class Application extends pulumi.ComponentResource {
                 repoURL: outputs.repoURL,
                 targetRevision: outputs.targetRevision,
                 commit: outputs.revision,
+                revisions: outputs.revisions,
                 pruneEnabled: outputs.pruneEnabled,
                 stages: outputs.stages,
             });
@@ -63,9 +65,10 @@ export class Application extends pulumi.ComponentResource {
             // the engine drop (never delete: every object is retained) what it manages from the state.
             if (!(args.isolateFailures && pulumi.runtime.isDryRun())) throw err;
             const reason = (err as Error).message;
-            reportApplication({ application: name, status: "failed", reason, repoURL: args.source?.repoURL, targetRevision: args.source?.targetRevision });
+            const first = args.source ?? args.sources?.[0];
+            reportApplication({ application: name, status: "failed", reason, repoURL: first?.repoURL, targetRevision: first?.targetRevision });
             pulumi.log.warn(`cannot be synced now, left out of this sync: ${reason}`, this);
-            return { status: "failed", reason, project: args.project?.projectName ?? "", repoURL: args.source?.repoURL ?? "" };
+            return { status: "failed", reason, project: args.project?.projectName ?? "", repoURL: first?.repoURL ?? "" };
         }
     }
 
@@ -75,10 +78,14 @@ export class Application extends pulumi.ComponentResource {
         const spec = project.spec;
         const destination = args.destination ?? {};
 
-        failOn(name, [checkSourceRepo(project.projectName, spec, args.source.repoURL)].filter((v): v is Violation => Boolean(v)));
+        const declared = declaredSources(name, args);
+        // Every source is checked, a `ref` source too: it supplies files just as much as the others.
+        failOn(name, declared.map((d) => checkSourceRepo(project.projectName, spec, d.source.repoURL)).filter((v): v is Violation => Boolean(v)));
         failOn(name, [checkDestination(project.projectName, spec, { ...destination, namespace: destination.namespace ?? "" })].filter((v): v is Violation => Boolean(v)));
 
-        const fetched = await fetchSource(name, args, this);
+        const fetched = await fetchApplicationSources(name, args, declared, this);
+        const first = fetched[0];
+        const revisions = fetched.map((f) => f.revision);
 
         const impersonate = destinationServiceAccount(spec, { ...destination, namespace: destination.namespace ?? "" });
         const clusters = (await valueOf(args.clusters)) ?? {};
@@ -147,10 +154,11 @@ export class Application extends pulumi.ComponentResource {
         return {
             status: "ok",
             project: project.projectName,
-            repoURL: args.source.repoURL,
-            targetRevision: fetched.targetRevision,
-            revision: fetched.commit,
-            path: args.source.path ?? ".",
+            repoURL: first.repoURL,
+            targetRevision: first.targetRevision,
+            revision: first.revision,
+            revisions,
+            path: first.kind === "chart" ? first.source.chart! : first.path,
             destination,
             digest: plan.digest,
             health: health as unknown as Health,

@@ -10,7 +10,10 @@ export interface ApplicationReport {
     reason?: string;
     repoURL?: string;
     targetRevision?: string;
+    /** What the first source resolved to (a commit, or a chart version). */
     commit?: string;
+    /** What every source resolved to, in order (Applications with `sources`). */
+    revisions?: string[];
     pruneEnabled?: boolean;
     /** The sync's stages, in order: which objects and hooks each phase and wave holds. */
     stages?: { phase: string; wave: number; resources: string[]; hooks: string[] }[];

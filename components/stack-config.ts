@@ -11,6 +11,7 @@ import { readPlatformSource } from "./platform/platform-source";
 import { yamlFiles } from "./platform/yaml-files";
 import type { ProjectSpec } from "./project/project-spec";
 import { parseManifests } from "./source/render";
+import { declaredSources } from "./source/sources-spec";
 import { SyncWaveInputError } from "./sync/errors";
 import { CASCADE_FINALIZERS } from "./sync/prune";
 
@@ -55,12 +56,9 @@ function requireObject(value: unknown, where: { file?: string; field: string }):
 function validateApplication(name: string, spec: Record<string, unknown>, where: string, file?: string): ApplicationSpec {
     const field = (f: string) => ({ file, field: `${where}.${f}` });
     if (typeof spec.project !== "string" || !spec.project) throw new SyncWaveInputError(`application ${name} names no project`, field("project"));
-    const source = requireObject(spec.source, field("source"));
-    if (typeof source.repoURL !== "string" || !source.repoURL) throw new SyncWaveInputError(`application ${name} has no source.repoURL`, field("source.repoURL"));
+    // `source` or `sources`, each source checked (components/source/sources-spec.ts).
+    declaredSources(name, spec as Pick<ApplicationSpec, "source" | "sources">, file, `${where}.`);
     if (spec.destination !== undefined) requireObject(spec.destination, field("destination"));
-    if ((spec as { sources?: unknown }).sources !== undefined) {
-        throw new SyncWaveInputError(`application ${name} uses spec.sources (multiple sources), which SyncWave does not support yet: use one source`, field("sources"));
-    }
     validateFinalizers(name, spec.finalizers, field("finalizers"));
     if (spec.cascade !== undefined && typeof spec.cascade !== "boolean") throw new SyncWaveInputError("must be true or false", field("cascade"));
     return spec as unknown as ApplicationSpec;

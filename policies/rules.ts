@@ -46,9 +46,11 @@ export function projectBoundaries(view: StackView, config: BoundariesConfig): Fi
             continue;
         }
         const { project, spec } = governing;
-        if (app.repoURL) {
-            const v = checkSourceRepo(project, spec, app.repoURL);
-            if (v) findings.push({ rule: v.rule, application: app.name, field: "source.repoURL", message: v.message });
+        // Every source of a multi-source Application is checked, as the Application itself checks them.
+        const repos = app.repoURLs && app.repoURLs.length > 1 ? app.repoURLs.map((url, i) => ({ url, field: `sources[${i}].repoURL` })) : app.repoURL ? [{ url: app.repoURL, field: "source.repoURL" }] : [];
+        for (const { url, field } of repos) {
+            const v = checkSourceRepo(project, spec, url);
+            if (v) findings.push({ rule: v.rule, application: app.name, field, message: v.message });
         }
         const objects = view.objects.filter((x) => x.application === app.name);
         const scopeOf = kindScopeResolver(app, objects);

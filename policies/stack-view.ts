@@ -28,6 +28,8 @@ export interface AppView {
     /** Each kind's scope by "group/Kind" (group "" for core), from the destination's API discovery. */
     kindScopes: Record<string, KindScope>;
     repoURL?: string;
+    /** Every source's repository, for an Application with several sources (the first is repoURL). */
+    repoURLs?: string[];
     destination: ApplicationDestination;
     syncPolicy: SyncPolicy;
     ignoreDifferences: IgnoreDifference[];
@@ -91,6 +93,7 @@ export function stackView(resources: readonly ResourceLike[]): StackView {
                 applicationSet: optionalString(props.applicationSet),
                 kindScopes: kindScopesOf(props.kindScopes),
                 repoURL: props.repoURL as string | undefined,
+                repoURLs: Array.isArray(props.sources) ? (props.sources as { repoURL?: unknown }[]).map((x) => String(x?.repoURL ?? "")) : undefined,
                 destination: (props.destination as ApplicationDestination | undefined) ?? {},
                 syncPolicy: (props.syncPolicy as SyncPolicy | undefined) ?? {},
                 ignoreDifferences: (props.ignoreDifferences as IgnoreDifference[] | undefined) ?? [],

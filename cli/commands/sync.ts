@@ -149,7 +149,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     // The update applies the commits the preview showed, even if a branch moved meanwhile, and only
     // to the Applications that passed the preview: the others are left out of the program and of the
     // update's targets, so the engine touches nothing of theirs.
-    const pinned = Object.fromEntries(revisions.map((r) => [r.application, r.commit]));
+    // Every source of a multi-source Application is pinned, not only the first.
+    const pinned = Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? r.commit]));
     const skip = failed.map((f) => f.application);
     const targets = options.app || skip.length ? targetsOf(previewEvents, (app) => (options.app ? app === options.app : !skip.includes(app))) : undefined;
     const synced = await openStack({

@@ -4,12 +4,12 @@
 // the Sync phase's last gate, before PostSync hooks.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { FetchedRevision } from "../source/git";
+import type { FetchedSource } from "../source/multi-source";
 import type { ClusterRef } from "../cluster/connection-ref";
 import { DEFAULT_HEALTH_TIMEOUT, requireDuration } from "../duration";
 import { worst, type Health } from "../health/status";
 import { KubernetesObject } from "../kubernetes-object";
-import { ApplicationRecord } from "../providers/application-record";
+import { ApplicationRecord, type SourceRecord } from "../providers/application-record";
 import { HealthGate } from "../providers/health-gate";
 import type { SyncFailHook } from "../providers/health-gate-runtime";
 import { Hook } from "../providers/hook";
@@ -55,9 +55,9 @@ export class ApplicationGraph {
     }
 
     /** Declares the whole sync; returns the Application's health, its worst resource's as in Argo CD. */
-    declare(plan: SyncPlan, fetched: FetchedRevision, tracking: { pruneEnabled: boolean }): pulumi.Output<Health> {
+    declare(plan: SyncPlan, fetched: readonly FetchedSource[], tracking: { pruneEnabled: boolean }): pulumi.Output<Health> {
         const record = this.declareRecord(plan, fetched);
-        return this.declareStages(plan, fetched.commit, record, tracking);
+        return this.declareStages(plan, fetched.map((f) => f.revision).join(","), record, tracking);
     }
 
     private declareStages(plan: SyncPlan, revision: string, record: pulumi.Resource, tracking: { pruneEnabled: boolean }): pulumi.Output<Health> {
@@ -173,18 +173,21 @@ export class ApplicationGraph {
     }
 
     /** The Application's record: first in the graph, so deleting the Application deletes it last. */
-    private declareRecord(plan: SyncPlan, fetched: FetchedRevision): pulumi.Resource {
+    private declareRecord(plan: SyncPlan, fetched: readonly FetchedSource[]): pulumi.Resource {
         const postDeleteHooks = this.hookRuns(plan.postDeleteHooks, "PostDelete");
+        const first = fetched[0];
         return new ApplicationRecord(
             `${this.ctx.application}:record`,
             {
                 ...this.ctx.access,
                 application: this.ctx.application,
                 project: this.args.project.projectName,
-                repoURL: this.args.source.repoURL,
-                targetRevision: fetched.targetRevision,
-                revision: fetched.commit,
-                path: this.args.source.path ?? ".",
+                repoURL: first.repoURL,
+                targetRevision: first.targetRevision,
+                revision: first.revision,
+                path: first.kind === "chart" ? first.source.chart! : first.path,
+                // Only for multiple sources or a chart, so that a single git source's record is unchanged.
+                ...(fetched.length > 1 || first.kind === "chart" ? { sources: fetched.map(sourceRecord) } : {}),
                 destination: this.args.destination ?? {},
                 syncPolicy: this.args.syncPolicy ?? {},
                 ignoreDifferences: this.args.ignoreDifferences ?? [],
@@ -280,6 +283,17 @@ export class ApplicationGraph {
             { parent: this.ctx.parent, dependsOn },
         );
     }
+}
+
+/** What the record keeps of one source: enough for the policy pack to check every repository. */
+function sourceRecord(f: FetchedSource): SourceRecord {
+    return {
+        repoURL: f.repoURL,
+        targetRevision: f.targetRevision,
+        revision: f.revision,
+        ...(f.kind === "chart" ? { chart: f.source.chart } : { path: f.path }),
+        ...(f.source.ref !== undefined ? { ref: f.source.ref } : {}),
+    };
 }
 
 /** What a resource provides to others of its stage: its namespace, or the kind its CRD defines. */

@@ -1,59 +1,46 @@
-// The source and render steps of an Application: resolve its revision to a commit, check the commit
-// out, and render the source folder into manifests. A failure here fails the Application before
-// anything is declared, so nothing is ever pruned on a broken source.
+// The source and render steps of an Application: resolve each source's revision (a commit, or a chart
+// version from a Helm repository), fetch it, and render the sources into manifests, in order. A failure
+// here fails the Application before anything is declared, so nothing is ever pruned on a broken source.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import { fetchRevision, GitSourceError, type FetchedRevision } from "../source/git";
-import { renderSource, type HelmTemplate } from "../source/render";
-import { SyncWaveInputError } from "../sync/errors";
-import type { SourcedManifest, Manifest } from "../sync/manifest";
+import { credentialsFor } from "../source/credentials";
+import { fetchSources, renderSources, type FetchedSource } from "../source/multi-source";
+import type { HelmTemplate } from "../source/render";
+import type { DeclaredSource } from "../source/sources-spec";
+import type { Manifest, SourcedManifest } from "../sync/manifest";
 import { checkNoProjectsInManifests } from "../platform/no-projects-in-manifests";
 import { failOn } from "./enforce";
-import type { ApplicationArgs } from "./types";
 import { valueOf } from "./inputs";
+import type { ApplicationArgs } from "./types";
 
-/** Resolves the Application's source to a commit and checks it out (into the shared cache). */
-export async function fetchSource(application: string, args: ApplicationArgs, parent: pulumi.Resource): Promise<FetchedRevision> {
+/** Resolves and fetches every source (into the shared caches); pins decide the commits where given. */
+export async function fetchApplicationSources(application: string, args: ApplicationArgs, declared: readonly DeclaredSource[], parent: pulumi.Resource): Promise<FetchedSource[]> {
     const cacheDir = args.cacheDir ?? join(process.env.SYNCWAVE_CACHE ?? join(process.cwd(), ".syncwave"), "git");
-    let fetched;
-    try {
-        fetched = await fetchRevision(args.source.repoURL, args.revision ?? args.source.targetRevision, {
-            cacheDir,
-            baseDir: args.baseDir,
-            credentials: await valueOf(args.repoCredentials),
-        });
-    } catch (err) {
-        if (err instanceof GitSourceError) {
-            throw new SyncWaveInputError(err.message, { application, field: "source.repoURL" });
-        }
-        throw err;
+    const table = await valueOf(args.repoCredentialTable);
+    const firstCredentials = await valueOf(args.repoCredentials);
+    const pins = declared.map((_, i) => (i === 0 ? (args.revision ?? args.revisions?.[0]) : args.revisions?.[i]));
+    // The declared revisions stay what the Application says; a pin or a reviewed commit only decides what they resolve to.
+    const fetched = await fetchSources(application, declared, {
+        cacheDir,
+        baseDir: args.baseDir,
+        credentials: declared.map((d, i) => (table ? credentialsFor(d.source.repoURL, table) : i === 0 ? firstCredentials : undefined)),
+        pins,
+    });
+    for (const [i, f] of fetched.entries()) {
+        const what = f.kind === "chart" ? `chart ${f.source.chart} ${f.targetRevision} is version` : `${f.targetRevision} is`;
+        pulumi.log.info(`${application}: ${f.multi ? `${f.field} ` : ""}${f.repoURL} ${what} ${f.revision}${pins[i] ? " (pinned)" : ""}`, parent);
     }
-    // The declared revision stays what the Application says; a pin or a reviewed commit only decides the commit.
-    fetched = { ...fetched, targetRevision: args.source.targetRevision ?? "HEAD" };
-    pulumi.log.info(`${application}: ${args.source.repoURL}@${fetched.targetRevision} is ${fetched.commit}${args.revision ? " (pinned)" : ""}`, parent);
     return fetched;
 }
 
-/** Renders the checked-out source; an AppProject among the manifests is refused. */
-export async function renderManifests(
-    application: string,
-    args: ApplicationArgs,
-    fetched: FetchedRevision,
-    provider: k8s.Provider,
-): Promise<SourcedManifest[]> {
-    const manifests = await renderSource(
-        {
-            application,
-            checkoutDir: fetched.checkoutDir,
-            path: args.source.path ?? ".",
-            directory: args.source.directory,
-            helm: args.source.helm,
-            kustomize: args.source.kustomize,
-            namespace: args.destination?.namespace,
-        },
-        helmTemplateVia(provider),
-    );
+/** Renders the fetched sources; an AppProject among the manifests is refused. */
+export async function renderManifests(application: string, args: ApplicationArgs, fetched: readonly FetchedSource[], provider: k8s.Provider): Promise<SourcedManifest[]> {
+    const manifests = await renderSources(application, fetched, {
+        namespace: args.destination?.namespace,
+        helmTemplate: helmTemplateVia(provider),
+        project: args.project.projectName,
+    });
     // An AppProject in a team's source would let the team widen its own boundary.
     failOn(application, checkNoProjectsInManifests(application, manifests));
     return manifests;
@@ -61,12 +48,8 @@ export async function renderManifests(
 
 /** Helm charts render inside the Kubernetes provider (its helm:template support): no helm binary. */
 function helmTemplateVia(provider: k8s.Provider): HelmTemplate {
-    return async (chartDir, values, releaseName, namespace) => {
-        const result = await pulumi.runtime.invoke(
-            "kubernetes:helm:template",
-            { jsonOpts: JSON.stringify({ path: chartDir, values, release_name: releaseName, namespace }) },
-            { provider },
-        );
+    return async (options) => {
+        const result = await pulumi.runtime.invoke("kubernetes:helm:template", { jsonOpts: JSON.stringify(options) }, { provider });
         return ((result as { result?: Manifest[] }).result ?? []) as Manifest[];
     };
 }

@@ -14,8 +14,13 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     project: Project;
     /** Destination clusters by server URL or name; the default cluster needs no entry. A secret when it holds inline kubeconfigs. */
     clusters?: pulumi.Input<Record<string, ClusterConnection>>;
-    /** Repository credentials (keep them in Pulumi secret config). */
+    /** Repository credentials of `source` (or of the first of `sources`); keep them in Pulumi secret config. */
     repoCredentials?: pulumi.Input<GitCredentials>;
+    /**
+     * Repository credentials by repoURL prefix (syncwave:repoCredentials), looked up for every source
+     * (credentials.ts); when given, it is used instead of repoCredentials.
+     */
+    repoCredentialTable?: pulumi.Input<Record<string, GitCredentials>>;
     /** The other Applications of the stack: a resource that moves from one of them is aliased, not recreated. */
     siblings?: string[];
     /** Default time a gate or hook waits for health, e.g. "5m". */
@@ -41,8 +46,10 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     isolateFailures?: boolean;
     /** Custom health rules by "group/Kind" (TypeScript functions), over the Project's. */
     healthChecks?: CustomHealthRules;
-    /** Sync exactly this commit instead of resolving targetRevision (a rollback's pin, a reviewed preview). */
+    /** Sync exactly this commit instead of resolving targetRevision (a rollback's pin, a reviewed preview); the first source's. */
     revision?: string;
+    /** As `revision`, one per source of `sources` (a commit, or a chart version); `revision` wins for the first. */
+    revisions?: (string | undefined)[];
     /**
      * Runs the hooks again although the desired state did not change: a new key per retry of a failed
      * sync or per `syncwave sync --force-hooks` (the CLI sets it; see components/sync-run.ts).
@@ -59,8 +66,11 @@ export interface ApplicationSummary {
     project: string;
     repoURL: string;
     targetRevision: string;
-    /** The commit the source's targetRevision resolved to. */
+    /** What the first source's targetRevision resolved to: a commit, or a chart version. */
     revision: string;
+    /** What every source resolved to, in the order of `sources` (one entry for a single `source`). */
+    revisions: string[];
+    /** The first source's path ("." by default), or its chart name. */
     path: string;
     destination: ApplicationDestination;
     digest: string;

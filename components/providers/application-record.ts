@@ -19,6 +19,8 @@ export interface ApplicationRecordArgs {
     targetRevision: string;
     revision: string;
     path: string;
+    /** Every source, for an Application with several sources or a Helm repository chart (absent otherwise). */
+    sources?: SourceRecord[];
     destination: ApplicationDestination;
     syncPolicy: SyncPolicy;
     ignoreDifferences: IgnoreDifference[];
@@ -30,6 +32,16 @@ export interface ApplicationRecordArgs {
     runKey: string;
     /** The scope of every kind the Application declares, from the destination's discovery: the policy pack's source. */
     kindScopes: Record<string, "Cluster" | "Namespaced">;
+}
+
+export interface SourceRecord {
+    repoURL: string;
+    targetRevision: string;
+    /** A commit, or a chart version. */
+    revision: string;
+    path?: string;
+    chart?: string;
+    ref?: string;
 }
 
 type StoredInputs = Omit<ApplicationRecordArgs, "kubeconfig"> & { kubeconfig?: string; modules: { runtime: string } };

@@ -11,24 +11,21 @@ import { globMatch } from "../project/glob";
 import { SyncWaveInputError } from "../sync/errors";
 import type { Manifest, SourcedManifest } from "../sync/manifest";
 import { CheckoutPathError, realCheckoutRoot, realPathWithin, resolveSourcePath } from "./checkout-paths";
-import { helmValues, resolveValueFiles } from "./helm-values";
+import { buildEnv, type BuildContext } from "./envsubst";
+import { helmTemplateOptions, type HelmTemplateInvokeOptions } from "./helm-invoke";
+import { helmTemplateRequest } from "./helm-options";
+import { checkKustomizeOptions, hasKustomizeEdits, KustomizeEditError } from "./kustomize-overrides";
 import { assertKustomizationInside, kustomizationFile } from "./kustomize-references";
+import { prepareKustomizeWorkspace } from "./kustomize-workspace";
 import { assertNoOutOfBoundsSymlinks } from "./out-of-bounds-symlinks";
+import { checkSourceFields } from "./source-field-checks";
+import type { RefCheckouts } from "./ref-value-files";
+import type { DirectorySource, HelmSource, KustomizeSource } from "./source-types";
 
 const execFileAsync = promisify(execFile);
 
-export interface DirectorySource {
-    recurse?: boolean;
-    /** Glob of file paths (relative to the source path) to include, e.g. "*.yaml" or "{a.yaml,b.yaml}". */
-    include?: string;
-    exclude?: string;
-}
-
-export interface HelmSource {
-    releaseName?: string;
-    values?: Record<string, unknown> | string;
-    valueFiles?: string[];
-}
+export type { DirectorySource, HelmSource, KustomizeSource } from "./source-types";
+export type { HelmTemplateInvokeOptions } from "./helm-invoke";
 
 export interface RenderSpec {
     application: string;
@@ -38,12 +35,17 @@ export interface RenderSpec {
     path: string;
     directory?: DirectorySource;
     helm?: HelmSource;
-    kustomize?: Record<string, unknown>;
+    kustomize?: KustomizeSource;
+    /** The destination namespace. */
     namespace?: string;
+    /** What Argo CD's build environment (ARGOCD_APP_REVISION, ...) is made of, beside application, namespace and path. */
+    build?: Pick<BuildContext, "project" | "revision" | "repoURL" | "targetRevision">;
+    /** A multi-source Application's `ref` checkouts, for `$ref/...` value files; undefined with one source. */
+    refs?: RefCheckouts;
 }
 
-/** Renders a Helm chart folder; provided by the Pulumi wiring (the provider's helm:template invoke). */
-export type HelmTemplate = (chartDir: string, values: Record<string, unknown>, releaseName: string, namespace?: string) => Promise<Manifest[]>;
+/** Renders a Helm chart folder; provided by the Pulumi wiring, which passes the options to the provider's helm:template invoke. */
+export type HelmTemplate = (options: HelmTemplateInvokeOptions) => Promise<Manifest[]>;
 
 export type SourceType = "Directory" | "Kustomize" | "Helm";
 
@@ -99,25 +101,47 @@ function isFileEntry(dir: string, entry: Dirent): boolean {
 
 // Symlinked folders are not descended into, as Argo CD's directory walk (filepath.Walk) does not: that
 // also keeps a link to an ancestor from looping.
-function listFiles(root: string, dir: string, recurse: boolean): string[] {
+// Argo CD's manifestFile pattern (reposerver/repository/repository.go), unless disableExtensionFilter.
+const MANIFEST_FILE = /\.(ya?ml|json|jsonnet)$/;
+
+function listFiles(root: string, dir: string, recurse: boolean, anyExtension: boolean): string[] {
     const files: string[] = [];
     const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
         if (entry.name.startsWith(".")) continue;
         if (entry.isDirectory()) {
-            if (recurse) files.push(...listFiles(root, join(dir, entry.name), recurse));
-        } else if (/\.(ya?ml|json)$/.test(entry.name) && isFileEntry(dir, entry)) {
+            if (recurse) files.push(...listFiles(root, join(dir, entry.name), recurse, anyExtension));
+        } else if ((anyExtension || MANIFEST_FILE.test(entry.name)) && isFileEntry(dir, entry)) {
             files.push(relative(root, join(dir, entry.name)));
         }
     }
     return files;
 }
 
+/** Jsonnet is not evaluated: its settings and its files are refused rather than skipped. */
+function refuseJsonnetSettings(spec: RenderSpec): void {
+    const jsonnet = spec.directory?.jsonnet;
+    if (jsonnet && (jsonnet.extVars?.length || jsonnet.tlas?.length || jsonnet.libs?.length)) {
+        throw new SyncWaveInputError("Jsonnet is not supported: SyncWave renders plain YAML and JSON files only", {
+            application: spec.application,
+            field: "source.directory.jsonnet",
+        });
+    }
+}
+
 function renderDirectory({ spec, root, dir }: Located): SourcedManifest[] {
     const d = spec.directory ?? {};
-    const files = listFiles(dir, dir, Boolean(d.recurse)).filter(
+    const files = listFiles(dir, dir, Boolean(d.recurse), Boolean(d.disableExtensionFilter)).filter(
         (f) => (!d.include || globMatch(d.include, f)) && (!d.exclude || !globMatch(d.exclude, f)),
     );
+    const jsonnet = files.find((f) => f.endsWith(".jsonnet"));
+    if (jsonnet) {
+        throw new SyncWaveInputError("Jsonnet is not supported: SyncWave renders plain YAML and JSON files only (leave the file out with source.directory.exclude)", {
+            application: spec.application,
+            file: join(spec.path, jsonnet),
+            field: "source.directory",
+        });
+    }
     return files.flatMap((f) => {
         const shown = join(spec.path, f);
         // Checked again at the read: the file that is read is the file that was checked.
@@ -127,7 +151,7 @@ function renderDirectory({ spec, root, dir }: Located): SourcedManifest[] {
     });
 }
 
-async function renderKustomize({ spec, dir }: Located): Promise<SourcedManifest[]> {
+async function kustomizeBuild(spec: RenderSpec, dir: string): Promise<SourcedManifest[]> {
     const kubectl = process.env.SYNCWAVE_KUBECTL ?? "kubectl";
     try {
         const { stdout } = await execFileAsync(kubectl, ["kustomize", dir], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
@@ -141,13 +165,38 @@ async function renderKustomize({ spec, dir }: Located): Promise<SourcedManifest[
     }
 }
 
+function envOf(spec: RenderSpec) {
+    return buildEnv({ application: spec.application, namespace: spec.namespace, path: spec.path, ...spec.build });
+}
+
+/** As Argo CD: `source.kustomize` edits the kustomization (on a copy here), then kustomize builds it. */
+async function renderKustomize({ spec, root, dir }: Located): Promise<SourcedManifest[]> {
+    if (!spec.kustomize || !hasKustomizeEdits(spec.kustomize)) return kustomizeBuild(spec, dir);
+    const workspace = refusingKustomize(spec, () => prepareKustomizeWorkspace(root, dir, spec.kustomize ?? {}, envOf(spec)));
+    try {
+        return await kustomizeBuild(spec, workspace.dir);
+    } finally {
+        workspace.dispose();
+    }
+}
+
 async function renderHelm({ spec, root, dir }: Located, helmTemplate: HelmTemplate | undefined): Promise<SourcedManifest[]> {
     if (!helmTemplate) throw new Error("rendering a Helm chart needs the Kubernetes provider's template support");
-    const valueFiles = refusing(spec, "source.helm.valueFiles", () => resolveValueFiles(root, dir, spec.helm?.valueFiles ?? []));
+    // Value and file parameters first, so that one symlinked out is reported as the file it is.
+    const request = helmTemplateRequest({ application: spec.application, root, chartDir: dir, namespace: spec.namespace, env: envOf(spec), refs: spec.refs }, spec.helm);
     refusing(spec, "source.path", () => assertNoOutOfBoundsSymlinks(root));
-    const values = helmValues(valueFiles, spec.helm?.values);
-    const manifests = await helmTemplate(dir, values, spec.helm?.releaseName ?? spec.application, spec.namespace);
+    const manifests = await helmTemplate(helmTemplateOptions(request));
     return manifests.map((manifest) => ({ manifest, file: `${spec.path} (helm template)` }));
+}
+
+/** Like `refusing`, for the kustomize edits: a refused edit names its `source.kustomize` field. */
+function refusingKustomize<T>(spec: RenderSpec, run: () => T): T {
+    try {
+        return refusing(spec, "source.kustomize", run);
+    } catch (err) {
+        if (err instanceof KustomizeEditError) throw new SyncWaveInputError(err.message, { application: spec.application, field: err.field });
+        throw err;
+    }
 }
 
 /** Runs `check`, turning a path that leaves the checkout into an input error naming application, field and file. */
@@ -176,10 +225,15 @@ function locate(spec: RenderSpec): Located {
  * outside the Application's own checkout.
  */
 export async function renderSource(spec: RenderSpec, helmTemplate?: HelmTemplate): Promise<SourcedManifest[]> {
+    checkSourceFields(spec.application, spec);
+    refuseJsonnetSettings(spec);
+    if (spec.kustomize) {
+        const problem = checkKustomizeOptions(spec.kustomize);
+        if (problem) throw new SyncWaveInputError(problem.message, { application: spec.application, field: problem.field });
+    }
     const located = locate(spec);
     switch (sourceType(spec, located.dir)) {
         case "Helm":
-            // Value files first, so that a value file symlinked out is reported as the value file it is.
             return renderHelm(located, helmTemplate);
         case "Kustomize":
             refusing(spec, "source.path", () => {

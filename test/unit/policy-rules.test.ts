@@ -110,6 +110,14 @@ describe("project-boundaries", () => {
         ]);
     });
 
+    it("checks every source of a multi-source Application, not only the first", () => {
+        const sources = [{ repoURL: "https://git.example.com/shop/deploy.git" }, { repoURL: "https://github.com/someone/values.git", ref: "values" }];
+        const findings = projectBoundaries(stackView([shop, record(shop, { sources })]), config);
+        expect(findings.map(formatFinding)).toEqual([
+            expect.stringContaining("[project-source-repos] application shop, field sources[1].repoURL: source repository https://github.com/someone/values.git is not allowed"),
+        ]);
+    });
+
     it("refuses an Application the configuration assigns no project", () => {
         const findings = projectBoundaries(stackView([record(app("rogue"), { project: "shop" })]), config);
         expect(findings).toEqual([

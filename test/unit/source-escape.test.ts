@@ -148,7 +148,7 @@ describe("Kustomize reads nothing outside the checkout", () => {
 describe("Helm value files stay inside the checkout", () => {
     const calls: { chartDir: string; values: Record<string, unknown> }[] = [];
     /** Renders the values it is given as a ConfigMap, so a test sees exactly which values reached the chart. */
-    const helmTemplate: HelmTemplate = async (chartDir, values) => {
+    const helmTemplate: HelmTemplate = async ({ path: chartDir, values }) => {
         calls.push({ chartDir, values });
         return [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "values" }, data: values }];
     };
