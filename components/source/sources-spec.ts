@@ -21,9 +21,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return Boolean(value) && typeof value === "object" && !Array.isArray(value);
 }
 
+/** Every field of an Argo CD ApplicationSource SyncWave reads; `plugin` (a CMP) is refused by name. */
+const KNOWN_SOURCE_FIELDS = ["repoURL", "targetRevision", "path", "chart", "ref", "name", "directory", "helm", "kustomize"];
+
 function checkOne(application: string, value: unknown, field: string, multi: boolean, file?: string): ApplicationSource {
     const where = (f: string) => ({ application, file, field: `${field}.${f}` });
     if (!isObject(value)) throw new SyncWaveInputError("must be an object", { application, file, field });
+    for (const key of Object.keys(value)) {
+        if (KNOWN_SOURCE_FIELDS.includes(key)) continue;
+        const why = key === "plugin" ? "config management plugins are not supported: render with Helm, Kustomize or plain YAML" : `unknown field (expected one of ${KNOWN_SOURCE_FIELDS.join(", ")})`;
+        throw new SyncWaveInputError(why, where(key));
+    }
     if (typeof value.repoURL !== "string" || !value.repoURL) throw new SyncWaveInputError(`${field} has no repoURL`, where("repoURL"));
     for (const key of ["targetRevision", "path", "chart", "ref", "name"] as const) {
         if (value[key] !== undefined && typeof value[key] !== "string") throw new SyncWaveInputError("must be a string", where(key));

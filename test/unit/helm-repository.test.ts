@@ -306,3 +306,13 @@ describe("multiple sources rendered in order", () => {
         );
     });
 });
+
+describe("source fields SyncWave does not read", () => {
+    it.each([
+        [{ repoURL: "https://git.example.com/a.git", plugin: { name: "cmp" } }, "source.plugin", /config management plugins are not supported/],
+        [{ repoURL: "https://git.example.com/a.git", pathz: "x" }, "source.pathz", /unknown field \(expected one of repoURL/],
+    ])("%j is refused naming %s", (source, field, message) => {
+        expect(() => declaredSources("app", { source } as never)).toThrow(message);
+        expect(() => declaredSources("app", { source } as never)).toThrow(field);
+    });
+});
