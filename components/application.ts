@@ -21,7 +21,7 @@ import { HealthGate } from "./providers/health-gate";
 import type { SyncFailHook } from "./providers/health-gate-runtime";
 import { stageGate } from "./stage-gate";
 import { SyncWaveInputError } from "./sync/errors";
-import { ignoreChangesFor } from "./sync/ignore-differences";
+import { ignoreChangesFor, prepareIgnoreDifferences } from "./sync/ignore-differences";
 import { describeResource, type Manifest } from "./sync/manifest";
 import { planSync, type PlannedResource, type Stage, type SyncPlan } from "./sync/plan";
 import { discoverKinds } from "./cluster/discovery";
@@ -231,6 +231,8 @@ export class Application extends pulumi.ComponentResource {
             allowEmpty: args.syncPolicy?.automated?.allowEmpty,
         });
         this.checkPlan(plan, args);
+        // Every ignoreDifferences rule is valid (pointers, jq) before anything is declared.
+        await prepareIgnoreDifferences(name, args.ignoreDifferences ?? []);
         try {
             for (const r of plan.managed) args.ownership?.claim(name, r.id, describeResource(r.key), r.file);
         } finally {
@@ -516,7 +518,7 @@ export class Application extends pulumi.ComponentResource {
         dependsOn: pulumi.Resource[],
         siblingParents: pulumi.Output<string>[],
     ): pulumi.Resource {
-        const ignoreChanges = ignoreChangesFor(this.applicationName, args.ignoreDifferences ?? [], r.key);
+        const ignoreChanges = ignoreChangesFor(this.applicationName, args.ignoreDifferences ?? [], r.key, r.manifest);
         if (r.options.replace) {
             // Replace=true is `kubectl replace` (a PUT of the whole object; created when absent), and
             // delete-and-create only with Force=true, as gitops-engine's ReplaceResource does.
