@@ -82,7 +82,7 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
                 if (step.action === "none") continue;
                 const newCommit = next?.outOfSync ? ` at new commit ${next.commit.slice(0, 12)}` : "";
                 if (step.action === "report") {
-                    if (step.why === "pinned") options.log(`${app}: OutOfSync${newCommit}${unauthorised.length ? `, drifted` : ""}, but pinned to ${pins[app].revision.slice(0, 12)} (${pins[app].reason}): left alone`);
+                    if (step.why === "pinned") options.log(`${app}: drifted, but pinned to ${pins[app].revision.slice(0, 12)} (${pins[app].reason}): left alone`);
                     else if (step.why === "not automated") options.log(`${app}: OutOfSync${newCommit}${unauthorised.length ? `, ${unauthorised.length} unauthorised change(s)` : ""}; automated sync is off: reported only`);
                     else options.log(`${app}: ${unauthorised.length} unauthorised change(s); selfHeal is off: reported only`);
                     continue;
