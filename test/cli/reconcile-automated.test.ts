@@ -20,7 +20,9 @@ const ns = `auto-${Date.now().toString(36)}`;
 const configMap = (name: string, value: string) =>
     stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, annotations: { "example.com/owner": "git" } }, data: { value, extra: "git" } });
 
-const valueOf = (name: string) => k("get", "configmap", name, "-n", ns, "-o", "jsonpath={.data.value}");
+// One namespace per Application: each creates its own (CreateNamespace=true).
+const nsOf = (app: string) => `${ns}-${app}`;
+const valueOf = (name: string) => k("get", "configmap", name, "-n", nsOf(name), "-o", "jsonpath={.data.value}");
 
 describe("reconcile syncs automated Applications whose source moved", () => {
     let repo: TestRepo;
@@ -35,7 +37,7 @@ describe("reconcile syncs automated Applications whose source moved", () => {
         const app = (path: string, automated: boolean, extra: object = {}) => ({
             project: "team",
             source: { repoURL: repo.url, targetRevision: "main", path },
-            destination: { server: "https://kubernetes.default.svc", namespace: ns },
+            destination: { server: "https://kubernetes.default.svc", namespace: nsOf(path) },
             syncPolicy: { ...(automated ? { automated: {} } : {}), syncOptions: ["CreateNamespace=true"] },
             ...extra,
         });
@@ -74,11 +76,11 @@ describe("reconcile syncs automated Applications whose source moved", () => {
 
     afterAll(async () => {
         await stack?.destroy();
-        await kTry("delete", "namespace", ns, "--wait=false");
+        for (const app of ["auto", "manual", "pinned"]) await kTry("delete", "namespace", nsOf(app), "--wait=false");
     });
 
     it("classifies drift by who changed each field, failing closed", async () => {
-        const patch = (manager: string, body: object) => k("patch", "configmap", "manual", "-n", ns, "--type=merge", `--field-manager=${manager}`, "-p", JSON.stringify(body));
+        const patch = (manager: string, body: object) => k("patch", "configmap", "manual", "-n", nsOf("manual"), "--type=merge", `--field-manager=${manager}`, "-p", JSON.stringify(body));
         await patch("rogue-operator", { data: { extra: "rogue" } });
         await patch("trusted-operator", { data: { value: "trusted" } });
         await patch("kubectl-patch", { metadata: { annotations: { "example.com/owner": "someone" } } });
