@@ -34,13 +34,14 @@ describe("drift classification fails closed", () => {
         { name: "a person's kubectl edit", managers: [own, { manager: "kubectl-edit", fields: imageFields }], path: imagePath, expected: "unauthorised", manager: "kubectl-edit" },
         // Old code: any manager that did not look like a person was an "owned" controller.
         { name: "an unknown controller", managers: [{ manager: "istio-sidecar-injector", fields: imageFields }], path: imagePath, expected: "unauthorised", manager: "istio-sidecar-injector", reason: /no ignoreDifferences rule or Project trustedManagers/ },
+        // Old code: "owned" too, as any manager that did not look like a person.
         { name: "a manager that merely shares the field with SyncWave", managers: [own, { manager: "some-operator", fields: imageFields }], path: imagePath, expected: "unauthorised", manager: "some-operator" },
-        // Old code: no managedFields meant "an unknown writer" only by luck of the fall-through; with an HPA-less
-        // object and a rule-less field it stays unauthorised, now named for what it is.
+        // These two were unauthorised before too (an "unknown writer"); now each says why.
         { name: "an object without managedFields", managers: undefined, path: imagePath, expected: "unauthorised", reason: /no managedFields/ },
         { name: "a field no manager entry covers (removed by hand)", managers: [{ manager: "some-operator", fields: replicaFields }], path: imagePath, expected: "unauthorised", reason: /no field manager owns/ },
         { name: "only SyncWave's manager, yet not git's value", managers: [own], path: imagePath, expected: "unauthorised", reason: /only SyncWave's manager/ },
         { name: "a Project-trusted controller", managers: [{ manager: "istio-sidecar-injector", fields: imageFields }], path: imagePath, owners: { trustedManagers: ["istio-sidecar-injector"] }, expected: "owned" },
+        // Every co-owner must be declared: one trusted manager does not vouch for another.
         { name: "a trusted and an untrusted co-owner", managers: [{ manager: "istio-sidecar-injector", fields: imageFields }, { manager: "kubectl-patch", fields: imageFields }], path: imagePath, owners: { trustedManagers: ["istio-sidecar-injector"] }, expected: "unauthorised", manager: "istio-sidecar-injector, kubectl-patch" },
         { name: "ignoreDifferences managedFieldsManagers", managers: [{ manager: "kubectl-patch", fields: imageFields }], path: imagePath, owners: { managedFieldsManagers: ["kubectl-patch"] }, expected: "ignored" },
         { name: "replicas under an autoscaler, whoever scaled", managers: [{ manager: "kubectl", fields: replicaFields }], path: ["spec", "replicas"], owners: { autoscaled: true }, expected: "owned" },
