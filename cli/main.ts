@@ -113,7 +113,7 @@ program
 
 program
     .command("reconcile")
-    .description("selfHeal: repair unauthorised drift of applications with selfHeal, every interval, until SIGTERM")
+    .description("automated sync and selfHeal: every interval, sync applications with syncPolicy.automated whose source moved to a new commit, and repair unauthorised drift of those with selfHeal, until SIGTERM")
     .option("--interval <duration>", "time between rounds, e.g. 30s or 5m", "60s")
     .option("--once", "one round, then exit")
     .action(async (o: { interval: string; once?: boolean }) => {

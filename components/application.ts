@@ -10,6 +10,7 @@ import type { Health } from "./health/status";
 import { SyncWaveInputError } from "./sync/errors";
 import { describeResource } from "./sync/manifest";
 import { planSync } from "./sync/plan";
+import { prepareIgnoreDifferences } from "./sync/ignore-differences";
 import { discoverKinds } from "./cluster/discovery";
 import { clusterRef, inlineKubeconfig } from "./cluster/connection-ref";
 import { pruneRequested } from "./sync/prune";
@@ -115,6 +116,8 @@ export class Application extends pulumi.ComponentResource {
             allowEmpty: args.syncPolicy?.automated?.allowEmpty,
         });
         checkPlan(name, plan, project, destination);
+        // Every ignoreDifferences rule is valid (pointers, jq) before anything is declared.
+        await prepareIgnoreDifferences(name, args.ignoreDifferences ?? []);
         try {
             for (const r of plan.managed) args.ownership?.claim(name, r.id, describeResource(r.key), r.file);
         } finally {

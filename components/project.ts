@@ -25,6 +25,8 @@ export class Project extends pulumi.ComponentResource {
             sourceRepos: spec.sourceRepos ?? [],
             destinations: spec.destinations ?? [],
             syncWindows: spec.syncWindows ?? [],
+            // Read by `syncwave drift` from the state: whose changes are owned, not drift.
+            trustedManagers: spec.trustedManagers ?? [],
         });
     }
 }
@@ -38,6 +40,9 @@ export function validateProjectSpec(name: string, spec: ProjectSpec): void {
         }
         isWindowActive(w, new Date(), field);
     });
+    if (spec.trustedManagers !== undefined && (!Array.isArray(spec.trustedManagers) || spec.trustedManagers.some((m) => typeof m !== "string" || m === ""))) {
+        throw new SyncWaveInputError("trustedManagers must be a list of field manager names", { field: `projects.${name}.trustedManagers` });
+    }
     for (const field of ["sourceRepos", "destinations"] as const) {
         if (spec[field] !== undefined && !Array.isArray(spec[field])) {
             throw new SyncWaveInputError(`${field} must be a list`, { field: `projects.${name}.${field}` });

@@ -1,7 +1,11 @@
-// Classifying drift, pure: each drifted field of a live object is ignored (an ignoreDifferences rule
-// covers it), owned by another controller (an HPA's replicas, a webhook's injection: whoever last set
-// the field per managedFields is a controller), or unauthorised (a person with kubectl edit, patch,
-// apply, scale or replace).
+// Classifying drift, pure, and failing closed: a drifted field of a live object is ignored (an
+// ignoreDifferences rule covers it: jsonPointers, jqPathExpressions, or managedFieldsManagers naming
+// every manager that wrote it), owned (an autoscaler that targets the workload owns spec.replicas; the
+// Project's trustedManagers wrote it), or else unauthorised: a manager nobody declared, SyncWave's own
+// manager holding a value git does not have, a field no manager owns (removed by hand, or written
+// without managedFields), and an object without managedFields at all.
+import type { IgnoredPath } from "../../components/sync/ignore-differences";
+import { isUnder, toPropertyPath, type PathSegment } from "../../components/sync/json-pointer";
 
 export type DriftClass = "ignored" | "owned" | "unauthorised";
 
@@ -9,23 +13,16 @@ export interface DriftedField {
     resource: string;
     path: string;
     class: DriftClass;
+    /** The managers whose managedFields cover the field (the newest last), when any does. */
     manager?: string;
     reason: string;
-}
-
-export interface IgnoreRule {
-    group?: string;
-    kind: string;
-    name?: string;
-    namespace?: string;
-    jsonPointers?: string[];
-    managedFieldsManagers?: string[];
 }
 
 interface ManagedFieldsEntry {
     manager?: string;
     operation?: string;
     time?: string;
+    subresource?: string;
     fieldsV1?: Record<string, unknown>;
 }
 
@@ -36,44 +33,29 @@ export interface LiveObjectWithFields {
     [key: string]: unknown;
 }
 
-/** Managers that are people at a terminal, not controllers. */
-const HUMAN_MANAGERS = /^kubectl(-.*)?$|^k9s$|^Lens$|^helm$/;
-/** SyncWave's own writes (the Kubernetes provider's field manager). */
-const OWN_MANAGERS = /^pulumi-kubernetes/;
+/** SyncWave's own writes (the Kubernetes provider's field manager, `pulumi-kubernetes-<hash>`). */
+const OWN_MANAGER = /^pulumi-kubernetes(-|$)/;
 
-/** "spec.template.spec.containers[0].image" → ["spec","template","spec","containers",0,"image"]. */
-export function splitPath(path: string): (string | number)[] {
-    const parts: (string | number)[] = [];
-    for (const m of path.matchAll(/([^.[\]"]+)|\[(\d+)\]|\["([^"]+)"\]/g)) {
-        if (m[2] !== undefined) parts.push(Number(m[2]));
-        else parts.push(m[1] ?? m[3]);
-    }
-    return parts;
-}
-
-function pointerToPath(pointer: string): string {
-    return pointer
-        .slice(1)
-        .split("/")
-        .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"))
-        .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
-        .join("")
-        .replace(/^\./, "");
+export function isOwnManager(manager: string): boolean {
+    return OWN_MANAGER.test(manager);
 }
 
 /** Whether a fieldsV1 tree of one manager covers the path, walking the live object alongside. */
-function managesPath(fields: Record<string, unknown> | undefined, live: unknown, path: (string | number)[]): boolean {
+function managesPath(fields: Record<string, unknown> | undefined, live: unknown, path: readonly PathSegment[]): boolean {
     let node = fields;
     let value = live;
     for (const segment of path) {
         if (!node) return false;
+        // A manager of a whole map or list (fieldsV1 `.` with nothing under it) owns what is inside.
+        if (Object.keys(node).length === 0) return true;
         if (typeof segment === "number") {
             const element = Array.isArray(value) ? value[segment] : undefined;
             const key = Object.keys(node).find((k) => {
                 if (k === `i:${segment}`) return true;
+                if (k.startsWith("v:")) return JSON.stringify(JSON.parse(k.slice(2))) === JSON.stringify(element);
                 if (!k.startsWith("k:") || !element || typeof element !== "object") return false;
                 const keyFields = JSON.parse(k.slice(2)) as Record<string, unknown>;
-                return Object.entries(keyFields).every(([f, v]) => (element as Record<string, unknown>)[f] === v);
+                return Object.entries(keyFields).every(([f, v]) => JSON.stringify((element as Record<string, unknown>)[f]) === JSON.stringify(v));
             });
             if (!key) return false;
             node = node[key] as Record<string, unknown>;
@@ -88,66 +70,74 @@ function managesPath(fields: Record<string, unknown> | undefined, live: unknown,
     return true;
 }
 
-/** The manager that owns a field now: the latest writer among those whose fields cover it. */
-export function fieldManager(live: LiveObjectWithFields, path: string): string | undefined {
-    const segments = splitPath(path);
-    const owners = (live.metadata.managedFields ?? []).filter((e) => managesPath(e.fieldsV1, live, segments));
+/** Every manager whose managedFields cover the path, oldest write first. */
+export function fieldManagers(live: LiveObjectWithFields, path: readonly PathSegment[]): string[] {
+    const owners = (live.metadata.managedFields ?? []).filter((e) => (e.subresource ?? "") !== "status" && managesPath(e.fieldsV1, live, path));
     owners.sort((a, b) => (a.time ?? "").localeCompare(b.time ?? ""));
-    return owners.pop()?.manager;
+    return [...new Set(owners.map((e) => e.manager ?? "(unnamed manager)"))];
+}
+
+export interface FieldOwners {
+    /** Paths ignoreDifferences removes from this object (jsonPointers and jqPathExpressions). */
+    ignored: readonly IgnoredPath[];
+    /** managedFieldsManagers of the ignoreDifferences rules that match this object. */
+    managedFieldsManagers: readonly string[];
+    /** The Project's trustedManagers. */
+    trustedManagers: readonly string[];
+    /** An autoscaler (HorizontalPodAutoscaler) targets this workload: it owns spec.replicas. */
+    autoscaled: boolean;
 }
 
 export function classifyField(
-    resource: { group: string; kind: string; namespace?: string; name: string },
+    resource: { kind: string; namespace?: string; name: string },
     live: LiveObjectWithFields,
-    path: string,
-    rules: readonly IgnoreRule[],
-    ownedByControllers: ReadonlySet<string>,
+    path: readonly PathSegment[],
+    owners: FieldOwners,
 ): DriftedField {
     const label = `${resource.kind} ${resource.namespace ? `${resource.namespace}/` : ""}${resource.name}`;
-    const manager = fieldManager(live, path);
-    const matching = rules.filter(
-        (r) =>
-            (r.group ?? "") === resource.group &&
-            r.kind === resource.kind &&
-            (r.name === undefined || r.name === resource.name) &&
-            (r.namespace === undefined || r.namespace === resource.namespace),
-    );
-    for (const rule of matching) {
-        const pointer = (rule.jsonPointers ?? []).find((p) => path === pointerToPath(p) || path.startsWith(`${pointerToPath(p)}.`) || path.startsWith(`${pointerToPath(p)}[`));
-        if (pointer) return { resource: label, path, class: "ignored", manager, reason: `ignoreDifferences ${pointer}` };
-        if (manager && (rule.managedFieldsManagers ?? []).includes(manager)) {
-            return { resource: label, path, class: "ignored", manager, reason: `ignoreDifferences managedFieldsManagers ${manager}` };
-        }
-    }
-    if (ownedByControllers.has(path)) return { resource: label, path, class: "owned", manager, reason: "a controller of the application owns this field (an autoscaler's replicas)" };
-    if (manager && !HUMAN_MANAGERS.test(manager) && !OWN_MANAGERS.test(manager)) {
-        return { resource: label, path, class: "owned", manager, reason: `last set by controller ${manager}` };
-    }
-    return {
+    const text = toPropertyPath(path);
+    const field = (cls: DriftClass, reason: string, managers: string[] = []): DriftedField => ({
         resource: label,
-        path,
-        class: "unauthorised",
-        manager,
-        reason: manager ? `changed by ${manager} outside git` : "changed outside git by an unknown writer",
-    };
+        path: text,
+        class: cls,
+        ...(managers.length > 0 ? { manager: managers.join(", ") } : {}),
+        reason,
+    });
+    const ignoredBy = owners.ignored.find((p) => isUnder(path, p.segments));
+    if (ignoredBy) return field("ignored", ignoredBy.source);
+    if (owners.autoscaled && isUnder(path, ["spec", "replicas"])) return field("owned", "an autoscaler targets this workload and owns its replicas");
+    if (!live.metadata.managedFields || live.metadata.managedFields.length === 0) {
+        return field("unauthorised", "the object has no managedFields: who changed it cannot be told");
+    }
+    const managers = fieldManagers(live, path);
+    if (managers.length === 0) return field("unauthorised", "no field manager owns this field (removed by hand, or written without managedFields)");
+    // SyncWave's own manager co-owning a field says nothing about who wrote the other value.
+    const others = managers.filter((m) => !isOwnManager(m));
+    if (others.length === 0) return field("unauthorised", `only SyncWave's manager owns this field, yet its value is not git's`, managers);
+    const undeclared = others.filter((m) => !owners.managedFieldsManagers.includes(m) && !owners.trustedManagers.includes(m));
+    if (undeclared.length > 0) return field("unauthorised", `changed by ${undeclared.join(", ")}, a manager no ignoreDifferences rule or Project trustedManagers declares`, others);
+    if (others.every((m) => owners.managedFieldsManagers.includes(m))) return field("ignored", `ignoreDifferences managedFieldsManagers ${others.join(", ")}`, others);
+    return field("owned", `written by ${others.join(", ")}, trusted by the Project`, others);
 }
 
 /**
  * Fields where the live object differs from the desired manifest, as Argo CD compares: only what the
  * manifest sets counts (defaults and status filled in by the cluster are not drift).
  */
-export function driftedPathsOf(desired: unknown, live: unknown, prefix = ""): string[] {
+export function driftedSegmentsOf(desired: unknown, live: unknown, prefix: PathSegment[] = []): PathSegment[][] {
     if (desired === undefined) return [];
     if (desired === null || typeof desired !== "object") {
         return JSON.stringify(desired) === JSON.stringify(live) ? [] : [prefix];
     }
     if (Array.isArray(desired)) {
         if (!Array.isArray(live)) return [prefix];
-        return desired.flatMap((d, i) => driftedPathsOf(d, live[i], `${prefix}[${i}]`));
+        return desired.flatMap((d, i) => driftedSegmentsOf(d, live[i], [...prefix, i]));
     }
     const liveObject = live && typeof live === "object" && !Array.isArray(live) ? (live as Record<string, unknown>) : {};
-    return Object.entries(desired as Record<string, unknown>).flatMap(([k, v]) => {
-        const key = /^[A-Za-z_$][\w$]*$/.test(k) ? (prefix ? `${prefix}.${k}` : k) : `${prefix}[${JSON.stringify(k)}]`;
-        return driftedPathsOf(v, liveObject[k], key);
-    });
+    return Object.entries(desired as Record<string, unknown>).flatMap(([k, v]) => driftedSegmentsOf(v, liveObject[k], [...prefix, k]));
+}
+
+/** The drifted fields as Pulumi-style property paths, for reports. */
+export function driftedPathsOf(desired: unknown, live: unknown): string[] {
+    return driftedSegmentsOf(desired, live).map((p) => toPropertyPath(p));
 }

@@ -1,14 +1,20 @@
-// `syncwave reconcile`: selfHeal. Every interval: look for drift; when an Application with
-// syncPolicy.automated.selfHeal has unauthorised drift (and is not pinned), sync it. Sync windows are
+// `syncwave reconcile`: Argo CD's automated sync and selfHeal. Every interval: an Application with
+// syncPolicy.automated whose source moved to a new commit that changes its objects is synced; one with
+// automated.selfHeal and unauthorised drift is repaired; without automated both are only reported; a
+// pinned Application is left alone (see reconcile-plan.ts). Sync windows are
 // respected (the program refuses an automated sync in a deny window), failures back off as the
 // Application's retry policy says, and SIGTERM or SIGINT stop the loop between steps.
-import { parseDuration } from "../../components/sync/annotations";
-import type { StackOptions } from "../stack";
-import { drift } from "./drift";
-import { readPins } from "./rollback";
-import { appRecords, readState } from "./state";
-import { sync } from "./sync";
 import { resolve } from "node:path";
+import { simpleGit } from "simple-git";
+import { parseDuration } from "../../components/sync/annotations";
+import { normalizeRepoURL } from "../../components/source/git";
+import type { StackOptions } from "../stack";
+import { diff } from "./diff";
+import { drift } from "./drift";
+import { commitFromLsRemote, roundAction } from "./reconcile-plan";
+import { readPins, type Pin } from "./rollback";
+import { appRecords, readState, type AppRecord } from "./state";
+import { sync } from "./sync";
 
 export interface ReconcileOptions extends StackOptions {
     intervalMs: number;
@@ -47,6 +53,8 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
     process.on("SIGINT", stop);
     options.log(`reconciling stack ${options.stack} every ${options.intervalMs / 1000}s; SIGTERM or Ctrl-C stops it`);
     const failures = new Map<string, { attempts: number; notBefore: number }>();
+    // Per Application, whether a sync to a given commit would change anything (a preview's answer).
+    const verdicts = new Map<string, { commit: string; outOfSync: boolean }>();
     const sleep = (ms: number) =>
         new Promise<void>((r) => {
             wake = r;
@@ -54,30 +62,43 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
         });
     try {
         for (let round = 1; !stopping && (options.rounds === undefined || round <= options.rounds); round++) {
-            const records = appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env));
+            const state = readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env);
+            const records = appRecords(state);
             const pins = await readPins(options);
-            const reports = await drift(options, records);
+            const reports = await drift(options, state);
+            const moved = await newRevisions(options, records, pins, verdicts);
             for (const record of records) {
                 if (stopping) break;
                 const app = record.application;
                 const unauthorised = reports.find((r) => r.application === app)?.fields.filter((f) => f.class === "unauthorised") ?? [];
-                if (unauthorised.length === 0) continue;
-                if (pins[app]) {
-                    options.log(`${app}: drifted, but pinned to ${pins[app].revision.slice(0, 12)} (${pins[app].reason}): left alone`);
-                    continue;
-                }
-                if (!record.syncPolicy.automated?.selfHeal) {
-                    options.log(`${app}: ${unauthorised.length} unauthorised change(s); selfHeal is off: reported only`);
+                const next = moved.get(app);
+                const step = roundAction({
+                    pinned: pins[app] !== undefined,
+                    automated: record.syncPolicy.automated !== undefined && record.syncPolicy.automated !== null,
+                    selfHeal: record.syncPolicy.automated?.selfHeal === true,
+                    outOfSyncAtNewRevision: next?.outOfSync === true,
+                    unauthorisedDrift: unauthorised.length > 0,
+                });
+                if (step.action === "none") continue;
+                const newCommit = next?.outOfSync ? ` at new commit ${next.commit.slice(0, 12)}` : "";
+                if (step.action === "report") {
+                    if (step.why === "pinned") options.log(`${app}: drifted, but pinned to ${pins[app].revision.slice(0, 12)} (${pins[app].reason}): left alone`);
+                    else if (step.why === "not automated") options.log(`${app}: OutOfSync${newCommit}${unauthorised.length ? `, ${unauthorised.length} unauthorised change(s)` : ""}; automated sync is off: reported only`);
+                    else options.log(`${app}: ${unauthorised.length} unauthorised change(s); selfHeal is off: reported only`);
                     continue;
                 }
                 const failure = failures.get(app);
                 if (failure && Date.now() < failure.notBefore) continue;
-                options.log(`${app}: repairing ${unauthorised.map((f) => `${f.resource} ${f.path}`).join(", ")}`);
+                options.log(
+                    step.why === "new revision"
+                        ? `${app}: syncing${newCommit} (automated)`
+                        : `${app}: repairing ${unauthorised.map((f) => `${f.resource} ${f.path}`).join(", ")}`,
+                );
                 try {
                     // An automated sync: a deny window blocks it whatever manualSync says.
                     await sync({ ...options, app, kind: "reconcile", syncKind: "automated", progress: options.log });
                     failures.delete(app);
-                    options.log(`${app}: repaired`);
+                    options.log(step.why === "new revision" ? `${app}: synced${newCommit}` : `${app}: repaired`);
                 } catch (err) {
                     if (stopping) {
                         options.log(`${app}: the sync was interrupted by the stop; run 'syncwave sync --app ${app}' to finish it`);
@@ -98,4 +119,50 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
         process.off("SIGTERM", stop);
         process.off("SIGINT", stop);
     }
+}
+
+/**
+ * The Applications whose source moved past the commit last synced, and whether a sync would change
+ * their objects. `git ls-remote` tells cheaply which moved (a repository it cannot reach counts as
+ * moved); then one preview of the stack, as `syncwave diff` makes it, tells which of those are
+ * OutOfSync, as Argo CD compares rendered manifests rather than commits. Each answer is kept per commit.
+ */
+async function newRevisions(
+    options: ReconcileOptions,
+    records: readonly AppRecord[],
+    pins: Record<string, Pin>,
+    verdicts: Map<string, { commit: string; outOfSync: boolean }>,
+): Promise<Map<string, { commit: string; outOfSync: boolean }>> {
+    const cwd = resolve(options.cwd ?? process.cwd());
+    const candidates: AppRecord[] = [];
+    const result = new Map<string, { commit: string; outOfSync: boolean }>();
+    for (const record of records) {
+        if (pins[record.application]) continue;
+        const head = await simpleGit(cwd)
+            .listRemote([normalizeRepoURL(record.repoURL, cwd)])
+            .then((out) => commitFromLsRemote(out, record.targetRevision))
+            .catch(() => undefined);
+        if (head === record.revision) continue;
+        const known = verdicts.get(record.application);
+        if (head && known?.commit === head) result.set(record.application, known);
+        else candidates.push(record);
+    }
+    if (candidates.length === 0) return result;
+    const preview = await diff({ ...options, syncKind: "automated" });
+    for (const record of candidates) {
+        const app = record.application;
+        const commit = preview.revisions.find((r) => r.application === app)?.commit;
+        const failure = preview.failed.find((f) => f.application === app);
+        if (failure) {
+            options.log(`${app}: cannot be synced now: ${failure.reason.split("\n")[0]}`);
+            continue;
+        }
+        if (!commit || commit === record.revision) continue;
+        const prune = preview.prunes.find((p) => p.application === app);
+        const outOfSync = preview.changes.some((c) => c.application === app) || (prune?.prune.length ?? 0) > 0 || (prune?.requiresPruning.length ?? 0) > 0;
+        if (!outOfSync && verdicts.get(app)?.commit !== commit) options.log(`${app}: new commit ${commit.slice(0, 12)} changes none of its objects: in sync`);
+        verdicts.set(app, { commit, outOfSync });
+        result.set(app, { commit, outOfSync });
+    }
+    return result;
 }

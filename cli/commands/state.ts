@@ -28,7 +28,7 @@ export interface AppRecord {
     holdsKubeconfig: boolean;
     destination: { server?: string; name?: string; namespace?: string };
     syncPolicy: { automated?: { prune?: boolean; selfHeal?: boolean }; retry?: { limit?: number; backoff?: { duration?: string; factor?: number; maxDuration?: string } } };
-    ignoreDifferences: { group?: string; kind: string; name?: string; namespace?: string; jsonPointers?: string[]; managedFieldsManagers?: string[] }[];
+    ignoreDifferences: { group?: string; kind: string; name?: string; namespace?: string; jsonPointers?: string[]; jqPathExpressions?: string[]; managedFieldsManagers?: string[] }[];
 }
 
 /** `pulumi stack export`, without --show-secrets: secret values stay encrypted. */
@@ -77,6 +77,15 @@ export function recordCluster(record: AppRecord): ClusterRef {
     // KUBECONFIG; any other needs the ref that the next sync writes.
     if (isDefaultCluster({ cluster: id })) return { cluster: id };
     throw new Error(`application ${record.application}: the stack's record of it predates cluster references; run 'syncwave sync' once, then try again`);
+}
+
+/** Each Project's trustedManagers, as the Project component recorded them (absent in older state: none). */
+export function projectTrustedManagers(resources: readonly StateResource[]): Record<string, string[]> {
+    return Object.fromEntries(
+        resources
+            .filter((r) => r.type === "syncwave:index:Project")
+            .map((r) => [r.urn.split("::").pop() ?? "", ((r.outputs ?? {}) as { trustedManagers?: string[] }).trustedManagers ?? []]),
+    );
 }
 
 export interface ManagedObject {

@@ -225,7 +225,7 @@ export class ApplicationGraph {
 
     private declareResource(r: PlannedResource, dependsOn: pulumi.Resource[], siblingParents: pulumi.Output<string>[]): pulumi.Resource {
         const { application, installationId, parent, access } = this.ctx;
-        const ignoreChanges = ignoreChangesFor(application, this.args.ignoreDifferences ?? [], r.key);
+        const ignoreChanges = ignoreChangesFor(application, this.args.ignoreDifferences ?? [], r.key, r.manifest);
         if (r.options.replace) {
             // Replace=true is `kubectl replace` (a PUT of the whole object; created when absent), and
             // delete-and-create only with Force=true, as gitops-engine's ReplaceResource does.

@@ -59,4 +59,10 @@ export interface ProjectSpec {
     adoptExisting?: boolean;
     /** SyncWave: refuse every shared resource (as FailOnSharedResource=true on every Application). */
     failOnSharedResource?: boolean;
+    /**
+     * SyncWave: field managers (controllers such as a sidecar injector) whose changes to this Project's
+     * objects are owned, not drift to repair; the name Argo CD uses inside managedfields.Normalize. Any
+     * other manager's change is unauthorised drift.
+     */
+    trustedManagers?: string[];
 }

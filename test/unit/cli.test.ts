@@ -1,7 +1,6 @@
-// The CLI's pure parts: the sync record in update messages, history numbering, drift classification
-// from managedFields, and the retry backoff.
+// The CLI's pure parts: the sync record in update messages, history numbering and the retry backoff
+// (drift classification is in drift-classify.test.ts).
 import { describe, expect, it } from "vitest";
-import { classifyField, driftedPathsOf, type LiveObjectWithFields } from "../../cli/commands/drift-classify";
 import { numberUpdates } from "../../cli/commands/history";
 import { formatColumns } from "../../cli/format/table";
 import { backoffDelay } from "../../cli/commands/reconcile";
@@ -52,54 +51,6 @@ describe("history numbering", () => {
 
     it("keeps a backend's own version numbers", () => {
         expect(numberUpdates([{ version: 7 }, { version: 9 }, { version: 8 }]).map((u) => u.version)).toEqual([9, 8, 7]);
-    });
-});
-
-describe("drift classification", () => {
-    const deployment = { group: "apps", kind: "Deployment", namespace: "shop", name: "web" };
-    const live = (managers: { manager: string; time: string; fields: Record<string, unknown> }[]): LiveObjectWithFields => ({
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: {
-            name: "web",
-            namespace: "shop",
-            managedFields: managers.map((m) => ({ manager: m.manager, operation: "Update", time: m.time, fieldsV1: m.fields })),
-        },
-        spec: { replicas: 3, template: { spec: { containers: [{ name: "web", image: "example.com/web:hotfix" }] } } },
-    });
-    const imageFields = { "f:spec": { "f:template": { "f:spec": { "f:containers": { 'k:{"name":"web"}': { "f:image": {} } } } } } };
-    const replicaFields = { "f:spec": { "f:replicas": {} } };
-    const imagePath = "spec.template.spec.containers[0].image";
-
-    it("calls a person's kubectl edit of an image unauthorised, naming the manager", () => {
-        const obj = live([
-            { manager: "pulumi-kubernetes-1a2b", time: "2026-01-01T00:00:00Z", fields: imageFields },
-            { manager: "kubectl-edit", time: "2026-01-02T00:00:00Z", fields: imageFields },
-        ]);
-        expect(classifyField(deployment, obj, imagePath, [], new Set())).toMatchObject({ class: "unauthorised", manager: "kubectl-edit" });
-    });
-
-    it("calls replicas scaled under an autoscaler owned, and a controller's write owned", () => {
-        const obj = live([{ manager: "kubectl", time: "2026-01-02T00:00:00Z", fields: replicaFields }]);
-        expect(classifyField(deployment, obj, "spec.replicas", [], new Set(["spec.replicas"]))).toMatchObject({ class: "owned" });
-        const injected = live([{ manager: "istio-sidecar-injector", time: "2026-01-02T00:00:00Z", fields: imageFields }]);
-        expect(classifyField(deployment, injected, imagePath, [], new Set())).toMatchObject({ class: "owned", manager: "istio-sidecar-injector" });
-    });
-
-    it("calls a field under ignoreDifferences ignored, by JSON pointer or by manager", () => {
-        const obj = live([{ manager: "kubectl-patch", time: "2026-01-02T00:00:00Z", fields: imageFields }]);
-        const byPointer = [{ group: "apps", kind: "Deployment", jsonPointers: ["/spec/template/spec/containers"] }];
-        expect(classifyField(deployment, obj, imagePath, byPointer, new Set())).toMatchObject({ class: "ignored" });
-        const byManager = [{ group: "apps", kind: "Deployment", managedFieldsManagers: ["kubectl-patch"] }];
-        expect(classifyField(deployment, obj, imagePath, byManager, new Set())).toMatchObject({ class: "ignored" });
-        const otherKind = [{ group: "", kind: "Service", jsonPointers: ["/spec"] }];
-        expect(classifyField(deployment, obj, imagePath, otherKind, new Set())).toMatchObject({ class: "unauthorised" });
-    });
-
-    it("compares only what the manifest sets", () => {
-        const desired = { spec: { replicas: 1, template: { spec: { containers: [{ name: "web", image: "example.com/web:1.0" }] } } } };
-        const liveObject = { spec: { replicas: 1, progressDeadlineSeconds: 600, template: { spec: { containers: [{ name: "web", image: "example.com/web:hotfix", imagePullPolicy: "Always" }] } } } };
-        expect(driftedPathsOf(desired, liveObject)).toEqual([imagePath]);
     });
 });
 
