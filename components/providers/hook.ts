@@ -9,6 +9,7 @@ import type { ClusterRef } from "../cluster/connection-ref";
 import type { Manifest } from "../sync/manifest";
 import type { SyncFailHook } from "./health-gate-runtime";
 import type { HookRun, RunHookInputs } from "./hook-runtime";
+import { loadProviderRuntime, storedWithCheckoutPaths } from "./runtime-loader";
 
 export interface HookArgs {
     cluster: ClusterRef;
@@ -27,23 +28,19 @@ export interface HookArgs {
     syncFailHooks: SyncFailHook[];
 }
 
-/** What the provider stores: the run's inputs, plus what to do when it fails and where its code is. */
+/** What the provider stores: the run's inputs, plus what to do when it fails. */
 type HookInputs = RunHookInputs & {
     application: string;
     syncFailHooks: SyncFailHook[];
-    modules: { runtime: string; gate: string };
 };
-
-// Paths of the TypeScript modules the provider loads at run time; strings, so the closure stays small.
-const RUNTIME_MODULE = require.resolve("./hook-runtime");
-const GATE_MODULE = require.resolve("./health-gate-runtime");
 
 const hookProvider: pulumi.dynamic.ResourceProvider = {
     async diff(_id: string, olds: HookInputs, news: HookInputs) {
         const rerun = olds.syncId !== news.syncId || JSON.stringify(olds.manifest) !== JSON.stringify(news.manifest);
         // Another way to reach the cluster (or state that still holds a kubeconfig) only rewrites the state.
         const reconnected = JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) || olds.kubeconfig !== news.kubeconfig;
-        return { changes: rerun || reconnected, replaces: rerun ? ["syncId"] : [], deleteBeforeReplace: false };
+        // State of an earlier release only rewrites the state, so it no longer names the creating checkout.
+        return { changes: rerun || reconnected || storedWithCheckoutPaths(olds), replaces: rerun ? ["syncId"] : [], deleteBeforeReplace: false };
     },
     async update(_id: string, olds: HookInputs & HookRun, news: HookInputs) {
         // Reached only when the connection changed: the hook does not run again, its last run is kept.
@@ -51,14 +48,13 @@ const hookProvider: pulumi.dynamic.ResourceProvider = {
         return { outs: { ...news, hookName, namespace, status, message, logs, startedAt, finishedAt } };
     },
     async create(inputs: HookInputs) {
-        // Loaded here, not captured: the provider runs in its own process with the project's modules.
-        require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-        const runtime = require(inputs.modules.runtime) as typeof import("./hook-runtime");
+        // Loaded here, not captured: the provider runs in its own process, from the project's directory.
+        const runtime = loadProviderRuntime<typeof import("./hook-runtime")>("components/providers/hook-runtime");
         let outcome;
         try {
             outcome = await runtime.runHook(inputs);
         } catch (err) {
-            const gate = require(inputs.modules.gate) as typeof import("./health-gate-runtime");
+            const gate = loadProviderRuntime<typeof import("./health-gate-runtime")>("components/providers/health-gate-runtime");
             const cause = `application ${inputs.application}: ${(err as Error).message}`;
             throw new Error(await gate.runSyncFailHooks(inputs, inputs.syncId, inputs.syncFailHooks, cause));
         }
@@ -80,7 +76,7 @@ export class Hook extends pulumi.dynamic.Resource {
         super(
             hookProvider,
             name,
-            { ...args, modules: { runtime: RUNTIME_MODULE, gate: GATE_MODULE }, status: undefined, message: undefined, logs: undefined, hookName: undefined },
+            { ...args, status: undefined, message: undefined, logs: undefined, hookName: undefined },
             { ...opts, additionalSecretOutputs: ["kubeconfig", "logs", "message"] },
             "syncwave",
             "Hook",

@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterRef } from "../cluster/connection-ref";
 import { planCascade, planPrune, previousInventory, type InventoryEntry } from "../sync/prune";
 import type { PruneOutcome } from "./pruner-runtime";
+import { loadProviderRuntime, storedWithCheckoutPaths } from "./runtime-loader";
 
 export interface PrunerArgs {
     cluster: ClusterRef;
@@ -28,10 +29,8 @@ export interface PrunerArgs {
     timeoutMs: number;
 }
 
-type StoredInputs = Omit<PrunerArgs, "kubeconfig" | "claimedElsewhere"> & { claimedElsewhere?: string[] } & { kubeconfig?: string; modules: { runtime: string } };
+type StoredInputs = Omit<PrunerArgs, "kubeconfig" | "claimedElsewhere"> & { claimedElsewhere?: string[] } & { kubeconfig?: string };
 type StoredState = StoredInputs & { inventory?: InventoryEntry[]; requiresPruning?: InventoryEntry[]; lastPruned?: string[] };
-
-const RUNTIME_MODULE = require.resolve("./pruner-runtime");
 
 /** What this sync prunes and what stays requiring it; objects a sibling took over are no longer ours. */
 function pruneFor(olds: StoredState, news: StoredInputs) {
@@ -52,9 +51,10 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
             JSON.stringify(olds.requiresPruning ?? []) !== JSON.stringify(plan.requiresPruning) ||
             olds.cascade !== news.cascade ||
             olds.installation !== news.installation ||
-            // Another way to reach the cluster, or state that still holds a kubeconfig.
+            // Another way to reach the cluster, or state that still holds a kubeconfig or the creating checkout's paths.
             JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) ||
-            olds.kubeconfig !== news.kubeconfig;
+            olds.kubeconfig !== news.kubeconfig ||
+            storedWithCheckoutPaths(olds);
         return { changes: changed };
     },
     async create(inputs: StoredInputs) {
@@ -64,8 +64,7 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
         const plan = pruneFor(olds, news);
         let outcome: PruneOutcome = { pruned: [], skipped: [] };
         if (plan.prune.length > 0) {
-            require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-            const runtime = require(news.modules.runtime) as typeof import("./pruner-runtime");
+            const runtime = loadProviderRuntime<typeof import("./pruner-runtime")>("components/providers/pruner-runtime");
             outcome = await runtime.pruneObjects(news, plan.prune);
         }
         return { outs: { ...news, inventory: news.desired, requiresPruning: plan.requiresPruning, lastPruned: outcome.pruned, lastSkipped: outcome.skipped } };
@@ -75,8 +74,7 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
         if (!props.cascade) return;
         const all = planCascade(previousInventory(props));
         if (all.length === 0) return;
-        require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-        const runtime = require(props.modules.runtime) as typeof import("./pruner-runtime");
+        const runtime = loadProviderRuntime<typeof import("./pruner-runtime")>("components/providers/pruner-runtime");
         await runtime.pruneObjects(props, all);
     },
 };
@@ -89,7 +87,7 @@ export class Pruner extends pulumi.dynamic.Resource {
         super(
             prunerProvider,
             name,
-            { ...args, modules: { runtime: RUNTIME_MODULE }, inventory: undefined, requiresPruning: undefined, lastPruned: undefined },
+            { ...args, inventory: undefined, requiresPruning: undefined, lastPruned: undefined },
             { ...opts, additionalSecretOutputs: ["kubeconfig"] },
             "syncwave",
             "Pruner",
