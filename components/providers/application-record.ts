@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ApplicationDestination, IgnoreDifference, SyncPolicy } from "../application-spec";
 import type { ClusterRef } from "../cluster/connection-ref";
 import type { SyncFailHook } from "./health-gate-runtime";
+import { loadProviderRuntime } from "./runtime-loader";
 
 export interface ApplicationRecordArgs {
     cluster: ClusterRef;
@@ -44,16 +45,15 @@ export interface SourceRecord {
     ref?: string;
 }
 
-type StoredInputs = Omit<ApplicationRecordArgs, "kubeconfig"> & { kubeconfig?: string; modules: { runtime: string } };
-
-const RUNTIME_MODULE = require.resolve("./hook-runtime");
+type StoredInputs = Omit<ApplicationRecordArgs, "kubeconfig"> & { kubeconfig?: string };
 
 const recordProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: StoredInputs) {
         return { id: inputs.application, outs: inputs };
     },
     async diff(_id: string, olds: StoredInputs, news: StoredInputs) {
-        // Everything counts, the cluster too: state that still holds a kubeconfig is rewritten without it.
+        // Everything counts, the cluster too: state that still holds a kubeconfig, or the creating
+        // checkout's paths (an earlier release), is rewritten without them.
         return { changes: JSON.stringify(olds) !== JSON.stringify(news) };
     },
     async update(_id: string, _olds: StoredInputs, news: StoredInputs) {
@@ -61,8 +61,7 @@ const recordProvider: pulumi.dynamic.ResourceProvider = {
     },
     async delete(_id: string, props: StoredInputs) {
         if (props.postDeleteHooks.length === 0) return;
-        require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-        const runtime = require(props.modules.runtime) as typeof import("./hook-runtime");
+        const runtime = loadProviderRuntime<typeof import("./hook-runtime")>("components/providers/hook-runtime");
         for (const hook of props.postDeleteHooks) {
             await runtime.runHook({ ...hook, cluster: props.cluster, kubeconfig: props.kubeconfig, syncId: `${props.application}:post-delete:${props.revision}` });
         }
@@ -71,6 +70,6 @@ const recordProvider: pulumi.dynamic.ResourceProvider = {
 
 export class ApplicationRecord extends pulumi.dynamic.Resource {
     constructor(name: string, args: ApplicationRecordArgs, opts?: pulumi.CustomResourceOptions) {
-        super(recordProvider, name, { ...args, modules: { runtime: RUNTIME_MODULE } }, { ...opts, additionalSecretOutputs: ["kubeconfig"] }, "syncwave", "ApplicationRecord");
+        super(recordProvider, name, args, { ...opts, additionalSecretOutputs: ["kubeconfig"] }, "syncwave", "ApplicationRecord");
     }
 }

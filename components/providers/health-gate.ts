@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterRef } from "../cluster/connection-ref";
 import type { CustomHealthRules } from "../health/assess";
 import type { GateInputs, GateResource, ResourceHealth, SyncFailHook } from "./health-gate-runtime";
+import { loadProviderRuntime, storedWithCheckoutPaths } from "./runtime-loader";
 
 export interface HealthGateArgs {
     cluster: ClusterRef;
@@ -23,10 +24,8 @@ export interface HealthGateArgs {
     syncFailHooks: SyncFailHook[];
 }
 
-type StoredInputs = GateInputs & { digest: string; modules: { runtime: string } };
+type StoredInputs = GateInputs & { digest: string };
 type StoredState = StoredInputs & { health?: ResourceHealth[] };
-
-const RUNTIME_MODULE = require.resolve("./health-gate-runtime");
 
 // One provider object per set of rules, so Pulumi serializes its closure once, not once per gate.
 const providers = new WeakMap<CustomHealthRules, pulumi.dynamic.ResourceProvider>();
@@ -42,11 +41,8 @@ function healthGateProviderFor(customRules: CustomHealthRules): pulumi.dynamic.R
 
 /** One provider per Application: its custom health rules travel in the provider's closure. */
 function healthGateProvider(customRules: CustomHealthRules): pulumi.dynamic.ResourceProvider {
-    const load = (inputs: StoredInputs) => {
-        // Loaded here, not captured: the provider runs in its own process with the project's modules.
-        require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-        return require(inputs.modules.runtime) as typeof import("./health-gate-runtime");
-    };
+    // Loaded here, not captured: the provider runs in its own process, from the project's directory.
+    const load = () => loadProviderRuntime<typeof import("./health-gate-runtime")>("components/providers/health-gate-runtime");
     const mustWait = (olds: StoredState, news: StoredInputs) => {
         const changed =
             olds.digest !== news.digest || JSON.stringify(olds.resources) !== JSON.stringify(news.resources) || olds.timeoutMs !== news.timeoutMs;
@@ -57,22 +53,22 @@ function healthGateProvider(customRules: CustomHealthRules): pulumi.dynamic.Reso
     };
     return {
         async diff(_id: string, olds: StoredState, news: StoredInputs) {
-            // Another way to reach the cluster (or state that still holds a kubeconfig) rewrites the
-            // gate's state without waiting again.
+            // Another way to reach the cluster (or state that still holds a kubeconfig, or the creating
+            // checkout's paths) rewrites the gate's state without waiting again.
             const reconnected = JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) || olds.kubeconfig !== news.kubeconfig;
-            return { changes: mustWait(olds, news) || reconnected };
+            return { changes: mustWait(olds, news) || reconnected || storedWithCheckoutPaths(olds) };
         },
         async create(inputs: StoredInputs) {
-            const health = await load(inputs).runGate(inputs, customRules);
+            const health = await load().runGate(inputs, customRules);
             return { id: `${inputs.application}/${inputs.stage}`, outs: { ...inputs, health } };
         },
         async update(_id: string, olds: StoredState, news: StoredInputs) {
             if (!mustWait(olds, news)) return { outs: { ...news, health: olds.health } };
-            const health = await load(news).runGate(news, customRules);
+            const health = await load().runGate(news, customRules);
             return { outs: { ...news, health } };
         },
         async read(id: string, props: StoredState) {
-            const health = await load(props).currentHealth(props, customRules);
+            const health = await load().currentHealth(props, customRules);
             return { id, props: { ...props, health } };
         },
         async delete() {
@@ -88,7 +84,7 @@ export class HealthGate extends pulumi.dynamic.Resource {
         super(
             healthGateProviderFor(customRules),
             name,
-            { ...args, modules: { runtime: RUNTIME_MODULE }, health: undefined },
+            { ...args, health: undefined },
             { ...opts, additionalSecretOutputs: ["kubeconfig"] },
             "syncwave",
             "HealthGate",

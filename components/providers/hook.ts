@@ -16,6 +16,7 @@ import type { Manifest } from "../sync/manifest";
 import type { SyncFailHook } from "./health-gate-runtime";
 import type { HookRun, RunHookInputs } from "./hook-runtime";
 import { hookMustRun, hookSyncId } from "../sync/hook-runs";
+import { loadProviderRuntime, storedWithCheckoutPaths } from "./runtime-loader";
 
 export interface HookArgs {
     cluster: ClusterRef;
@@ -38,19 +39,14 @@ export interface HookArgs {
     syncFailHooks: SyncFailHook[];
 }
 
-/** What the provider stores: the run's inputs, plus what to do when it fails and where its code is. */
+/** What the provider stores: the run's inputs, plus what to do when it fails. */
 type HookInputs = Omit<RunHookInputs, "syncId"> & {
     desired: string;
     runKey: string;
     syncId?: string;
     application: string;
     syncFailHooks: SyncFailHook[];
-    modules: { runtime: string; gate: string };
 };
-
-// Paths of the TypeScript modules the provider loads at run time; strings, so the closure stays small.
-const RUNTIME_MODULE = require.resolve("./hook-runtime");
-const GATE_MODULE = require.resolve("./health-gate-runtime");
 
 // One provider object per set of rules, so Pulumi serializes its closure once, not once per hook.
 const providers = new WeakMap<CustomHealthRules, pulumi.dynamic.ResourceProvider>();
@@ -70,8 +66,12 @@ function hookProvider(customRules: CustomHealthRules): pulumi.dynamic.ResourcePr
             const rerun = hookMustRun(olds, news);
             // Another way to reach the cluster, a new run key after a run that stays valid, or state
             // that still holds a kubeconfig only rewrites the state.
+            // State of an earlier release is rewritten too, so it no longer names the creating checkout.
             const rewritten =
-                JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) || olds.kubeconfig !== news.kubeconfig || olds.runKey !== news.runKey;
+                JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) ||
+                olds.kubeconfig !== news.kubeconfig ||
+                olds.runKey !== news.runKey ||
+                storedWithCheckoutPaths(olds);
             return { changes: rerun || rewritten, replaces: rerun ? ["desired"] : [], deleteBeforeReplace: false };
         },
         async update(_id: string, olds: HookInputs & HookRun, news: HookInputs) {
@@ -80,15 +80,14 @@ function hookProvider(customRules: CustomHealthRules): pulumi.dynamic.ResourcePr
             return { outs: { ...news, hookName, namespace, status, message, logs, startedAt, finishedAt } };
         },
         async create(inputs: HookInputs) {
-            // Loaded here, not captured: the provider runs in its own process with the project's modules.
-            require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-            const runtime = require(inputs.modules.runtime) as typeof import("./hook-runtime");
+            // Loaded here, not captured: the provider runs in its own process, from the project's directory.
+            const runtime = loadProviderRuntime<typeof import("./hook-runtime")>("components/providers/hook-runtime");
             const syncId = hookSyncId(inputs.desired, inputs.runKey);
             let outcome;
             try {
                 outcome = await runtime.runHook({ ...inputs, syncId }, customRules);
             } catch (err) {
-                const gate = require(inputs.modules.gate) as typeof import("./health-gate-runtime");
+                const gate = loadProviderRuntime<typeof import("./health-gate-runtime")>("components/providers/health-gate-runtime");
                 const cause = `application ${inputs.application}: ${(err as Error).message}`;
                 throw new Error(await gate.runSyncFailHooks(inputs, syncId, inputs.syncFailHooks, cause, customRules));
             }
@@ -111,7 +110,7 @@ export class Hook extends pulumi.dynamic.Resource {
         super(
             hookProviderFor(customRules),
             name,
-            { ...args, modules: { runtime: RUNTIME_MODULE, gate: GATE_MODULE }, syncId: undefined, status: undefined, message: undefined, logs: undefined, hookName: undefined },
+            { ...args, syncId: undefined, status: undefined, message: undefined, logs: undefined, hookName: undefined },
             { ...opts, additionalSecretOutputs: ["kubeconfig", "logs", "message"] },
             "syncwave",
             "Hook",

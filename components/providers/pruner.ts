@@ -11,6 +11,7 @@ import type { ClusterRef } from "../cluster/connection-ref";
 import { planCascade, planPrune, previousInventory, type InventoryEntry } from "../sync/prune";
 import type { PruneOutcome } from "./pruner-runtime";
 import type { SyncFailHook } from "./health-gate-runtime";
+import { loadProviderRuntime, storedWithCheckoutPaths } from "./runtime-loader";
 
 export interface PrunerArgs {
     cluster: ClusterRef;
@@ -31,11 +32,8 @@ export interface PrunerArgs {
     timeoutMs: number;
 }
 
-type StoredInputs = Omit<PrunerArgs, "kubeconfig" | "claimedElsewhere"> & { claimedElsewhere?: string[] } & { kubeconfig?: string; modules: { runtime: string; hooks?: string } };
+type StoredInputs = Omit<PrunerArgs, "kubeconfig" | "claimedElsewhere"> & { claimedElsewhere?: string[] } & { kubeconfig?: string };
 type StoredState = StoredInputs & { inventory?: InventoryEntry[]; requiresPruning?: InventoryEntry[]; lastPruned?: string[] };
-
-const RUNTIME_MODULE = require.resolve("./pruner-runtime");
-const HOOK_MODULE = require.resolve("./hook-runtime");
 
 /** What this sync prunes and what stays requiring it; objects a sibling took over are no longer ours. */
 function pruneFor(olds: StoredState, news: StoredInputs) {
@@ -57,9 +55,10 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
             olds.cascade !== news.cascade ||
             JSON.stringify(olds.preDeleteHooks ?? []) !== JSON.stringify(news.preDeleteHooks ?? []) ||
             olds.installation !== news.installation ||
-            // Another way to reach the cluster, or state that still holds a kubeconfig.
+            // Another way to reach the cluster, or state that still holds a kubeconfig or the creating checkout's paths.
             JSON.stringify(olds.cluster) !== JSON.stringify(news.cluster) ||
-            olds.kubeconfig !== news.kubeconfig;
+            olds.kubeconfig !== news.kubeconfig ||
+            storedWithCheckoutPaths(olds);
         return { changes: changed };
     },
     async create(inputs: StoredInputs) {
@@ -69,8 +68,7 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
         const plan = pruneFor(olds, news);
         let outcome: PruneOutcome = { pruned: [], skipped: [] };
         if (plan.prune.length > 0) {
-            require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-            const runtime = require(news.modules.runtime) as typeof import("./pruner-runtime");
+            const runtime = loadProviderRuntime<typeof import("./pruner-runtime")>("components/providers/pruner-runtime");
             outcome = await runtime.pruneObjects(news, plan.prune);
         }
         return { outs: { ...news, inventory: news.desired, requiresPruning: plan.requiresPruning, lastPruned: outcome.pruned, lastSkipped: outcome.skipped } };
@@ -79,12 +77,17 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
         // The Application is being deleted (a prune never deletes the Pruner): its PreDelete hooks run
         // first, whether or not its objects are deleted, and a failed one stops the deletion here, with
         // the Pruner and the record still in the state, as Argo CD keeps the Application until they pass.
-        if ((props.preDeleteHooks ?? []).length > 0 && props.modules.hooks) {
-            require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-            const hooks = require(props.modules.hooks) as typeof import("./hook-runtime");
+        if ((props.preDeleteHooks ?? []).length > 0) {
+            const hooks = loadProviderRuntime<typeof import("./hook-runtime")>("components/providers/hook-runtime");
             for (const hook of props.preDeleteHooks ?? []) {
                 try {
-                    await hooks.runHook({ ...hook, cluster: props.cluster, kubeconfig: props.kubeconfig, syncId: `${props.application}:pre-delete`, hookKey: `${props.application}:PreDelete:${hook.manifest.kind}/${hook.manifest.metadata.name ?? hook.manifest.metadata.generateName}` });
+                    await hooks.runHook({
+                        ...hook,
+                        cluster: props.cluster,
+                        kubeconfig: props.kubeconfig,
+                        syncId: `${props.application}:pre-delete`,
+                        hookKey: `${props.application}:PreDelete:${hook.manifest.kind}/${hook.manifest.metadata.name ?? hook.manifest.metadata.generateName}`,
+                    });
                 } catch (err) {
                     throw new Error(`application ${props.application} is not deleted: its PreDelete hook failed: ${(err as Error).message}`);
                 }
@@ -94,8 +97,7 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
         if (!props.cascade) return;
         const all = planCascade(previousInventory(props));
         if (all.length === 0) return;
-        require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-        const runtime = require(props.modules.runtime) as typeof import("./pruner-runtime");
+        const runtime = loadProviderRuntime<typeof import("./pruner-runtime")>("components/providers/pruner-runtime");
         await runtime.pruneObjects(props, all);
     },
 };
@@ -108,7 +110,7 @@ export class Pruner extends pulumi.dynamic.Resource {
         super(
             prunerProvider,
             name,
-            { ...args, modules: { runtime: RUNTIME_MODULE, hooks: HOOK_MODULE }, inventory: undefined, requiresPruning: undefined, lastPruned: undefined },
+            { ...args, inventory: undefined, requiresPruning: undefined, lastPruned: undefined },
             { ...opts, additionalSecretOutputs: ["kubeconfig"] },
             "syncwave",
             "Pruner",

@@ -11,6 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ClusterRef } from "../cluster/connection-ref";
 import type { Manifest } from "../sync/manifest";
 import type { PropagationPolicy, ReplacedObjectInputs, ReplacedObjectState } from "./replaced-object-runtime";
+import { loadProviderRuntime, storedWithCheckoutPaths } from "./runtime-loader";
 
 export interface ReplacedObjectArgs {
     manifest: Manifest;
@@ -28,13 +29,9 @@ export interface ReplacedObjectArgs {
     timeoutMs?: pulumi.Input<number>;
 }
 
-// Path of the module the provider loads at run time; a string, so the serialized closure stays small.
-const RUNTIME_MODULE = require.resolve("./replaced-object-runtime");
-
 function runtime(): typeof import("./replaced-object-runtime") {
-    // Loaded here, not captured: the provider runs in its own process with the project's modules.
-    require("ts-node").register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
-    return require(RUNTIME_MODULE) as typeof import("./replaced-object-runtime");
+    // Loaded here, not captured: the provider runs in its own process, from the project's directory.
+    return loadProviderRuntime<typeof import("./replaced-object-runtime")>("components/providers/replaced-object-runtime");
 }
 
 const replacedObjectProvider: pulumi.dynamic.ResourceProvider<ReplacedObjectInputs, ReplacedObjectState> = {
@@ -44,7 +41,10 @@ const replacedObjectProvider: pulumi.dynamic.ResourceProvider<ReplacedObjectInpu
         return { inputs, failures: r.checkInputs(inputs) };
     },
     async diff(_id, olds, news) {
-        return runtime().diffInputs(olds, news);
+        const diff = runtime().diffInputs(olds, news);
+        // State of an earlier release names the creating checkout in its provider: an update stores
+        // the portable one (and writes to the cluster only if the object needs it).
+        return storedWithCheckoutPaths(olds) ? { ...diff, changes: true } : diff;
     },
     async create(inputs) {
         const outs = await runtime().createReplaced(inputs);
