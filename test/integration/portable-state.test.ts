@@ -116,7 +116,7 @@ describe("state written from one clone, used from another", () => {
         const state = expectOk(await stack.run(["stack", "export", "--show-secrets"]), "stack export").stdout;
         const resources = (JSON.parse(state) as { deployment: { resources: { type: string; outputs?: { __provider?: string } }[] } }).deployment.resources;
         const dynamic = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/syncwave:"));
-        expect(new Set(dynamic.map((r) => r.type.split(":").pop()))).toEqual(new Set(["Hook", "HealthGate", "Pruner", "ReplacedObject", "ApplicationRecord"]));
+        expect(new Set(dynamic.map((r) => r.type.split(":").pop()))).toEqual(new Set(["Hook", "HealthGate", "Pruner", "ReplacedObject", "ApplicationRecord", "SyncResult"]));
         for (const r of dynamic) expect(r.outputs?.__provider).not.toMatch(/require\(\s*["']ts-node/);
         expect(state).not.toContain(first);
     }, 600_000);
