@@ -164,7 +164,7 @@ async function firstDegradedPod(conn: Connection, inputs: GateInputs, r: GateRes
             }
             // Pods of an earlier revision, or none yet: nothing is Degraded, every clock restarts.
             const { expired, checkAgainAt } = since.observe(degraded, Date.now(), graceMs);
-            const failure = graceExpired(expired, graceMs, (name) => `pod ${name} `);
+            const failure = graceExpired(expired, graceMs, (name) => `pod ${name} has been `);
             if (failure) return resolveHealth(failure);
             recheckAt(checkAgainAt);
         };
@@ -222,7 +222,7 @@ async function podPastGrace(conn: Connection, inputs: GateInputs, r: GateResourc
     const expiredHealth = new Promise<Health>((resolve) => (resolveExpired = resolve));
     const judge = () => {
         const { expired, checkAgainAt } = since.observe(degraded, Date.now(), graceMs);
-        const failure = graceExpired(expired, graceMs, () => "");
+        const failure = graceExpired(expired, graceMs, () => "it has been ");
         if (failure) resolveExpired(failure);
         else recheckAt(checkAgainAt);
     };
