@@ -16,13 +16,28 @@ export const DEFAULT_DEGRADED_GRACE_MS = 30_000;
 const BACK_OFF_REASONS = new Set(["CrashLoopBackOff", "ImagePullBackOff"]);
 
 interface ContainerStatus {
-    state?: { waiting?: { reason?: string } };
+    name?: string;
+    state?: { waiting?: { reason?: string; message?: string } };
+}
+
+/**
+ * What backs off in the pod, init containers included ("init container migrate: CrashLoopBackOff:
+ * ..."), or undefined. Argo CD's pod rule does not read init containers (such a pod stays Pending,
+ * Progressing), but one that backs off will not start without a change either.
+ */
+export function backOff(pod: LiveObject): string | undefined {
+    const lists: [string, unknown][] = [["init container", pod.status?.initContainerStatuses], ["container", pod.status?.containerStatuses]];
+    for (const [what, list] of lists) {
+        if (!Array.isArray(list)) continue;
+        const c = (list as ContainerStatus[]).find((s) => BACK_OFF_REASONS.has(s.state?.waiting?.reason ?? ""));
+        if (c) return `${what} ${c.name ?? ""}: ${c.state!.waiting!.reason}${c.state!.waiting!.message ? `: ${c.state!.waiting!.message}` : ""}`;
+    }
+    return undefined;
 }
 
 /** A container of the pod is in a back-off. */
 export function isBackingOff(pod: LiveObject): boolean {
-    const lists: unknown[] = [pod.status?.initContainerStatuses, pod.status?.containerStatuses];
-    return lists.some((list) => Array.isArray(list) && (list as ContainerStatus[]).some((c) => BACK_OFF_REASONS.has(c.state?.waiting?.reason ?? "")));
+    return backOff(pod) !== undefined;
 }
 
 /**

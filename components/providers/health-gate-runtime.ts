@@ -5,7 +5,7 @@
 import type { ClusterAccess } from "../cluster/connection-ref";
 import { assessHealth, type CustomHealthRules } from "../health/assess";
 import { withoutContainerText } from "../health/container-text";
-import { DEFAULT_DEGRADED_GRACE_MS, degradedGraceOf, DegradedSince, isBackingOff, isFinished } from "../health/degraded-grace";
+import { backOff, DEFAULT_DEGRADED_GRACE_MS, degradedGraceOf, DegradedSince, isBackingOff, isFinished } from "../health/degraded-grace";
 import { formatDuration } from "../cluster/api-request";
 import type { Health, HealthStatus, LiveObject } from "../health/status";
 import { runHook, type RunHookInputs } from "./hook-runtime";
@@ -102,8 +102,9 @@ const POD_REVISION_LABEL: Record<string, string> = { StatefulSet: "controller-re
 
 /** The failure a Degraded pod is, now or once its grace has passed; undefined while it is not (yet) one. */
 function podVerdict(pod: LiveObject, health: Health, degraded: Map<string, Health>): Health | undefined {
+    const backingOff = backOff(pod);
+    if (backingOff) return health.status === "Degraded" ? health : { status: "Degraded", message: backingOff };
     if (health.status !== "Degraded") return undefined;
-    if (isBackingOff(pod)) return health;
     degraded.set(pod.metadata.name, health);
     return undefined;
 }

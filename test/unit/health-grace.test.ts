@@ -1,6 +1,6 @@
 // When a Degraded pod fails a gate: at once for a back-off, after the grace period otherwise.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_DEGRADED_GRACE_MS, degradedGraceOf, DegradedSince, isBackingOff, isFinished } from "../../components/health/degraded-grace";
+import { backOff, DEFAULT_DEGRADED_GRACE_MS, degradedGraceOf, DegradedSince, isBackingOff, isFinished } from "../../components/health/degraded-grace";
 import type { Health, LiveObject } from "../../components/health/status";
 import { degradedGraceFor, type GateInputs } from "../../components/providers/health-gate-runtime";
 
@@ -8,14 +8,14 @@ const pod = (status: object): LiveObject => ({ apiVersion: "v1", kind: "Pod", me
 const waiting = (reason: string) => ({ name: "app", state: { waiting: { reason } } });
 
 describe("which Degraded pods fail at once", () => {
-    it.each<[string, LiveObject, boolean]>([
+    it.each(([
         ["CrashLoopBackOff", pod({ phase: "Running", containerStatuses: [waiting("CrashLoopBackOff")] }), true],
         ["ImagePullBackOff", pod({ phase: "Pending", containerStatuses: [waiting("ImagePullBackOff")] }), true],
         ["an init container in CrashLoopBackOff", pod({ phase: "Pending", initContainerStatuses: [waiting("CrashLoopBackOff")] }), true],
         ["ErrImagePull (the first failed pull)", pod({ phase: "Pending", containerStatuses: [waiting("ErrImagePull")] }), false],
         ["CreateContainerConfigError", pod({ phase: "Pending", containerStatuses: [waiting("CreateContainerConfigError")] }), false],
         ["not ready after a restart", pod({ phase: "Running", containerStatuses: [{ name: "app", lastState: { terminated: { exitCode: 1 } }, state: { running: {} } }] }), false],
-    ])("%s: %s", (_name, obj, backingOff) => {
+    ] as [string, LiveObject, boolean][]).map(([name, obj, backingOff]): [string, LiveObject, boolean] => [`${name}: ${backingOff ? "at once" : "after the grace"}`, obj, backingOff]))("%s", (_name, obj, backingOff) => {
         expect(isBackingOff(obj)).toBe(backingOff);
     });
 
@@ -79,5 +79,18 @@ describe("the grace of a resource", () => {
         );
         expect(() => degradedGraceOf({ "syncwave.dev/degraded-grace": "soon" }, { resource: "Pod shop/x" })).toThrow(/"soon" is not a duration/);
         expect(degradedGraceOf({}, { resource: "Pod shop/x" })).toBeUndefined();
+    });
+});
+
+describe("what backs off", () => {
+    it("names the container, init containers first", () => {
+        const obj = pod({
+            phase: "Pending",
+            initContainerStatuses: [{ name: "migrate", state: { waiting: { reason: "CrashLoopBackOff", message: "back-off 20s" } } }],
+            containerStatuses: [{ name: "app", state: { waiting: { reason: "PodInitializing" } } }],
+        });
+        expect(backOff(obj)).toBe("init container migrate: CrashLoopBackOff: back-off 20s");
+        expect(backOff(pod({ phase: "Pending", containerStatuses: [waiting("ImagePullBackOff")] }))).toBe("container app: ImagePullBackOff");
+        expect(backOff(pod({ phase: "Pending", containerStatuses: [waiting("ErrImagePull")] }))).toBeUndefined();
     });
 });

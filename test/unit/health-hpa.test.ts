@@ -23,7 +23,7 @@ const v1 = (conditions: Condition[] | string | undefined): LiveObject => ({
 const c = (type: string, status: string, reason: string, message = `${type} ${reason}`): Condition => ({ type, status, reason, message });
 
 describe("HorizontalPodAutoscaler health as gitops-engine health_hpa.go", () => {
-    it.each<[string, LiveObject, string, string?]>([
+    it.each(([
         // testdata/hpa-v2-healthy.yaml
         ["v2 able to scale", hpa("autoscaling/v2", [c("AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size"), c("ScalingActive", "True", "ValidMetricFound"), c("ScalingLimited", "False", "DesiredWithinRange")]), "Healthy", "recommended size matches current size"],
         // testdata/hpa-v2-degraded.yaml: the first condition decides
@@ -54,7 +54,7 @@ describe("HorizontalPodAutoscaler health as gitops-engine health_hpa.go", () => 
         // A health check error is Unknown, as Argo CD turns its errors into Unknown.
         ["v1 with unreadable conditions", v1("[{not json"), "Unknown"],
         ["an unknown version", hpa("autoscaling/v9", [c("AbleToScale", "True", "SucceededGetScale")]), "Unknown"],
-    ])("%s is %s", (_name, obj, status, message) => {
+    ] as [string, LiveObject, string, string?][]).map(([name, obj, status, message]): [string, LiveObject, string, string?] => [`${name} is ${status}`, obj, status, message]))("%s", (_name, obj, status, message) => {
         const health = assessHealth(obj);
         expect(health.status).toBe(status);
         if (message) expect(health.message).toBe(message);

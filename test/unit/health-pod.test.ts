@@ -22,7 +22,7 @@ const ready = [{ type: "Initialized", status: "True" }, { type: "Ready", status:
 const waiting = (reason: string, message?: string) => ({ name: "main", ready: false, restartCount: 0, state: { waiting: { reason, ...(message ? { message } : {}) } } });
 
 describe("pod health as gitops-engine health_pod.go", () => {
-    it.each<[string, LiveObject, string, (string | RegExp)?]>([
+    it.each(([
         // testdata/pod-pending.yaml
         ["pending", pod("Always", { phase: "Pending", conditions: [{ type: "PodScheduled", status: "False", reason: "Unschedulable" }] }), "Progressing"],
         // testdata/pod-running-not-ready.yaml: no restart yet, waiting on its readiness probe
@@ -100,7 +100,7 @@ describe("pod health as gitops-engine health_pod.go", () => {
         // A phase Argo CD does not know, or Running without a restartPolicy, is Unknown.
         ["phase Unknown", pod("Always", { phase: "Unknown", message: "node lost" }), "Unknown"],
         ["running without a restartPolicy", pod(undefined, { phase: "Running", conditions: ready }), "Unknown"],
-    ])("%s is %s", (_name, obj, status, message) => {
+    ] as [string, LiveObject, string, (string | RegExp)?][]).map(([name, obj, status, message]): [string, LiveObject, string, (string | RegExp)?] => [`${name} is ${status}`, obj, status, message]))("%s", (_name, obj, status, message) => {
         const health = assessHealth(obj);
         expect(health.status).toBe(status);
         if (typeof message === "string") expect(health.message).toBe(message);
