@@ -126,6 +126,13 @@ describe("Degraded pods and their grace period, on the local cluster", () => {
             "app/db.yaml": yaml({ apiVersion: "example.com/v1", kind: "Database", metadata: { name: "orders", annotations: wave(0) }, spec: { size: "small" } }),
             // Fails its first pull, then starts (Ready 6 s after kwok sees it): within the default grace.
             "app/pulls-late.yaml": yaml(deployment("pulls-late", wave(0), { "syncwave.dev/ready-after": "6s" })),
+            // A Pod the gate waits on itself gets the same grace.
+            "app/lone-pod.yaml": yaml({
+                apiVersion: "v1",
+                kind: "Pod",
+                metadata: { name: "lone-pod", labels: { sim: "pull-error" }, annotations: { ...wave(0), "syncwave.dev/ready-after": "6s" } },
+                spec: { containers: [{ name: "app", image: "registry.example.com/lone:1" }] },
+            }),
             // Never starts: Degraded past its 2 s grace, well before its health timeout.
             "app/never-pulls.yaml": yaml(
                 deployment("never-pulls", { ...wave(1), "syncwave.dev/degraded-grace": "2s", "syncwave.dev/health-timeout": "90s" }, { "syncwave.dev/ready-after": "10m" }),
@@ -151,6 +158,8 @@ describe("Degraded pods and their grace period, on the local cluster", () => {
         // Timestamps have one-second resolution.
         expect(Date.parse(ready!.lastTransitionTime)).toBeGreaterThanOrEqual(Math.floor(lateFailedAt! / 1000) * 1000);
         expect(await k("get", "deployment", "pulls-late", "-n", ns, "-o", "jsonpath={.status.readyReplicas}")).toBe("1");
+        expect(failedAt.has("lone-pod"), output).toBe(true);
+        expect(await k("get", "pod", "lone-pod", "-n", ns, "-o", "jsonpath={.status.phase}")).toBe("Running");
 
         // Wave 1 failed once its pod had been Degraded for the 2 s grace, not at the first sight and not at the timeout.
         expect(up.code).not.toBe(0);
