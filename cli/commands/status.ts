@@ -1,12 +1,15 @@
 // `syncwave status`: every Application with its sync status (does a preview plan changes?) and its
-// health now (each managed object read live through its Application's ClusterRef, as this process's
-// KUBECONFIG reaches the cluster, and assessed), as a tree of resources.
+// health now, as a tree of resources: each gated object as its gate reads it in the preview's refresh
+// (with the Application's custom health rules, see status-gate-health.ts); any other managed object
+// read live through its Application's ClusterRef, as this process's KUBECONFIG reaches the cluster,
+// and assessed with the built-in rules.
 import { resolve } from "node:path";
 import { assessHealth } from "../../components/health/assess";
 import { worst, type Health, type LiveObject } from "../../components/health/status";
 import { connect, readObject } from "../../components/providers/kube-client";
 import type { StackOptions } from "../stack";
 import { diff } from "./diff";
+import { gateHealthFromEvents } from "./status-gate-health";
 import { appRecords, managedObjects, readState, recordCluster } from "./state";
 import { bold, paint } from "../format/colors";
 
@@ -30,16 +33,21 @@ export async function status(options: StackOptions & { pins?: Record<string, unk
     const planned = await diff(options);
     const failedPreview = planned.events.some((e) => e.diagnosticEvent?.severity === "error");
     const objects = managedObjects(state);
+    const gated = gateHealthFromEvents(planned.events);
     const result: AppStatus[] = [];
     for (const record of appRecords(state)) {
         const conn = connect({ cluster: recordCluster(record) });
+        const gates = gated.get(record.application);
         const resources = await Promise.all(
             objects
                 .filter((o) => o.application === record.application)
                 .map(async (o) => {
+                    const resource = `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
+                    const fromGate = gates?.get(resource);
+                    if (fromGate) return { resource, health: fromGate };
                     const live = await readObject(conn.kc, o).catch(() => undefined);
                     const health = assessHealth(live ? ({ ...live, apiVersion: o.apiVersion, kind: o.kind } as LiveObject) : undefined);
-                    return { resource: `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`, health };
+                    return { resource, health };
                 }),
         );
         const changes = planned.changes.filter((c) => c.application === record.application);

@@ -1,4 +1,4 @@
-import { condition, type Health, type LiveObject } from "./status";
+import { condition, conditions, type Health, type LiveObject } from "./status";
 
 /**
  * The generic rule for kinds without their own, as sigs.k8s.io/cli-utils pkg/kstatus/status/core.go
@@ -7,7 +7,10 @@ import { condition, type Health, type LiveObject } from "./status";
  *   acted on the latest spec: Progressing, whatever the conditions say, since they describe an older
  *   spec. The check applies only when both fields exist, as in kstatus, because many CRDs never write
  *   observedGeneration.
- * - Stalled=True is Degraded, Reconciling=True is Progressing; then Ready decides when present.
+ * - Reconciling=True is Progressing and Stalled=True is Degraded, whichever comes first in the
+ *   list, as kstatus walks it; then Ready decides when present (checkReadyCondition): True is Healthy,
+ *   False or Unknown Progressing. kstatus never calls a resource Failed from its Ready condition: a
+ *   controller reports Ready=False while it works too, and only Stalled says it gave up.
  * - No status at all stays Healthy. kstatus calls such a resource Current, and Argo CD gives a kind
  *   without a health check no health, so it never holds its application back (gitops-engine
  *   pkg/health/health.go GetResourceHealth returns nil; argo-cd controller/health.go skips nil).
@@ -24,15 +27,12 @@ export function kstatusHealth(obj: LiveObject): Health {
             message: `${obj.kind} generation is ${generation}, but latest observed generation is ${s.observedGeneration}`,
         };
     }
-    const stalled = condition(obj, "Stalled");
-    if (stalled?.status === "True") return { status: "Degraded", message: stalled.message ?? stalled.reason };
-    const reconciling = condition(obj, "Reconciling");
-    if (reconciling?.status === "True") return { status: "Progressing", message: reconciling.message ?? reconciling.reason };
+    for (const c of conditions(obj)) {
+        if (c.type === "Reconciling" && c.status === "True") return { status: "Progressing", message: c.message || c.reason };
+        if (c.type === "Stalled" && c.status === "True") return { status: "Degraded", message: c.message || c.reason };
+    }
     const ready = condition(obj, "Ready");
     if (ready?.status === "True") return { status: "Healthy", message: ready.message };
-    if (ready?.status === "False") {
-        return { status: /fail|error/i.test(ready.reason ?? "") ? "Degraded" : "Progressing", message: ready.message ?? ready.reason };
-    }
-    if (ready) return { status: "Progressing", message: ready.message ?? ready.reason };
+    if (ready?.status === "False" || ready?.status === "Unknown") return { status: "Progressing", message: ready.message || ready.reason };
     return { status: "Healthy" };
 }

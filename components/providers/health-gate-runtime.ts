@@ -1,9 +1,12 @@
 // What a HealthGate does, in the dynamic provider's process: watch every resource of its stage until
-// all are Healthy, fail fast on Degraded, time out with the resource, its status and its message; and,
-// when the sync fails, run the Application's SyncFail hooks before the error is returned.
+// all are Healthy, fail on Degraded (a pod's only when it backs off or stays Degraded past its grace),
+// time out with the resource, its status and its message; and, when the sync fails, run the
+// Application's SyncFail hooks before the error is returned.
 import type { ClusterAccess } from "../cluster/connection-ref";
 import { assessHealth, type CustomHealthRules } from "../health/assess";
 import { withoutContainerText } from "../health/container-text";
+import { backOff, DEFAULT_DEGRADED_GRACE_MS, degradedGraceOf, DegradedSince, isBackingOff, isFinished } from "../health/degraded-grace";
+import { formatDuration } from "../cluster/api-request";
 import type { Health, HealthStatus, LiveObject } from "../health/status";
 import { runHook, type RunHookInputs } from "./hook-runtime";
 import { groupKind } from "../health/assess";
@@ -12,6 +15,11 @@ import { connect, readObject, watchCollection, watchObject, WaitTimeout, type Co
 export interface GateResource extends ObjectRef {
     /** Per-resource timeout (syncwave.dev/health-timeout), else the gate's. */
     timeoutMs?: number;
+    /**
+     * How long a pod of this resource (or the Pod itself) may stay Degraded before the sync fails
+     * (syncwave.dev/degraded-grace); else the annotation on the live object, else the gate's.
+     */
+    degradedGraceMs?: number;
 }
 
 export interface ResourceHealth {
@@ -29,6 +37,8 @@ export interface GateInputs extends ClusterAccess {
     stage: string;
     resources: GateResource[];
     timeoutMs: number;
+    /** The Application's grace for Degraded pods; 30 s when not given. */
+    degradedGraceMs?: number;
     syncId: string;
     syncFailHooks: SyncFailHook[];
 }
@@ -58,7 +68,11 @@ const WORKLOADS = new Set(["apps/Deployment", "apps/StatefulSet", "apps/DaemonSe
 
 /**
  * Better than Argo CD, which calls a crash-looping Deployment Progressing until its progress deadline
- * (ten minutes by default): a workload whose pod is Degraded is Degraded now, with the pod's reason.
+ * (ten minutes by default): a workload whose current pod backs off (CrashLoopBackOff,
+ * ImagePullBackOff) is Degraded now, with the pod's reason, and one whose current pod stays Degraded
+ * past the grace period is Degraded then. A pod Degraded for less (a first ErrImagePull, a container
+ * config that the same wave is still applying) does not decide: the workload's own status does, as in
+ * Argo CD.
  * For a Deployment only the current ReplicaSet's pods count, once the controller has seen the latest
  * spec: an earlier rollout's failing pods are on their way out. The current one is the ReplicaSet whose
  * revision is the Deployment's revision, not the newest by creation: a rollback reuses an older
@@ -86,28 +100,76 @@ function currentRevisionOf(kind: string, obj: KubeObject | undefined): string | 
 /** The pod's revision label, compared with the tracker's revision (which pods are current). */
 const POD_REVISION_LABEL: Record<string, string> = { StatefulSet: "controller-revision-hash", DaemonSet: "pod-template-generation" };
 
-async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: number, signal: AbortSignal, tracker: RolloutTracker): Promise<Health> {
+/** The failure a Degraded pod is, now or once its grace has passed; undefined while it is not (yet) one. */
+function podVerdict(pod: LiveObject, health: Health, degraded: Map<string, Health>): Health | undefined {
+    const backingOff = backOff(pod);
+    if (backingOff) return health.status === "Degraded" ? health : { status: "Degraded", message: backingOff };
+    if (health.status !== "Degraded") return undefined;
+    degraded.set(pod.metadata.name, health);
+    return undefined;
+}
+
+function graceExpired(expired: { key: string; health: Health; forMs: number } | undefined, graceMs: number, what: (key: string) => string): Health | undefined {
+    if (!expired) return undefined;
+    return { status: "Degraded", message: `${what(expired.key)}Degraded for ${formatDuration(expired.forMs)} (grace ${formatDuration(graceMs)}): ${expired.health.message ?? "no message"}` };
+}
+
+/** Calls `check` again at the given time; one pending timer at a time, cancelled with the signal. */
+function rechecker(signal: AbortSignal, check: () => void): (at: number | undefined) => void {
+    let timer: NodeJS.Timeout | undefined;
+    signal.addEventListener("abort", () => clearTimeout(timer));
+    return (at) => {
+        clearTimeout(timer);
+        timer = undefined;
+        if (at === undefined || signal.aborted) return;
+        timer = setTimeout(check, Math.max(0, at - Date.now()));
+    };
+}
+
+/** The grace of one resource: its input, else its live annotation, else the gate's. Bad text is an error. */
+export function degradedGraceFor(inputs: GateInputs, r: GateResource, live: KubeObject | undefined): number {
+    if (r.degradedGraceMs !== undefined) return r.degradedGraceMs;
+    const annotations = (live?.metadata as { annotations?: Record<string, string> } | undefined)?.annotations;
+    return degradedGraceOf(annotations, { application: inputs.application, resource: describeRef(r) }) ?? inputs.degradedGraceMs ?? DEFAULT_DEGRADED_GRACE_MS;
+}
+
+async function firstDegradedPod(conn: Connection, inputs: GateInputs, r: GateResource, timeoutMs: number, signal: AbortSignal, tracker: RolloutTracker): Promise<Health> {
     const workload = await readObject(conn.kc, r);
+    const graceMs = degradedGraceFor(inputs, r, workload);
     const labels = (workload?.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
     if (!labels || Object.keys(labels).length === 0) return new Promise<Health>(() => undefined);
     const labelSelector = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
     return new Promise<Health>((resolveHealth) => {
         let pods = new Map<string, KubeObject>();
         let hashByRevision = new Map<string, string>();
-        const check = () => {
-            if (r.kind !== "ReplicaSet" && !tracker.observedCurrent) return;
+        const since = new DegradedSince();
+        const current = (): KubeObject[] | undefined => {
+            if (r.kind !== "ReplicaSet" && !tracker.observedCurrent) return undefined;
             const currentHash = r.kind === "Deployment" && tracker.revision !== undefined ? hashByRevision.get(tracker.revision) : undefined;
-            if (r.kind === "Deployment" && currentHash === undefined) return;
+            if (r.kind === "Deployment" && currentHash === undefined) return undefined;
             const label = POD_REVISION_LABEL[r.kind];
-            for (const pod of pods.values()) {
+            return [...pods.values()].filter((pod) => {
                 const podLabels = (pod.metadata as { labels?: Record<string, string> }).labels ?? {};
-                if (r.kind === "Deployment" && podLabels["pod-template-hash"] !== currentHash) continue;
+                if (r.kind === "Deployment" && podLabels["pod-template-hash"] !== currentHash) return false;
                 // A pod of an earlier revision is on its way out; without the labels, every pod counts.
-                if (label && tracker.revision !== undefined && podLabels[label] !== undefined && podLabels[label] !== tracker.revision) continue;
-                const h = assessHealth({ ...pod, apiVersion: "v1", kind: "Pod" } as LiveObject);
-                if (h.status === "Degraded") return resolveHealth({ status: "Degraded", message: `pod ${pod.metadata.name}: ${h.message ?? "failed"}` });
-            }
+                return !(label && tracker.revision !== undefined && podLabels[label] !== undefined && podLabels[label] !== tracker.revision);
+            });
         };
+        const check = () => {
+            const degraded = new Map<string, Health>();
+            for (const kube of current() ?? []) {
+                const pod = { ...kube, apiVersion: "v1", kind: "Pod" } as LiveObject;
+                if (isFinished(pod)) continue;
+                const failure = podVerdict(pod, assessHealth(pod), degraded);
+                if (failure) return resolveHealth({ status: "Degraded", message: `pod ${pod.metadata.name}: ${failure.message ?? "failed"}` });
+            }
+            // Pods of an earlier revision, or none yet: nothing is Degraded, every clock restarts.
+            const { expired, checkAgainAt } = since.observe(degraded, Date.now(), graceMs);
+            const failure = graceExpired(expired, graceMs, (name) => `pod ${name} has been `);
+            if (failure) return resolveHealth(failure);
+            recheckAt(checkAgainAt);
+        };
+        const recheckAt = rechecker(signal, check);
         tracker.changed = check;
         const quietly = () => undefined;
         if (r.kind === "Deployment") {
@@ -147,13 +209,54 @@ async function firstDegradedPod(conn: Connection, r: GateResource, timeoutMs: nu
     });
 }
 
+/** A Degraded pod's state that may pass by itself (not a back-off, not a finished pod): the grace applies. */
+function mayRecover(pod: LiveObject, health: Health): boolean {
+    return health.status === "Degraded" && !isBackingOff(pod) && !isFinished(pod);
+}
+
+/** For a Pod the gate waits on itself: resolves once it has stayed Degraded (in a state that may pass) past its grace. */
+async function podPastGrace(conn: Connection, inputs: GateInputs, r: GateResource, timeoutMs: number, signal: AbortSignal): Promise<Health> {
+    const graceMs = degradedGraceFor(inputs, r, await readObject(conn.kc, r));
+    const since = new DegradedSince();
+    let degraded = new Map<string, Health>();
+    let resolveExpired: (h: Health) => void = () => undefined;
+    const expiredHealth = new Promise<Health>((resolve) => (resolveExpired = resolve));
+    const judge = () => {
+        const { expired, checkAgainAt } = since.observe(degraded, Date.now(), graceMs);
+        const failure = graceExpired(expired, graceMs, () => "it has been ");
+        if (failure) resolveExpired(failure);
+        else recheckAt(checkAgainAt);
+    };
+    const recheckAt = rechecker(signal, judge);
+    void watchObject<never>(
+        conn.kc,
+        r,
+        (obj) => {
+            const pod = obj as LiveObject | undefined;
+            const h = assessHealth(pod);
+            degraded = pod && mayRecover(pod, h) ? new Map([[r.name, h]]) : new Map();
+            judge();
+            return undefined;
+        },
+        timeoutMs,
+        () => "",
+        signal,
+    ).catch(() => undefined);
+    return expiredHealth;
+}
+
 /** Waits for one resource; resolves Healthy (or Suspended, as Argo CD accepts), rejects otherwise. */
 async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHealthRules): Promise<ResourceHealth> {
     const conn = connect(inputs);
     const timeoutMs = r.timeoutMs ?? inputs.timeoutMs;
     const stopPodWatch = new AbortController();
     const tracker: RolloutTracker = { observedCurrent: false, changed: () => undefined };
-    const podFailure = WORKLOADS.has(groupKind(r)) ? firstDegradedPod(conn, r, timeoutMs, stopPodWatch.signal, tracker) : new Promise<Health>(() => undefined);
+    const isPod = groupKind(r) === "/Pod";
+    const podFailure = WORKLOADS.has(groupKind(r))
+        ? firstDegradedPod(conn, inputs, r, timeoutMs, stopPodWatch.signal, tracker)
+        : isPod
+          ? podPastGrace(conn, inputs, r, timeoutMs, stopPodWatch.signal)
+          : new Promise<Health>(() => undefined);
     const describe = (obj: unknown) => {
         const h = assessHealth(obj as LiveObject | undefined, rules);
         return `${describeRef(r)} is ${h.status}${h.message ? `: ${h.message}` : ""}`;
@@ -173,6 +276,8 @@ async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHe
                 tracker.changed();
             }
             const h = assessHealth(obj as LiveObject | undefined, rules);
+            // A Pod's passing failure is left to podPastGrace, unless a custom rule judges Pods.
+            if (isPod && !rules["/Pod"] && obj && mayRecover(obj as LiveObject, h)) return undefined;
             return h.status === "Healthy" || h.status === "Suspended" || h.status === "Degraded" ? h : undefined;
         },
         timeoutMs,
@@ -186,6 +291,7 @@ async function awaitHealthy(inputs: GateInputs, r: GateResource, rules: CustomHe
     });
     // Whichever settles second is cancelled; its outcome is no longer wanted.
     own.catch(() => undefined);
+    podFailure.catch(() => undefined);
     let health: Health;
     try {
         health = await Promise.race([own, podFailure]);

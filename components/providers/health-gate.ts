@@ -20,6 +20,8 @@ export interface HealthGateArgs {
     /** Digest of the stage's desired manifests. */
     digest: string;
     timeoutMs: number;
+    /** How long a pod may stay Degraded (not backing off) before the gate fails; 30 s when not given. */
+    degradedGraceMs?: number;
     syncId: string;
     syncFailHooks: SyncFailHook[];
 }

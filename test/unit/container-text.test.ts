@@ -27,10 +27,10 @@ function failedPod(message: string): LiveObject {
 }
 
 describe("withoutContainerText", () => {
-    it("drops a failed container's termination message, keeping its reason", () => {
+    it("drops a failed container's termination message, keeping its exit code", () => {
         const pod = failedPod(printed);
         expect(assessHealth(pod).message).toContain(printed);
-        expect(assessHealth(withoutContainerText(pod))).toEqual({ status: "Degraded", message: "Error" });
+        expect(assessHealth(withoutContainerText(pod))).toEqual({ status: "Degraded", message: 'container "task" failed with exit code 1' });
         expect(JSON.stringify(withoutContainerText(pod))).not.toContain(printed);
     });
 

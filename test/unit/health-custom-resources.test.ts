@@ -224,10 +224,19 @@ describe("Flux", () => {
         ["HelmRelease healthy", hr({ conditions: installed }), "Healthy", "InstallSucceeded"],
         ["HelmRelease suspended (actions/testdata/suspended_helmrelease)", hr({ conditions: installed }, { suspend: true }), "Suspended", "HelmRelease is suspended"],
         ["HelmRelease not reconciled yet", hr(), "Progressing", "Status unknown"],
+        ["HelmRelease with a status but no conditions", hr({ observedGeneration: 1 }), "Progressing", "Status unknown"],
+        // The Lua counts successes and compares with exactly 2: an empty list counts 0 (Degraded), and a
+        // release whose tests also passed counts 3, which Argo CD calls Degraded as well.
+        ["HelmRelease with an empty condition list", hr({ conditions: [] }), "Degraded"],
+        ["HelmRelease tested (Ready, Released and TestSuccess True)", hr({ conditions: [...installed, cond("TestSuccess", "True", "TestSucceeded", "Helm test succeeded")] }), "Degraded", "InstallSucceeded"],
+        ["HelmRelease Ready and TestSuccess, no Released", hr({ conditions: [installed[0], cond("TestSuccess", "True", "TestSucceeded", "Helm test succeeded")] }), "Healthy", "InstallSucceeded"],
+        ["HelmRelease Released but not Ready", hr({ conditions: [cond("Ready", "False", "UpgradeFailed", "x"), installed[1]] }), "Degraded", "UpgradeFailed"],
         ["Kustomization progressing", ks({ conditions: upgrading }), "Progressing", "Progressing"],
         ["Kustomization degraded", ks({ observedGeneration: -1, conditions: [cond("Ready", "False", "ArtifactFailed", 'GitRepository.source.toolkit.fluxcd.io "podinfo" not found')] }), "Degraded", "ArtifactFailed"],
         ["Kustomization healthy", ks({ conditions: installed }), "Healthy", "InstallSucceeded"],
         ["Kustomization suspended", ks({}, { suspend: true }), "Suspended", "Kustomization is suspended"],
+        // Kustomization's Lua has no Released: only Ready counts, and it must be exactly one.
+        ["Kustomization Ready True twice", ks({ conditions: [installed[0], installed[0]] }), "Degraded", "InstallSucceeded"],
     ]);
 });
 

@@ -120,14 +120,6 @@ describe("built-in health rules", () => {
             /no addresses/,
         ],
         [
-            "HPA unable to fetch metrics",
-            {
-                apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: meta("api"),
-                status: { conditions: [{ type: "AbleToScale", status: "True" }, { type: "ScalingActive", status: "False", reason: "FailedGetResourceMetric", message: "missing request for cpu" }] },
-            },
-            "Degraded",
-        ],
-        [
             "CRD established",
             { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: meta("widgets.example.com"), status: { conditions: [{ type: "Established", status: "True" }] } },
             "Healthy",
@@ -159,8 +151,16 @@ describe("the kstatus rule for custom resources", () => {
         ["Stalled", cr({ observedGeneration: 3, conditions: [{ type: "Stalled", status: "True", message: "quota" }] }), "Degraded"],
         ["Reconciling", cr({ observedGeneration: 3, conditions: [{ type: "Reconciling", status: "True" }] }), "Progressing"],
         ["Ready", cr({ observedGeneration: 3, conditions: [{ type: "Ready", status: "True" }] }), "Healthy"],
-        ["Ready False with a failure reason", cr({ conditions: [{ type: "Ready", status: "False", reason: "ProvisioningFailed" }] }), "Degraded"],
+        // kstatus checkReadyCondition: Ready False or Unknown is InProgress, whatever the reason says;
+        // only Stalled=True is Failed.
+        ["Ready False with a failure reason", cr({ conditions: [{ type: "Ready", status: "False", reason: "ProvisioningFailed" }] }), "Progressing"],
         ["Ready False while working", cr({ conditions: [{ type: "Ready", status: "False", reason: "Provisioning" }] }), "Progressing"],
+        ["Ready Unknown", cr({ conditions: [{ type: "Ready", status: "Unknown" }] }), "Progressing"],
+        ["Ready with a status kstatus does not know", cr({ conditions: [{ type: "Ready", status: "Maybe" }] }), "Healthy"],
+        // checkGenericProperties walks the list once: the first of Reconciling=True and Stalled=True decides.
+        ["Reconciling listed before Stalled", cr({ conditions: [{ type: "Reconciling", status: "True" }, { type: "Stalled", status: "True" }] }), "Progressing"],
+        ["Stalled listed before Reconciling", cr({ conditions: [{ type: "Stalled", status: "True" }, { type: "Reconciling", status: "True" }] }), "Degraded"],
+        ["Stalled over a Ready True", cr({ conditions: [{ type: "Ready", status: "True" }, { type: "Stalled", status: "True" }] }), "Degraded"],
     ])("%s is %s", (_name, obj, status) => {
         expect(assessHealth(obj).status).toBe(status);
     });
