@@ -31,6 +31,8 @@ const clusters = pulumi.secret(config.getObject<Record<string, ClusterConnection
 // Repository credentials by repoURL prefix, kept in secret config: `pulumi config set --secret`.
 const credentials = config.getSecretObject<Record<string, GitCredentials>>("repoCredentials");
 const healthTimeout = config.get("healthTimeout") ?? DEFAULT_HEALTH_TIMEOUT;
+// How long a pod may stay Degraded without backing off before its wave fails (default 30s).
+const degradedGrace = config.get("degradedGrace");
 // The kind of sync (automated unless the CLI says manual), an explicit prune, and which Applications
 // this run declares, as the CLI says them (see components/sync-run.ts).
 const run = syncRunFromEnv();
@@ -57,6 +59,7 @@ const applications = Object.entries(declarations.applications).filter(([name]) =
         repoCredentialTable: credentials,
         siblings: applicationNames,
         healthTimeout,
+        degradedGrace,
         baseDir,
         syncKind: run.kind,
         prune: run.prune,

@@ -16,6 +16,7 @@ import { clusterRef, inlineKubeconfig } from "./cluster/connection-ref";
 import { pruneRequested } from "./sync/prune";
 import { desiredStateDigest } from "./sync/hook-runs";
 import { reportApplication } from "./report";
+import { requireDuration } from "./duration";
 import { checkPlan, failOn, refuseOnUpdate, syncWindowBlockers, takeoverBlockers } from "./application/enforce";
 import { ApplicationGraph } from "./application/graph";
 import { valueOf } from "./application/inputs";
@@ -79,6 +80,8 @@ export class Application extends pulumi.ComponentResource {
         const spec = project.spec;
         const destination = args.destination ?? {};
 
+        // Durations the user wrote are refused before anything is fetched, never half-way through declaring.
+        if (args.degradedGrace !== undefined) requireDuration(args.degradedGrace, { application: name, field: "degradedGrace" });
         const declared = declaredSources(name, args);
         // Every source is checked, a `ref` source too: it supplies files just as much as the others.
         failOn(name, declared.map((d) => checkSourceRepo(project.projectName, spec, d.source.repoURL)).filter((v): v is Violation => Boolean(v)));

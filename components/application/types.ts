@@ -25,6 +25,11 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     siblings?: string[];
     /** Default time a gate or hook waits for health, e.g. "5m". */
     healthTimeout?: string;
+    /**
+     * How long a pod may stay Degraded without backing off before its wave fails (default 30s); per
+     * resource with the annotation syncwave.dev/degraded-grace.
+     */
+    degradedGrace?: string;
     /** Where git mirrors and checkouts are cached. */
     cacheDir?: string;
     /** Folder that relative repoURLs resolve against (the Pulumi project). */

@@ -16,6 +16,8 @@ export const ANNOTATION = {
     helmHookDeletePolicy: "helm.sh/hook-delete-policy",
     /** SyncWave's own: how long a gate or hook waits for this resource, e.g. "5m". */
     healthTimeout: "syncwave.dev/health-timeout",
+    /** SyncWave's own: how long a pod may stay Degraded (without backing off) before its wave fails, e.g. "45s". */
+    degradedGrace: "syncwave.dev/degraded-grace",
 } as const;
 
 export type Phase = "PreSync" | "Sync" | "PostSync" | "SyncFail" | "PreDelete" | "PostDelete";

@@ -40,6 +40,8 @@ export interface PlannedResource {
     hook?: { types: Phase[]; deletePolicies: HookDeletePolicy[]; generateName?: string };
     /** Per-resource health timeout from syncwave.dev/health-timeout, in milliseconds. */
     healthTimeoutMs?: number;
+    /** Per-resource grace for a Degraded pod from syncwave.dev/degraded-grace, in milliseconds. */
+    degradedGraceMs?: number;
 }
 
 export interface Stage {
@@ -164,6 +166,7 @@ export function planSync(input: PlanInput): SyncPlan {
             wave: syncWave(sourced),
             options,
             healthTimeoutMs: durationAnnotation(sourced, ANNOTATION.healthTimeout),
+            degradedGraceMs: durationAnnotation(sourced, ANNOTATION.degradedGrace),
         };
         if (types.length === 0) {
             const previous = seen.get(base.id);
