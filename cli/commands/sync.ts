@@ -8,6 +8,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { SyncKind } from "../../components/sync/prune";
 import { pruneReports, type PruneReport } from "../prune-report";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
+import { fileBackendLocks, isStale } from "../stale-lock";
 import { runSyncFailHooksFor, unhandledFailures } from "../sync-fail";
 import type { StateResource } from "./state";
 import { failureClasses, failureTagName, failureTagValue, type FailureClass } from "../failure-class";
@@ -96,9 +97,11 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only: options.app ? [options.app] : undefined } as const;
     const previewEvents: EngineEvent[] = [];
     const previewReport = reportFile();
+    const current = await openStack(options);
+    await releaseStaleLock(current, options, progress);
     // Hooks run again for an Application whose last sync did not complete, and for all with --force-hooks.
     const runKeys = hookRunKeys(
-        lastSyncs(await stateOf(await openStack(options))),
+        lastSyncs(await stateOf(current)),
         options.forceHooks ? { apps: options.app ? [options.app] : "all" } : undefined,
     );
     for (const [app, key] of Object.entries(runKeys)) {
@@ -218,6 +221,15 @@ async function recordFailure(stack: Awaited<ReturnType<typeof openStack>>, class
 }
 
 const KEPT_FAILURES = 50;
+
+/** Removes the lock a killed sync left behind (see stale-lock.ts); a live one is left to say so itself. */
+async function releaseStaleLock(stack: Awaited<ReturnType<typeof openStack>>, options: SyncOptions, progress: (line: string) => void): Promise<void> {
+    const project = (await stack.workspace.projectSettings()).name;
+    const locks = fileBackendLocks(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, stack.name);
+    if (locks.length === 0 || !locks.every((l) => isStale(l))) return;
+    for (const l of locks) progress(`the stack was locked by a sync that no longer runs (pid ${l.pid} on ${l.hostname}, since ${l.timestamp ?? "?"}): lock removed`);
+    await stack.cancel();
+}
 
 /** The stack's resources (secrets stay encrypted); none for a stack that was never updated. */
 async function stateOf(stack: Awaited<ReturnType<typeof openStack>>): Promise<StateResource[]> {

@@ -1,0 +1,51 @@
+// A sync that was killed (SIGKILL, a lost CI runner) leaves the stack locked in a self-managed file
+// backend: every later sync would fail until someone runs `pulumi cancel`. Before a sync, a lock whose
+// process is gone — taken on this host by a process that no longer exists — is removed, and said so.
+// Other backends keep their own leases (Pulumi Cloud) or are left to `pulumi cancel`; a lock held by a
+// live process, or by another host, is never touched.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface LockFile {
+    pid: number;
+    username?: string;
+    hostname: string;
+    timestamp?: string;
+}
+
+/** Whether a process with this pid exists on this host. */
+export function processAlive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (err) {
+        // EPERM: it exists, owned by someone else.
+        return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/** A lock left by a process that no longer runs on this host. */
+export function isStale(lock: LockFile, host = hostname(), alive = processAlive): boolean {
+    return lock.hostname === host && Number.isInteger(lock.pid) && lock.pid > 0 && !alive(lock.pid);
+}
+
+/** The lock files of a stack in a file:// backend (none for other backends or an unlocked stack). */
+export function fileBackendLocks(backendUrl: string | undefined, project: string, stack: string): LockFile[] {
+    if (!backendUrl?.startsWith("file://")) return [];
+    const root = fileURLToPath(backendUrl.split("?")[0]);
+    // Stacks of the diy backend live under an organization ("organization" unless one is named).
+    const [org, name] = stack.includes("/") ? [stack.split("/")[0], stack.split("/").pop()!] : ["organization", stack];
+    const dir = join(root, ".pulumi", "locks", org, project, name);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .flatMap((f) => {
+            try {
+                return [JSON.parse(readFileSync(join(dir, f), "utf8")) as LockFile];
+            } catch {
+                return [];
+            }
+        });
+}
