@@ -16,6 +16,8 @@ import { collectionPath, connect, deleteObject, getJSON, readObject, watchObject
 
 export const SYNC_ID_LABEL = "syncwave.dev/sync-id";
 export const HOOK_LABEL = "syncwave.dev/hook";
+/** The Application's desired state the run belongs to: a retry (a new sync id) still finds an unfinished run by it. */
+export const DESIRED_LABEL = "syncwave.dev/desired";
 
 export interface RunHookInputs extends ClusterAccess {
     manifest: Manifest;
@@ -27,6 +29,8 @@ export interface RunHookInputs extends ClusterAccess {
     syncId: string;
     /** The hook's identity in its Application (application, phase, resource): finds its earlier runs. */
     hookKey?: string;
+    /** The Application's desired state (without a retry or forced run key). */
+    desired?: string;
     timeoutMs: number;
 }
 
@@ -48,9 +52,10 @@ export function labelValue(text: string): string {
 }
 
 /** The labels every run of a hook carries. */
-export function runLabels(inputs: Pick<RunHookInputs, "syncId" | "hookKey" | "manifest" | "phase">): Record<string, string> {
+export function runLabels(inputs: Pick<RunHookInputs, "syncId" | "hookKey" | "manifest" | "phase" | "desired">): Record<string, string> {
     return {
         [SYNC_ID_LABEL]: labelValue(inputs.syncId),
+        [DESIRED_LABEL]: labelValue(inputs.desired ?? inputs.syncId),
         [HOOK_LABEL]: labelValue(inputs.hookKey ?? `${inputs.phase}:${inputs.manifest.kind}:${inputs.manifest.metadata.namespace ?? ""}:${inputs.manifest.metadata.name ?? inputs.manifest.metadata.generateName ?? ""}`),
     };
 }
@@ -104,8 +109,13 @@ async function startRun(conn: Connection, inputs: RunHookInputs, rules: CustomHe
     const policies = new Set(inputs.deletePolicies);
     const base = { apiVersion: inputs.manifest.apiVersion, kind: inputs.manifest.kind, namespace: namespace || undefined };
     const runs = await earlierRuns(conn, inputs, namespace);
-    const sameSync = runs.filter((r) => (r.metadata.labels as Record<string, string> | undefined)?.[SYNC_ID_LABEL] === labels[SYNC_ID_LABEL]);
-    const running = sameSync.find((r) => !finished(assessHealth(r as unknown as LiveObject, rules)));
+    // An unfinished run of the same desired state was started by a sync that was interrupted (or a
+    // retry of it): wait for that one rather than start a second.
+    const sameState = runs.filter((r) => {
+        const l = (r.metadata.labels as Record<string, string> | undefined) ?? {};
+        return l[SYNC_ID_LABEL] === labels[SYNC_ID_LABEL] || l[DESIRED_LABEL] === labels[DESIRED_LABEL];
+    });
+    const running = sameState.find((r) => !finished(assessHealth(r as unknown as LiveObject, rules)));
     if (running) return { ...base, name: running.metadata.name, adopted: true };
 
     if (policies.has("BeforeHookCreation")) {

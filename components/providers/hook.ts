@@ -85,7 +85,7 @@ function hookProvider(customRules: CustomHealthRules): pulumi.dynamic.ResourcePr
             const syncId = hookSyncId(inputs.desired, inputs.runKey);
             let outcome;
             try {
-                outcome = await runtime.runHook({ ...inputs, syncId }, customRules);
+                outcome = await runtime.runHook({ ...inputs, syncId, desired: inputs.desired }, customRules);
             } catch (err) {
                 const gate = loadProviderRuntime<typeof import("./health-gate-runtime")>("components/providers/health-gate-runtime");
                 const cause = `application ${inputs.application}: ${(err as Error).message}`;

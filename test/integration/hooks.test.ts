@@ -2,6 +2,7 @@
 // after a failed sync, --force-hooks; never for a commit elsewhere in the repository), generateName
 // runs that never collide, Helm test hooks never applied, SyncFail for an object the API server
 // refuses, PreDelete before an Application's objects are deleted and blocking when it fails.
+import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -142,6 +143,31 @@ describe("hooks", () => {
         await sync({ ...options, app: "jobs", progress: (l) => after.push(l) });
         expect(after.filter((l) => /hook/.test(l))).toEqual([]);
         expect(after.filter((l) => /teardown/.test(l))).toEqual([]);
+    });
+
+    it("a retry after an interrupted sync waits for the hook run it left, instead of starting a second", async () => {
+        // A migration that runs for a while: the sync is killed while it runs.
+        const slow = migrate(false);
+        (slow.spec.template.metadata as { annotations: Record<string, string> }).annotations = { "syncwave.dev/ready-after": "25s" };
+        repo.commit({ "jobs/migrate.yaml": yaml(slow) });
+        const child = spawn(resolve(root, "cli/bin/syncwave"), ["--stack", stack.name, "--cwd", root, "sync", "--app", "jobs"], {
+            env: { ...process.env, ...stack.env },
+            detached: true,
+            stdio: "ignore",
+        });
+        let started = "";
+        for (let i = 0; i < 120 && !started; i++) {
+            await new Promise((r) => setTimeout(r, 1_000));
+            started = (await migrateRuns()).map((l) => l.split(" ")[0])[0] ?? "";
+        }
+        expect(started).toMatch(/^migrate-/);
+        process.kill(-child.pid!, "SIGKILL");
+        await new Promise((r) => setTimeout(r, 1_000));
+
+        const lines: string[] = [];
+        const retried = await sync({ ...options, app: "jobs", progress: (l) => lines.push(l) });
+        expect(retried.failed).toEqual([]);
+        expect(lines, lines.join("\n")).toContain(`jobs: PreSync hook ${started}: Healthy`);
     });
 
     it("runs SyncFail hooks when the API server refuses an object", async () => {
