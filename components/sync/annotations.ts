@@ -138,5 +138,23 @@ export function durationAnnotation(s: SourcedManifest, name: string): number | u
     return ms;
 }
 
+/**
+ * argocd.argoproj.io/compare-options, checked so that none is silently dropped: IgnoreExtraneous (an
+ * object outside git that carries it is not OutOfSync; SyncWave never reports such objects anyway,
+ * only what it applied and what left git) and ServerSideDiff (SyncWave always diffs server-side, by
+ * server-side apply dry runs) are accepted; anything else is refused naming it.
+ */
+export function checkCompareOptions(s: SourcedManifest): void {
+    const raw = annotations(s)[ANNOTATION.compareOptions];
+    if (raw === undefined) return;
+    for (const option of splitList(raw)) {
+        if (option === "IgnoreExtraneous" || option === "ServerSideDiff=true" || option === "ServerSideDiff=false") continue;
+        throw new SyncWaveInputError(
+            `compare option "${option}" is not supported (supported: IgnoreExtraneous, ServerSideDiff=true|false)`,
+            where(s, `metadata.annotations["${ANNOTATION.compareOptions}"]`),
+        );
+    }
+}
+
 /** Go-style durations, one parser for every duration a user writes (see components/duration.ts). */
 export { parseDuration };

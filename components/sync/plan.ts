@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import {
     ANNOTATION,
+    checkCompareOptions,
     durationAnnotation,
     hookDeletePolicies,
     hookTypes,
@@ -151,6 +152,7 @@ export function planSync(input: PlanInput): SyncPlan {
         const key = resourceKey(manifest);
         const resource = describeResource(key);
         const types = hookTypes(sourced);
+        checkCompareOptions(sourced);
         const options = parseSyncOptions(splitSyncOptionsAnnotation(metadata.annotations?.[ANNOTATION.syncOptions]), appOptions, {
             application: app,
             file: s.file,

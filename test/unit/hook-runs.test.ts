@@ -76,3 +76,17 @@ describe("Helm hooks without an Argo CD phase", () => {
         expect(plan.stages.find((s) => s.phase === "PreSync")?.hooks.map((h) => h.key.name)).toEqual(["p-pre-install,test"]);
     });
 });
+
+describe("compare options", () => {
+    const kinds: DiscoveredKinds = { kinds: { "/ConfigMap": { scope: "Namespaced", versions: ["v1"] } }, unavailable: {} };
+    const cm = (value: string) => ({
+        manifest: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", annotations: { "argocd.argoproj.io/compare-options": value } } },
+        file: "c.yaml",
+    });
+    it.each(["IgnoreExtraneous", "ServerSideDiff=true", "IgnoreExtraneous,ServerSideDiff=false"])("%s is accepted", (value) => {
+        expect(planSync({ application: "a", kinds, namespace: "ns", manifests: [cm(value)] }).managed).toHaveLength(1);
+    });
+    it.each(["IncludeMutationWebhook=true", "ServerSideDiff=maybe"])("%s is refused naming the annotation", (value) => {
+        expect(() => planSync({ application: "a", kinds, namespace: "ns", manifests: [cm(value)] })).toThrow(/compare-options.*not supported/);
+    });
+});
