@@ -31,8 +31,44 @@ export class Project extends pulumi.ComponentResource {
     }
 }
 
-/** Fails early, naming the field, on a spec that could never be evaluated (bad cron, bad duration). */
+/** Every AppProject field SyncWave enforces, and its own additions. */
+const KNOWN_PROJECT_FIELDS = [
+    "description",
+    "sourceRepos",
+    "destinations",
+    "clusterResourceWhitelist",
+    "clusterResourceBlacklist",
+    "namespaceResourceWhitelist",
+    "namespaceResourceBlacklist",
+    "syncWindows",
+    "destinationServiceAccounts",
+    "allowAutomatedPrune",
+    "allowSelfHeal",
+    "adoptExisting",
+    "failOnSharedResource",
+    "trustedManagers",
+];
+
+/**
+ * Argo CD AppProject fields SyncWave does not enforce yet, and why each is refused: a boundary that is
+ * written down but not enforced is worse than none (signatureKeys above all: unsigned commits would sync).
+ */
+const REFUSED_PROJECT_FIELDS: Record<string, string> = {
+    signatureKeys: "commit signature verification is not supported yet: refusing rather than syncing commits nobody verified",
+    orphanedResources: "orphaned resource monitoring is not supported yet",
+    sourceNamespaces: "Applications are not declared in namespaces here: the platform assigns Projects to Applications (syncwave:platform.applications)",
+    permitOnlyProjectScopedClusters: "project-scoped clusters are not supported yet",
+    roles: "project roles (CLI-side RBAC) are not supported yet",
+    sourceHydrator: "source hydration is not supported",
+};
+
+/** Fails early, naming the field, on a spec that could never be evaluated (bad cron, bad duration) or that SyncWave would not enforce. */
 export function validateProjectSpec(name: string, spec: ProjectSpec): void {
+    for (const field of Object.keys(spec)) {
+        if (KNOWN_PROJECT_FIELDS.includes(field)) continue;
+        const why = REFUSED_PROJECT_FIELDS[field] ?? `unknown AppProject field (known: ${KNOWN_PROJECT_FIELDS.join(", ")})`;
+        throw new SyncWaveInputError(why, { field: `projects.${name}.${field}` });
+    }
     (spec.syncWindows ?? []).forEach((w, i) => {
         const field = `projects.${name}.syncWindows[${i}]`;
         if (w.kind !== "allow" && w.kind !== "deny") {

@@ -61,13 +61,58 @@ function validateApplication(name: string, spec: Record<string, unknown>, where:
     if (spec.destination !== undefined) requireObject(spec.destination, field("destination"));
     validateFinalizers(name, spec.finalizers, field("finalizers"));
     if (spec.cascade !== undefined && typeof spec.cascade !== "boolean") throw new SyncWaveInputError("must be true or false", field("cascade"));
+    checkFields(spec, APPLICATION_FIELDS, where, file);
+    if (spec.syncPolicy !== undefined) {
+        const policy = requireObject(spec.syncPolicy, field("syncPolicy"));
+        checkFields(policy, SYNC_POLICY_FIELDS, `${where}.syncPolicy`, file);
+        if (policy.automated !== undefined) {
+            const automated = requireObject(policy.automated, field("syncPolicy.automated"));
+            checkFields(automated, AUTOMATED_FIELDS, `${where}.syncPolicy.automated`, file);
+            if (automated.enabled !== undefined && typeof automated.enabled !== "boolean") throw new SyncWaveInputError("must be true or false", field("syncPolicy.automated.enabled"));
+            // Argo CD 3.x: `enabled: false` keeps the settings but turns automation off.
+            if (automated.enabled === false) {
+                const { automated: _off, ...rest } = policy;
+                return { ...spec, syncPolicy: rest } as unknown as ApplicationSpec;
+            }
+        }
+        if (policy.retry !== undefined) checkFields(requireObject(policy.retry, field("syncPolicy.retry")), RETRY_FIELDS, `${where}.syncPolicy.retry`, file);
+    }
     return spec as unknown as ApplicationSpec;
+}
+
+/** Fields SyncWave reads, and those it refuses with the reason; anything else is refused as unknown. */
+interface FieldSet {
+    known: string[];
+    refused?: Record<string, string>;
+}
+
+const APPLICATION_FIELDS: FieldSet = {
+    // `info` is shown by Argo CD's UI only; `revisionHistoryLimit` bounds Argo CD's status history, whose
+    // place the stack history takes: both change nothing a sync does.
+    known: ["project", "source", "sources", "destination", "syncPolicy", "ignoreDifferences", "finalizers", "cascade", "info", "revisionHistoryLimit"],
+    refused: { sourceHydrator: "source hydration is not supported" },
+};
+const SYNC_POLICY_FIELDS: FieldSet = {
+    known: ["automated", "syncOptions", "retry"],
+    refused: { managedNamespaceMetadata: "managedNamespaceMetadata is not supported yet: label and annotate the namespace with a Namespace manifest of the Application" },
+};
+const AUTOMATED_FIELDS: FieldSet = { known: ["prune", "selfHeal", "allowEmpty", "enabled"] };
+// `refresh`: SyncWave refreshes before every retry anyway.
+const RETRY_FIELDS: FieldSet = { known: ["limit", "backoff", "refresh"] };
+
+function checkFields(value: Record<string, unknown>, fields: FieldSet, where: string, file?: string): void {
+    for (const key of Object.keys(value)) {
+        if (fields.known.includes(key)) continue;
+        const why = fields.refused?.[key] ?? `unknown field (expected one of ${fields.known.join(", ")})`;
+        throw new SyncWaveInputError(why, { file, field: `${where}.${key}` });
+    }
 }
 
 /** Argo CD's Application finalizers SyncWave knows; any other is refused rather than ignored. */
 const KNOWN_FINALIZERS = [
     ...CASCADE_FINALIZERS,
-    // Argo CD adds these itself to run PostDelete hooks; SyncWave runs them when the Application is deleted anyway.
+    // Argo CD adds these itself to run PreDelete and PostDelete hooks; SyncWave runs them when the Application is deleted anyway.
+    "pre-delete-finalizer.argocd.argoproj.io",
     "post-delete-finalizer.argocd.argoproj.io",
     "post-delete-finalizer.argocd.argoproj.io/cleanup",
 ];

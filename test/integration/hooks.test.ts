@@ -150,6 +150,7 @@ describe("hooks", () => {
         const slow = migrate(false);
         (slow.spec.template.metadata as { annotations: Record<string, string> }).annotations = { "syncwave.dev/ready-after": "25s" };
         repo.commit({ "jobs/migrate.yaml": yaml(slow) });
+        const before = new Set((await migrateRuns()).map((l) => l.split(" ")[0]));
         const child = spawn(resolve(root, "cli/bin/syncwave"), ["--stack", stack.name, "--cwd", root, "sync", "--app", "jobs"], {
             env: { ...process.env, ...stack.env },
             detached: true,
@@ -158,7 +159,8 @@ describe("hooks", () => {
         let started = "";
         for (let i = 0; i < 120 && !started; i++) {
             await new Promise((r) => setTimeout(r, 1_000));
-            started = (await migrateRuns()).map((l) => l.split(" ")[0])[0] ?? "";
+            // The run this sync's hook started (earlier tests leave failed runs behind).
+            started = (await migrateRuns()).map((l) => l.split(" ")[0]).find((name) => !before.has(name)) ?? "";
         }
         expect(started).toMatch(/^migrate-/);
         process.kill(-child.pid!, "SIGKILL");

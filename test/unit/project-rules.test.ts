@@ -14,6 +14,7 @@ import {
     type Destination,
 } from "../../components/project/rules";
 import { syncWindowVerdict } from "../../components/project/sync-windows";
+import { validateProjectSpec } from "../../components/project";
 
 const K8S = "https://kubernetes.default.svc";
 const team: ProjectSpec = {
@@ -318,5 +319,20 @@ describe("sync windows", () => {
         expect(() =>
             syncWindowVerdict([{ ...nightlyDeny, schedule: "every night" }], { application: "api" }, new Date(), { manual: false }),
         ).toThrow(/field syncWindows\[0\]\.schedule: invalid cron schedule "every night"/);
+    });
+});
+
+describe("AppProject fields SyncWave does not enforce", () => {
+    it.each([
+        ["signatureKeys", [{ keyID: "4AEE18F83AFDEB23" }], /signature verification is not supported yet/],
+        ["orphanedResources", { warn: true }, /orphaned resource monitoring/],
+        ["roles", [{ name: "ci" }], /project roles/],
+        ["permitOnlyProjectScopedClusters", true, /project-scoped clusters/],
+        ["sourceNamespaces", ["team-*"], /platform assigns Projects/],
+        ["sourceRepo", ["*"], /unknown AppProject field/],
+    ])("%s is refused, naming it", (field, value, message) => {
+        const spec = { sourceRepos: ["*"], [field]: value } as never;
+        expect(() => validateProjectSpec("shop", spec)).toThrow(message);
+        expect(() => validateProjectSpec("shop", spec)).toThrow(`projects.shop.${field}`);
     });
 });

@@ -202,3 +202,28 @@ describe("the dev stack", () => {
         expect(Object.fromEntries(Object.entries(d.applications).map(([n, a]) => [n, a.project]))).toEqual({ shop: "shop", metrics: "observability" });
     });
 });
+
+describe("Application fields SyncWave does not read", () => {
+    const platform = { projects: { shop: shopProject }, applications: { shop: ["shop"] } };
+    const read = (spec: object) => readDeclarations({ platform, applications: { shop: { ...appSpec("shop"), ...spec } } }, checkout({}));
+    it.each([
+        [{ sourceHydrator: {} }, "syncwave:applications.shop.sourceHydrator", /source hydration is not supported/],
+        [{ syncPolicy: { managedNamespaceMetadata: { labels: { a: "b" } } } }, "syncwave:applications.shop.syncPolicy.managedNamespaceMetadata", /not supported yet/],
+        [{ syncPolicy: { automated: { prunee: true } } }, "syncwave:applications.shop.syncPolicy.automated.prunee", /unknown field/],
+        [{ syncPolicy: { retry: { limitt: 3 } } }, "syncwave:applications.shop.syncPolicy.retry.limitt", /unknown field/],
+        [{ destinaton: {} }, "syncwave:applications.shop.destinaton", /unknown field/],
+    ])("%j is refused naming %s", (spec, field, message) => {
+        expect(() => read(spec)).toThrow(message);
+        expect(() => read(spec)).toThrow(field);
+    });
+
+    it("accepts info and revisionHistoryLimit, which change nothing a sync does", () => {
+        expect(read({ info: [{ name: "owner", value: "shop" }], revisionHistoryLimit: 3 }).applications.shop).toBeDefined();
+    });
+
+    it("reads automated.enabled: false as automation off, as Argo CD 3.x", () => {
+        const d = read({ syncPolicy: { automated: { enabled: false, prune: true }, syncOptions: ["CreateNamespace=true"] } });
+        expect(d.applications.shop.syncPolicy).toEqual({ syncOptions: ["CreateNamespace=true"] });
+        expect(read({ syncPolicy: { automated: { enabled: true, prune: true } } }).applications.shop.syncPolicy?.automated?.prune).toBe(true);
+    });
+});
