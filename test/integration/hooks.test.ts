@@ -2,7 +2,7 @@
 // after a failed sync, --force-hooks; never for a commit elsewhere in the repository), generateName
 // runs that never collide, Helm test hooks never applied, SyncFail for an object the API server
 // refuses, PreDelete before an Application's objects are deleted and blocking when it fails.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -163,12 +163,15 @@ describe("hooks", () => {
             started = (await migrateRuns()).map((l) => l.split(" ")[0]).find((name) => !before.has(name)) ?? "";
         }
         expect(started).toMatch(/^migrate-/);
+        // Everything of that sync dies at once: the CLI, and the pulumi engine it started (its own process group).
         process.kill(-child.pid!, "SIGKILL");
+        spawnSync("pkill", ["-KILL", "-f", `--stack ${stack.name}`]);
         await new Promise((r) => setTimeout(r, 1_000));
 
         const lines: string[] = [];
         const retried = await sync({ ...options, app: "jobs", progress: (l) => lines.push(l) });
         expect(retried.failed).toEqual([]);
+        expect(lines.some((l) => /the stack was locked by a sync that no longer runs .*: lock removed/.test(l)), lines.join("\n")).toBe(true);
         expect(lines, lines.join("\n")).toContain(`jobs: PreSync hook ${started}: Healthy`);
     });
 
