@@ -67,6 +67,25 @@ function stackConfig(repo: TestRepo, apps: string[]) {
     };
 }
 
+/** Every process below `pid`, read from ps before anything is killed. */
+function descendants(pid: number): number[] {
+    const rows = spawnSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" })
+        .stdout.trim()
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/).map(Number));
+    const found: number[] = [];
+    const walk = (parent: number) => {
+        for (const [child, ppid] of rows) {
+            if (ppid === parent) {
+                found.push(child);
+                walk(child);
+            }
+        }
+    };
+    walk(pid);
+    return found;
+}
+
 async function migrateRuns(): Promise<string[]> {
     const out = await k("get", "jobs", "-n", ns, "-o", "jsonpath={range .items[*]}{.metadata.name}{' '}{.status.failed}{'\\n'}{end}");
     return out.split("\n").filter((l) => l.startsWith("migrate-"));
@@ -163,9 +182,15 @@ describe("hooks", () => {
             started = (await migrateRuns()).map((l) => l.split(" ")[0]).find((name) => !before.has(name)) ?? "";
         }
         expect(started).toMatch(/^migrate-/);
-        // Everything of that sync dies at once: the CLI, and the pulumi engine it started (its own process group).
-        process.kill(-child.pid!, "SIGKILL");
-        spawnSync("pkill", ["-KILL", "-f", `--stack ${stack.name}`]);
+        // Everything of that sync dies at once, as on a lost CI runner: the CLI, the pulumi engine it
+        // started (in a process group of its own) and the engine's plugins.
+        for (const pid of [child.pid!, ...descendants(child.pid!)]) {
+            try {
+                process.kill(pid, "SIGKILL");
+            } catch {
+                // already gone
+            }
+        }
         await new Promise((r) => setTimeout(r, 1_000));
 
         const lines: string[] = [];
