@@ -44,7 +44,7 @@ const pins = config.getObject<Record<string, { revision: string }>>("pins") ?? {
 // One commit per Application, or one per source for an Application with several sources.
 const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<string, string | string[]>;
 
-const projects = Object.fromEntries(Object.entries(declarations.projects).map(([name, spec]) => [name, new Project(name, spec)]));
+const projects = Object.fromEntries(Object.entries(declarations.projects).map(([name, spec]) => [name, new Project(name, spec, { gpgKeys: declarations.gpgKeys })]));
 const ownership = new OwnershipRegistry();
 const applicationNames = Object.keys(declarations.applications);
 

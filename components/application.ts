@@ -22,6 +22,7 @@ import { ApplicationGraph } from "./application/graph";
 import { valueOf } from "./application/inputs";
 import { fetchApplicationSources, renderManifests } from "./application/source";
 import { declaredSources } from "./source/sources-spec";
+import { requireSignedSources } from "./application/signatures";
 import type { ApplicationArgs, ApplicationSummary, StageSummary } from "./application/types";
 
 export type { ApplicationSpec } from "./application-spec";
@@ -90,6 +91,8 @@ export class Application extends pulumi.ComponentResource {
         const fetched = await fetchApplicationSources(name, args, declared, this);
         const first = fetched[0];
         const revisions = fetched.map((f) => f.revision);
+        // signatureKeys: every git commit this sync would apply is signed by one of the Project's keys.
+        await requireSignedSources(name, project, fetched);
 
         const impersonate = destinationServiceAccount(spec, { ...destination, namespace: destination.namespace ?? "" });
         const clusters = (await valueOf(args.clusters)) ?? {};

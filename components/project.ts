@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { CustomHealthRules } from "./health/assess";
 import type { ProjectSpec } from "./project/project-spec";
 import { isWindowActive } from "./project/sync-windows";
+import { signatureKeyErrors } from "./project/signature-keys";
 import { SyncWaveInputError } from "./sync/errors";
 
 export type { ProjectSpec } from "./project/project-spec";
@@ -13,12 +14,15 @@ export class Project extends pulumi.ComponentResource {
     public readonly spec: ProjectSpec;
     /** Custom health rules by "group/Kind" for every Application of the project. */
     public readonly healthChecks: CustomHealthRules;
+    /** The platform's ASCII-armored public keys, which signatureKeys name (syncwave:platform.gpgKeys). */
+    public readonly gpgKeys: string[];
 
-    constructor(name: string, spec: ProjectSpec, opts?: pulumi.ComponentResourceOptions & { healthChecks?: CustomHealthRules }) {
+    constructor(name: string, spec: ProjectSpec, opts?: pulumi.ComponentResourceOptions & { healthChecks?: CustomHealthRules; gpgKeys?: string[] }) {
         super("syncwave:index:Project", name, {}, opts);
         this.projectName = name;
         this.spec = spec;
         this.healthChecks = opts?.healthChecks ?? {};
+        this.gpgKeys = opts?.gpgKeys ?? [];
         validateProjectSpec(name, spec);
         this.registerOutputs({
             description: spec.description ?? "",
@@ -27,6 +31,7 @@ export class Project extends pulumi.ComponentResource {
             syncWindows: spec.syncWindows ?? [],
             // Read by `syncwave drift` from the state: whose changes are owned, not drift.
             trustedManagers: spec.trustedManagers ?? [],
+            signatureKeys: (spec.signatureKeys ?? []).map((k) => k.keyID),
         });
     }
 }
@@ -47,6 +52,7 @@ const KNOWN_PROJECT_FIELDS = [
     "adoptExisting",
     "failOnSharedResource",
     "trustedManagers",
+    "signatureKeys",
 ];
 
 /**
@@ -54,7 +60,6 @@ const KNOWN_PROJECT_FIELDS = [
  * written down but not enforced is worse than none (signatureKeys above all: unsigned commits would sync).
  */
 const REFUSED_PROJECT_FIELDS: Record<string, string> = {
-    signatureKeys: "commit signature verification is not supported yet: refusing rather than syncing commits nobody verified",
     orphanedResources: "orphaned resource monitoring is not supported yet",
     sourceNamespaces: "Applications are not declared in namespaces here: the platform assigns Projects to Applications (syncwave:platform.applications)",
     permitOnlyProjectScopedClusters: "project-scoped clusters are not supported yet",
@@ -64,6 +69,8 @@ const REFUSED_PROJECT_FIELDS: Record<string, string> = {
 
 /** Fails early, naming the field, on a spec that could never be evaluated (bad cron, bad duration) or that SyncWave would not enforce. */
 export function validateProjectSpec(name: string, spec: ProjectSpec): void {
+    const keyErrors = signatureKeyErrors(spec.signatureKeys);
+    if (keyErrors.length) throw new SyncWaveInputError(keyErrors.join("; "), { field: `projects.${name}.signatureKeys` });
     for (const field of Object.keys(spec)) {
         if (KNOWN_PROJECT_FIELDS.includes(field)) continue;
         const why = REFUSED_PROJECT_FIELDS[field] ?? `unknown AppProject field (known: ${KNOWN_PROJECT_FIELDS.join(", ")})`;

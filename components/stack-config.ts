@@ -22,6 +22,8 @@ export interface Declarations {
     origins: Record<string, string>;
     /** Which Projects each Application, parent and ApplicationSet may use, as the platform assigned them. */
     assignments: ProjectAssignments;
+    /** The platform's public keys for Projects' signatureKeys. */
+    gpgKeys: string[];
 }
 
 /** The stack configuration that declares Projects and Applications, as read from `syncwave:*`. */
@@ -193,6 +195,7 @@ export function readDeclarations(input: StackConfigInput, baseDir: string): Decl
         applications: { ...manifests.applications },
         origins: { ...platform.origins, ...manifests.origins },
         assignments: platform.assignments,
+        gpgKeys: platform.gpgKeys,
     };
     for (const [name, spec] of Object.entries(input.applications ?? {})) {
         if (result.applications[name]) {

@@ -3,8 +3,8 @@
 // AppProject YAML at a path the platform owns (a checkout of the platform's repository, or a folder
 // only the platform may change) or given inline. Nothing else declares a Project. Pure apart from
 // reading the files.
-import { existsSync, readFileSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import type { ProjectSpec } from "../project/project-spec";
 import { parseManifests } from "../source/render";
 import { SyncWaveInputError } from "../sync/errors";
@@ -17,10 +17,15 @@ export interface PlatformSource {
     assignments: ProjectAssignments;
     /** Where each Project was declared ("AppProject/<name>" → file, or "stack config"), for messages. */
     origins: Record<string, string>;
+    /**
+     * ASCII-armored public keys the Projects' signatureKeys are verified against (`gpgKeys`: files or
+     * folders of `.asc` files the platform owns, as Argo CD's argocd-gpg-keys-cm).
+     */
+    gpgKeys: string[];
 }
 
 const FIELD = "syncwave:platform";
-const KEYS = ["projects", "applications", "parents", "applicationSets"];
+const KEYS = ["projects", "applications", "parents", "applicationSets", "gpgKeys"];
 
 function fail(message: string, field: string, file?: string): never {
     throw new SyncWaveInputError(message, { file, field });
@@ -63,7 +68,7 @@ function addProject(into: PlatformSource, name: string, spec: Record<string, unk
  * source: then there are no Projects and no assignments, and every Application is refused.
  */
 export function readPlatformSource(value: unknown, baseDir: string): PlatformSource {
-    const result: PlatformSource = { projects: {}, assignments: { applications: {}, parents: {}, applicationSets: {} }, origins: {} };
+    const result: PlatformSource = { projects: {}, assignments: { applications: {}, parents: {}, applicationSets: {} }, origins: {}, gpgKeys: [] };
     if (value === undefined) return result;
     if (!isMap(value)) fail("must be a map with projects and applications", FIELD);
     const unknown = Object.keys(value).filter((k) => !KEYS.includes(k));
@@ -81,6 +86,8 @@ export function readPlatformSource(value: unknown, baseDir: string): PlatformSou
         fail("must be a path to AppProject YAML (file or folder), a list of paths, or a map of project specs", `${FIELD}.projects`);
     }
 
+    result.gpgKeys = readGpgKeys(value.gpgKeys, baseDir);
+
     const assignmentError = (message: string, field: string): never => fail(message, field);
     for (const key of ["applications", "parents", "applicationSets"] as const) {
         result.assignments[key] = normaliseAssignments(value[key] as Record<string, unknown> | undefined, `${FIELD}.${key}`, assignmentError);
@@ -93,4 +100,23 @@ export function readPlatformSource(value: unknown, baseDir: string): PlatformSou
         }
     }
     return result;
+}
+
+/** The armored public keys in `gpgKeys` (a path or list of paths: `.asc` files, or folders of them). */
+function readGpgKeys(value: unknown, baseDir: string): string[] {
+    if (value === undefined) return [];
+    const paths = typeof value === "string" ? [value] : Array.isArray(value) && value.every((p) => typeof p === "string") ? (value as string[]) : undefined;
+    if (!paths) fail("must be a path (an .asc file or a folder of them) or a list of paths", `${FIELD}.gpgKeys`);
+    const keys: string[] = [];
+    for (const p of paths) {
+        const full = resolve(baseDir, p);
+        if (!existsSync(full)) fail(`${p} does not exist`, `${FIELD}.gpgKeys`);
+        const files = statSync(full).isDirectory() ? readdirSync(full).filter((f) => f.endsWith(".asc")).sort().map((f) => join(full, f)) : [full];
+        for (const file of files) {
+            const text = readFileSync(file, "utf8");
+            if (!text.includes("-----BEGIN PGP PUBLIC KEY BLOCK-----")) fail("is not an ASCII-armored PGP public key", `${FIELD}.gpgKeys`, relative(baseDir, file) || file);
+            keys.push(text);
+        }
+    }
+    return keys;
 }

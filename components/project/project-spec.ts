@@ -39,6 +39,11 @@ export interface DestinationServiceAccount {
     defaultServiceAccount: string;
 }
 
+/** A PGP key whose signature on a commit lets it sync: 16 hex digits (long key ID) or 40 (fingerprint). */
+export interface SignatureKey {
+    keyID: string;
+}
+
 export interface ProjectSpec {
     description?: string;
     /** Repository URL globs, `/` separated (`*` stays in one segment, `**` crosses); `!` denies. */
@@ -52,6 +57,8 @@ export interface ProjectSpec {
     namespaceResourceBlacklist?: ResourceFilter[];
     syncWindows?: SyncWindow[];
     destinationServiceAccounts?: DestinationServiceAccount[];
+    /** Commits must be signed by one of these keys (public keys come from the platform's gpgKeys). */
+    signatureKeys?: SignatureKey[];
     /** SyncWave: may Applications of this project enable automated prune / selfHeal. */
     allowAutomatedPrune?: boolean;
     allowSelfHeal?: boolean;

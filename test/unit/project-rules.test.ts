@@ -324,7 +324,7 @@ describe("sync windows", () => {
 
 describe("AppProject fields SyncWave does not enforce", () => {
     it.each([
-        ["signatureKeys", [{ keyID: "4AEE18F83AFDEB23" }], /signature verification is not supported yet/],
+        ["signatureKeys", [{ keyID: "3AFDEB23" }], /not a GnuPG key ID: give the 16-digit long key ID/],
         ["orphanedResources", { warn: true }, /orphaned resource monitoring/],
         ["roles", [{ name: "ci" }], /project roles/],
         ["permitOnlyProjectScopedClusters", true, /project-scoped clusters/],
