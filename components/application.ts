@@ -16,6 +16,7 @@ import { pruneRequested } from "./sync/prune";
 import { desiredStateDigest } from "./sync/hook-runs";
 import { reportApplication } from "./report";
 import { checkPlan, failOn, refuseOnUpdate, syncWindowBlockers, takeoverBlockers } from "./application/enforce";
+import { clientSideApplyProvider } from "./application/apply-providers";
 import { ApplicationGraph } from "./application/graph";
 import { valueOf } from "./application/inputs";
 import { fetchSource, renderManifests } from "./application/source";
@@ -128,6 +129,7 @@ export class Application extends pulumi.ComponentResource {
                 access: { cluster: ref, ...(inline ? { kubeconfig: pulumi.secret(inline) } : {}) },
                 namespaceScope: kinds.kinds["/Namespace"]?.scope,
                 hookRun: { desired: desiredStateDigest(plan.digest, args.syncPolicy?.syncOptions ?? []), runKey: args.hookRunKey ?? "" },
+                clientSideProvider: clientSideApplyProvider(name, pulumi.secret(kubeconfig), this),
             },
             args,
             provider,
