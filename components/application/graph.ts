@@ -18,7 +18,7 @@ import { SyncResult } from "../providers/sync-result";
 import { ReplacedObject } from "../providers/replaced-object";
 import { stageGate } from "../stage-gate";
 import { SyncWaveInputError } from "../sync/errors";
-import { ignoreChangesFor } from "../sync/ignore-differences";
+import { fieldsKeptLive } from "../sync/respect-ignore-differences";
 import { describeResource, type Manifest } from "../sync/manifest";
 import type { PlannedResource, Stage, SyncPlan } from "../sync/plan";
 import { cascadeOnDelete, type InventoryEntry } from "../sync/prune";
@@ -269,14 +269,9 @@ export class ApplicationGraph {
         });
     }
 
-    /**
-     * The fields a sync leaves as they are live: ignoreDifferences' only with RespectIgnoreDifferences=true
-     * (Argo CD's controller/sync.go normalizes the target with them only then); otherwise a sync applies
-     * git's value, and ignoreDifferences only keeps them out of the diff and drift.
-     */
+    /** ignoreDifferences' fields, left as they are live only with RespectIgnoreDifferences=true. */
     private ignoredFields(r: PlannedResource): string[] | undefined {
-        if (!r.options.respectIgnoreDifferences) return undefined;
-        return ignoreChangesFor(this.ctx.application, this.args.ignoreDifferences ?? [], r.key);
+        return fieldsKeptLive(this.ctx.application, this.args.ignoreDifferences ?? [], r);
     }
 
     /** ServerSideApply=false: the destination's client-side apply provider (see apply-providers.ts). */
