@@ -18,7 +18,19 @@ export function clientSideApplyProvider(
 ): () => k8s.Provider {
     let provider: k8s.Provider | undefined;
     return () =>
-        (provider ??= new k8s.Provider(`${application}-destination-client-side`, { kubeconfig, enableServerSideApply: false }, { parent }));
+        (provider ??= new k8s.Provider(
+            `${application}-destination-client-side`,
+            {
+                kubeconfig,
+                enableServerSideApply: false,
+                // A changed ConfigMap or Secret is patched, as `kubectl apply` patches it. Otherwise the
+                // provider plans a replacement, whose create fails on the existing object: with
+                // client-side apply a create is a POST, not the upsert server-side apply makes it.
+                enableConfigMapMutable: true,
+                enableSecretMutable: true,
+            },
+            { parent },
+        ));
 }
 
 /**
