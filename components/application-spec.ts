@@ -43,6 +43,16 @@ export interface SyncPolicy {
     automated?: { prune?: boolean; selfHeal?: boolean; allowEmpty?: boolean };
     syncOptions?: string[];
     retry?: RetryPolicy;
+    /**
+     * Labels and annotations of the destination namespace, with CreateNamespace=true: applied when it
+     * is created and on every sync after, as Argo CD does (controller/sync_namespace.go).
+     */
+    managedNamespaceMetadata?: ManagedNamespaceMetadata;
+}
+
+export interface ManagedNamespaceMetadata {
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
 }
 
 export interface IgnoreDifference {

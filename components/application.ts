@@ -18,6 +18,7 @@ import { desiredStateDigest } from "./sync/hook-runs";
 import { reportApplication } from "./report";
 import { requireDuration } from "./duration";
 import { checkPlan, failOn, refuseOnUpdate, syncWindowBlockers, takeoverBlockers } from "./application/enforce";
+import { clientSideApplyProvider } from "./application/apply-providers";
 import { ApplicationGraph } from "./application/graph";
 import { valueOf } from "./application/inputs";
 import { fetchApplicationSources, renderManifests } from "./application/source";
@@ -144,6 +145,7 @@ export class Application extends pulumi.ComponentResource {
                 access: { cluster: ref, ...(inline ? { kubeconfig: pulumi.secret(inline) } : {}) },
                 namespaceScope: kinds.kinds["/Namespace"]?.scope,
                 hookRun: { desired: desiredStateDigest(plan.digest, args.syncPolicy?.syncOptions ?? []), runKey: args.hookRunKey ?? "" },
+                clientSideProvider: clientSideApplyProvider(name, pulumi.secret(kubeconfig), this),
             },
             args,
             provider,

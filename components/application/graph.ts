@@ -17,13 +17,16 @@ import { Pruner } from "../providers/pruner";
 import { SyncResult } from "../providers/sync-result";
 import { ReplacedObject } from "../providers/replaced-object";
 import { stageGate } from "../stage-gate";
-import { ignoreChangesFor } from "../sync/ignore-differences";
-import type { Manifest } from "../sync/manifest";
+import { SyncWaveInputError } from "../sync/errors";
+import { fieldsKeptLive } from "../sync/respect-ignore-differences";
+import { describeResource, type Manifest } from "../sync/manifest";
 import type { PlannedResource, Stage, SyncPlan } from "../sync/plan";
 import { cascadeOnDelete, type InventoryEntry } from "../sync/prune";
 import { DEFAULT_SYNC_OPTIONS, parseSyncOptions } from "../sync/sync-options";
 import { trackingAnnotations } from "../sync/tracking";
 import type { ApplicationArgs } from "./types";
+import { holdsSecretData, LAST_APPLIED_ANNOTATION, lastAppliedConfiguration } from "./apply-providers";
+import { createdNamespaceManifest } from "./created-namespace";
 import type { CustomHealthRules } from "../health/assess";
 
 /** Who declares: the Application component and how its dynamic resources reach the destination. */
@@ -36,6 +39,8 @@ export interface GraphContext {
     namespaceScope: "Cluster" | "Namespaced" | undefined;
     /** When hooks run (see providers/hook.ts): the desired state's digest and this run's key. */
     hookRun: HookRun;
+    /** The destination's client-side apply provider, for ServerSideApply=false (see apply-providers.ts). */
+    clientSideProvider?: () => k8s.Provider;
 }
 
 export interface HookRun {
@@ -205,29 +210,31 @@ export class ApplicationGraph {
         );
     }
 
-    /** CreateNamespace=true: the destination namespace exists before the first stage, and is kept. */
+    /**
+     * CreateNamespace=true: the destination namespace exists before the first stage, and is kept; with
+     * syncPolicy.managedNamespaceMetadata its labels and annotations are applied on every sync.
+     */
     private declareCreatedNamespace(plan: SyncPlan): pulumi.Resource[] {
         const namespace = this.args.destination?.namespace;
         const { createNamespace } = parseSyncOptions(this.args.syncPolicy?.syncOptions ?? [], DEFAULT_SYNC_OPTIONS, {
             application: this.ctx.application,
             field: "syncPolicy.syncOptions",
         });
-        if (!namespace || !createNamespace) return [];
-        if (plan.managed.some((r) => r.key.group === "" && r.key.kind === "Namespace" && r.key.name === namespace)) return [];
-        const ns: Manifest = {
-            apiVersion: "v1",
-            kind: "Namespace",
-            // Untracked, as Argo CD leaves the namespace CreateNamespace makes: applying it to a namespace
-            // that already exists (someone else's) then changes nothing there.
-            metadata: { name: namespace },
-        };
+        const ns = createdNamespaceManifest({
+            application: this.ctx.application,
+            namespace,
+            createNamespace,
+            managedNamespaceMetadata: this.args.syncPolicy?.managedNamespaceMetadata,
+            declaredByManifests: plan.managed.some((r) => r.key.group === "" && r.key.kind === "Namespace" && r.key.name === namespace),
+        });
+        if (!ns) return [];
         // Argo CD does not delete namespaces it created for CreateNamespace; neither does SyncWave.
-        return [new KubernetesObject(`/Namespace//${namespace}`, ns, { parent: this.ctx.parent, provider: this.provider, retainOnDelete: true })];
+        return [new KubernetesObject(`/Namespace//${ns.metadata.name}`, ns, { parent: this.ctx.parent, provider: this.provider, retainOnDelete: true })];
     }
 
     private declareResource(r: PlannedResource, dependsOn: pulumi.Resource[], siblingParents: pulumi.Output<string>[]): pulumi.Resource {
         const { application, installationId, parent, access } = this.ctx;
-        const ignoreChanges = ignoreChangesFor(application, this.args.ignoreDifferences ?? [], r.key, r.manifest);
+        const ignoreChanges = this.ignoredFields(r);
         if (r.options.replace) {
             // Replace=true is `kubectl replace` (a PUT of the whole object; created when absent), and
             // delete-and-create only with Force=true, as gitops-engine's ReplaceResource does.
@@ -244,17 +251,20 @@ export class ApplicationGraph {
                 { parent, dependsOn, ignoreChanges: ignoreChanges?.map((p) => `manifest.${p}`), aliases: siblingParents.map((p) => ({ parent: p })) },
             );
         }
-        const manifest = withAnnotations(r.manifest, {
+        const tracked = withAnnotations(r.manifest, {
             ...trackingAnnotations(application, installationId, r.key),
             // The stage's HealthGate proves readiness with Argo CD's health rules, by watching.
             "pulumi.com/skipAwait": "true",
-            // Git wins over fields someone else changed since (Argo CD's apply overwrites them too);
-            // fields others may own are declared in ignoreDifferences instead.
-            "pulumi.com/patchForce": "true",
         });
+        const serverSide = r.options.serverSideApply;
+        const manifest = serverSide
+            ? // Git wins over fields someone else changed since (Argo CD's apply overwrites them too);
+              // fields others may own are declared in ignoreDifferences instead.
+              withAnnotations(tracked, { "pulumi.com/patchForce": "true" })
+            : withLastApplied(tracked);
         return new KubernetesObject(r.id, manifest, {
             parent,
-            provider: this.provider,
+            provider: serverSide ? this.provider : this.clientSideProvider(r),
             dependsOn,
             // The engine never deletes a managed object: what left git, a failed or a removed
             // Application only leaves the state. Deleting is the Pruner's, and only when asked for.
@@ -262,6 +272,24 @@ export class ApplicationGraph {
             ignoreChanges,
             aliases: siblingParents.map((p) => ({ parent: p })),
         });
+    }
+
+    /** ignoreDifferences' fields, left as they are live only with RespectIgnoreDifferences=true. */
+    private ignoredFields(r: PlannedResource): string[] | undefined {
+        return fieldsKeptLive(this.ctx.application, this.args.ignoreDifferences ?? [], r);
+    }
+
+    /** ServerSideApply=false: the destination's client-side apply provider (see apply-providers.ts). */
+    private clientSideProvider(r: PlannedResource): k8s.Provider {
+        if (!this.ctx.clientSideProvider) {
+            throw new SyncWaveInputError("ServerSideApply=false needs the destination's client-side apply provider, which this program does not declare", {
+                application: this.ctx.application,
+                file: r.file,
+                resource: describeResource(r.key),
+                field: `metadata.annotations["argocd.argoproj.io/sync-options"]`,
+            });
+        }
+        return this.ctx.clientSideProvider();
     }
 
     private declareHook(hook: PlannedResource, stage: Stage, dependsOn: pulumi.Resource[], syncFailHooks: SyncFailHook[], rules: CustomHealthRules): pulumi.Resource {
@@ -316,6 +344,12 @@ function prerequisitesOf(r: PlannedResource, provided: Map<string, pulumi.Resour
 
 function parseTimeout(text: string): number {
     return requireDuration(text, { field: "healthTimeout" });
+}
+
+/** kubectl's last-applied-configuration on a client-side applied object; a secret for a Secret's. */
+function withLastApplied(m: Manifest): Manifest {
+    const value = lastAppliedConfiguration(m);
+    return withAnnotations(m, { [LAST_APPLIED_ANNOTATION]: (holdsSecretData(m) ? pulumi.secret(value) : value) as unknown as string });
 }
 
 function withAnnotations(m: Manifest, annotations: Record<string, string>): Manifest {

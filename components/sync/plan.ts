@@ -22,6 +22,7 @@ import {
     type ResourceKey,
     type SourcedManifest,
 } from "./manifest";
+import { scopeOrSkipDryRun, type MissingKindGuess } from "./missing-resource";
 import { kindScopesFor, scopeResolver, type DiscoveredKinds, type Scope } from "./scope";
 import { checkOptionCombinations, DEFAULT_SYNC_OPTIONS, parseSyncOptions, splitSyncOptionsAnnotation, type SyncOptions } from "./sync-options";
 
@@ -140,8 +141,11 @@ export function planSync(input: PlanInput): SyncPlan {
 
     const tasks: PlannedResource[] = [];
     const seen = new Map<string, string>();
+    // Kinds nobody knows yet, allowed by SkipDryRunOnMissingResource=true: their scope as guessed.
+    const guessed = new Map<string, MissingKindGuess>();
     for (const s of input.manifests) {
-        const namespaced = scopes.requireScope(s.manifest, { application: app, file: s.file }) === "Namespaced";
+        const skipDryRun = skipDryRunRequested(s.manifest, appOptions);
+        const namespaced = scopeOrSkipDryRun(scopes, s.manifest, skipDryRun, guessed, { application: app, file: s.file }) === "Namespaced";
         // Namespaced resources without a namespace go to the destination namespace; cluster-scoped
         // ones never carry one, as the API server would drop it anyway.
         const metadata = { ...s.manifest.metadata };
@@ -226,11 +230,30 @@ export function planSync(input: PlanInput): SyncPlan {
         skipped,
         managed,
         digest: digestOf(active.map((t) => [t.id, t.phase, t.wave, t.manifest])),
-        kindScopes: kindScopesFor(
-            input.manifests.map((s) => s.manifest),
-            input.kinds,
-        ),
+        kindScopes: {
+            // Guessed for SkipDryRunOnMissingResource (see missing-resource.ts), so the Project's rules
+            // and the policy pack judge such an object by the scope it is applied with.
+            ...Object.fromEntries([...guessed].map(([key, g]) => [key, g.scope])),
+            ...kindScopesFor(
+                input.manifests.map((s) => s.manifest),
+                input.kinds,
+            ),
+        },
     };
+}
+
+/**
+ * Whether the resource asks for SkipDryRunOnMissingResource (its annotation over the Application's
+ * options). Read before the resource's scope is known; a malformed annotation counts as not asking,
+ * and is refused with its own error once the scope is.
+ */
+function skipDryRunRequested(manifest: Manifest, appOptions: SyncOptions): boolean {
+    try {
+        return parseSyncOptions(splitSyncOptionsAnnotation(manifest.metadata?.annotations?.[ANNOTATION.syncOptions]), appOptions, { field: "" })
+            .skipDryRunOnMissingResource;
+    } catch {
+        return false;
+    }
 }
 
 /**

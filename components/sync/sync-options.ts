@@ -11,11 +11,31 @@ export interface SyncOptions {
     /** Delete=false: the resource survives the Application's deletion too (retainOnDelete). */
     delete: boolean;
     replace: boolean;
+    /**
+     * ServerSideApply=false: client-side apply (a three-way strategic merge patch, with kubectl's
+     * last-applied-configuration annotation). SyncWave's default is server-side apply, where Argo CD's
+     * is client-side: the Kubernetes provider's field ownership is what lets ignoreDifferences and
+     * other controllers' fields coexist with git's.
+     */
     serverSideApply: boolean;
+    /**
+     * Validate=false: unknown fields are not refused. The Kubernetes provider never refuses them (it
+     * applies with fieldValidation Warn: the API server drops them with a warning), so this is always
+     * in effect; Argo CD's default (kubectl's strict validation) is not.
+     */
     validate: boolean;
     skipDryRunOnMissingResource: boolean;
     prunePropagationPolicy: "foreground" | "background" | "orphan";
+    /**
+     * ApplyOutOfSyncOnly=true is always in effect: the engine updates only resources whose desired
+     * state differs from the state's, so an unchanged object is never written.
+     */
     applyOutOfSyncOnly: boolean;
+    /**
+     * RespectIgnoreDifferences=true: the fields ignoreDifferences names are not applied (Argo CD's
+     * normalizeTargetResources, controller/sync.go). Off by default, as in Argo CD: ignoreDifferences
+     * then only affects the diff and drift, and a sync applies git's value.
+     */
     respectIgnoreDifferences: boolean;
     failOnSharedResource: boolean;
     force: boolean;
@@ -27,7 +47,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
     prune: true,
     delete: true,
     replace: false,
-    serverSideApply: false,
+    serverSideApply: true,
     validate: true,
     skipDryRunOnMissingResource: false,
     prunePropagationPolicy: "foreground",
@@ -112,6 +132,7 @@ export function checkOptionCombinations(
     options: SyncOptions,
     where: { application?: string; file?: string; resource?: string; field?: string },
 ): void {
+    if (options.force && !options.replace) throw forceWithoutReplace(where);
     if (!options.replace || !options.force) return;
     const holds =
         key.group === "apiextensions.k8s.io" && key.kind === "CustomResourceDefinition"
@@ -124,6 +145,22 @@ export function checkOptionCombinations(
         `Replace=true with Force=true would delete this ${key.kind} and ${holds}, then create it again: ` +
             `use Replace=true alone (a replace in place), or set Force=false on this resource ` +
             `(annotation argocd.argoproj.io/sync-options: Force=false)`,
+        where,
+    );
+}
+
+/**
+ * Force=true without Replace=true is `kubectl apply --force`: when the patch fails (an immutable
+ * field), delete the object and create it again (gitops-engine pkg/utils/kube/resource_ops.go sets
+ * DeleteOptions.ForceDeletion). The Kubernetes provider has no such fallback: its patch either
+ * succeeds or fails the sync, and kubectl itself refuses --force with --server-side, SyncWave's
+ * default apply. Refused rather than ignored, so the manifest does not promise a recreate.
+ */
+function forceWithoutReplace(where: { application?: string; file?: string; resource?: string; field?: string }): SyncWaveInputError {
+    return new SyncWaveInputError(
+        "Force=true without Replace=true (kubectl apply --force: delete and create again when the patch fails on an immutable field) " +
+            "is not supported: the Kubernetes provider never falls back from a failed patch to delete-and-create. " +
+            "Use Replace=true,Force=true to delete and create the object on every change, or change its name to get a new object",
         where,
     );
 }

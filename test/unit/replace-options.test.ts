@@ -24,7 +24,6 @@ describe("checkOptionCombinations", () => {
         ["Namespace, Replace=true,Force=true", "", "Namespace", ["Replace=true", "Force=true"], "every object in it"],
         ["CRD, Replace=true", "apiextensions.k8s.io", "CustomResourceDefinition", ["Replace=true"], undefined],
         ["Namespace, Replace=true", "", "Namespace", ["Replace=true"], undefined],
-        ["CRD, Force=true without Replace", "apiextensions.k8s.io", "CustomResourceDefinition", ["Force=true"], undefined],
         ["Deployment, Replace=true,Force=true", "apps", "Deployment", ["Replace=true", "Force=true"], undefined],
         ["a Namespace kind of another group", "example.com", "Namespace", ["Replace=true", "Force=true"], undefined],
         ["app-wide Force overridden by Force=false on the resource", "", "Namespace", ["Replace=true", "Force=true", "Force=false"], undefined],
