@@ -94,10 +94,7 @@ const APPLICATION_FIELDS: FieldSet = {
     known: ["project", "source", "sources", "destination", "syncPolicy", "ignoreDifferences", "finalizers", "cascade", "info", "revisionHistoryLimit"],
     refused: { sourceHydrator: "source hydration is not supported" },
 };
-const SYNC_POLICY_FIELDS: FieldSet = {
-    known: ["automated", "syncOptions", "retry"],
-    refused: { managedNamespaceMetadata: "managedNamespaceMetadata is not supported yet: label and annotate the namespace with a Namespace manifest of the Application" },
-};
+const SYNC_POLICY_FIELDS: FieldSet = { known: ["automated", "syncOptions", "retry", "managedNamespaceMetadata"] };
 const AUTOMATED_FIELDS: FieldSet = { known: ["prune", "selfHeal", "allowEmpty", "enabled"] };
 // `refresh`: SyncWave refreshes before every retry anyway.
 const RETRY_FIELDS: FieldSet = { known: ["limit", "backoff", "refresh"] };

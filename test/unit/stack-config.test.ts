@@ -208,7 +208,6 @@ describe("Application fields SyncWave does not read", () => {
     const read = (spec: object) => readDeclarations({ platform, applications: { shop: { ...appSpec("shop"), ...spec } } }, checkout({}));
     it.each([
         [{ sourceHydrator: {} }, "syncwave:applications.shop.sourceHydrator", /source hydration is not supported/],
-        [{ syncPolicy: { managedNamespaceMetadata: { labels: { a: "b" } } } }, "syncwave:applications.shop.syncPolicy.managedNamespaceMetadata", /not supported yet/],
         [{ syncPolicy: { automated: { prunee: true } } }, "syncwave:applications.shop.syncPolicy.automated.prunee", /unknown field/],
         [{ syncPolicy: { retry: { limitt: 3 } } }, "syncwave:applications.shop.syncPolicy.retry.limitt", /unknown field/],
         [{ destinaton: {} }, "syncwave:applications.shop.destinaton", /unknown field/],
