@@ -122,7 +122,8 @@ describe("syncwave CLI", () => {
         );
         await expect(sync({ ...options })).rejects.toThrow(/Degraded[\s\S]*config file missing/);
         const before = await history(options);
-        expect(before[0]).toMatchObject({ result: "failed", revisions: { web: bad } });
+        // The history says why it failed (recorded by sync), and what the good sync measured.
+        expect(before[0]).toMatchObject({ result: "failed", health: "Degraded", revisions: { web: bad } });
         const good = before.find((e) => e.result === "succeeded" && e.revisions.web === first.commit)!;
         expect(good).toBeDefined();
 
