@@ -5,6 +5,7 @@
 // ClusterRef that its provider's process resolves (components/cluster/connection-ref.ts): no
 // kubeconfig in its state, except a cluster's inline content, kept secret.
 import * as pulumi from "@pulumi/pulumi";
+import { providerPerRules } from "./provider-per-rules";
 import type { ClusterRef } from "../cluster/connection-ref";
 import type { CustomHealthRules } from "../health/assess";
 import type { GateInputs, GateResource, ResourceHealth, SyncFailHook } from "./health-gate-runtime";
@@ -29,17 +30,8 @@ export interface HealthGateArgs {
 type StoredInputs = GateInputs & { digest: string };
 type StoredState = StoredInputs & { health?: ResourceHealth[] };
 
-// One provider object per set of rules, so Pulumi serializes its closure once, not once per gate.
-const providers = new WeakMap<CustomHealthRules, pulumi.dynamic.ResourceProvider>();
-
-function healthGateProviderFor(customRules: CustomHealthRules): pulumi.dynamic.ResourceProvider {
-    let provider = providers.get(customRules);
-    if (!provider) {
-        provider = healthGateProvider(customRules);
-        providers.set(customRules, provider);
-    }
-    return provider;
-}
+// One provider object per set of rules (see provider-per-rules.ts).
+const healthGateProviderFor = providerPerRules((rules) => healthGateProvider(rules));
 
 /** One provider per Application: its custom health rules travel in the provider's closure. */
 function healthGateProvider(customRules: CustomHealthRules): pulumi.dynamic.ResourceProvider {

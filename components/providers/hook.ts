@@ -10,6 +10,7 @@
 // hook last ran, or with a run key: a retry after a failed or interrupted sync, or --force-hooks. A
 // commit elsewhere in the repository or a drift repair changes neither, so no hook runs for them.
 import * as pulumi from "@pulumi/pulumi";
+import { providerPerRules } from "./provider-per-rules";
 import type { ClusterRef } from "../cluster/connection-ref";
 import type { CustomHealthRules } from "../health/assess";
 import type { Manifest } from "../sync/manifest";
@@ -48,17 +49,8 @@ type HookInputs = Omit<RunHookInputs, "syncId"> & {
     syncFailHooks: SyncFailHook[];
 };
 
-// One provider object per set of rules, so Pulumi serializes its closure once, not once per hook.
-const providers = new WeakMap<CustomHealthRules, pulumi.dynamic.ResourceProvider>();
-
-function hookProviderFor(rules: CustomHealthRules): pulumi.dynamic.ResourceProvider {
-    let provider = providers.get(rules);
-    if (!provider) {
-        provider = hookProvider(rules);
-        providers.set(rules, provider);
-    }
-    return provider;
-}
+// One provider object per set of rules (see provider-per-rules.ts).
+const hookProviderFor = providerPerRules((rules) => hookProvider(rules));
 
 function hookProvider(customRules: CustomHealthRules): pulumi.dynamic.ResourceProvider {
     return {
