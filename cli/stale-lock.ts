@@ -19,10 +19,17 @@ export interface LockFile {
 export function processAlive(pid: number): boolean {
     try {
         process.kill(pid, 0);
-        return true;
     } catch (err) {
         // EPERM: it exists, owned by someone else.
         return (err as NodeJS.ErrnoException).code === "EPERM";
+    }
+    // A killed process whose parent died too may stay a zombie until something reaps it: it runs no
+    // more, so it holds nothing (Linux: state Z in /proc/<pid>/stat).
+    try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    } catch {
+        return true;
     }
 }
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { diff, formatDiff } from "../../cli/commands/diff";
 import { sync, SyncError } from "../../cli/commands/sync";
+import { processAlive } from "../../cli/stale-lock";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
 import { SyncStack } from "../helpers/sync-stack";
@@ -184,14 +185,16 @@ describe("hooks", () => {
         expect(started).toMatch(/^migrate-/);
         // Everything of that sync dies at once, as on a lost CI runner: the CLI, the pulumi engine it
         // started (in a process group of its own) and the engine's plugins.
-        for (const pid of [child.pid!, ...descendants(child.pid!)]) {
+        const killed = [child.pid!, ...descendants(child.pid!)];
+        for (const pid of killed) {
             try {
                 process.kill(pid, "SIGKILL");
             } catch {
                 // already gone
             }
         }
-        await new Promise((r) => setTimeout(r, 1_000));
+        for (let i = 0; i < 30 && killed.some(processAlive); i++) await new Promise((r) => setTimeout(r, 500));
+        expect(killed.filter(processAlive)).toEqual([]);
 
         const lines: string[] = [];
         const retried = await sync({ ...options, app: "jobs", progress: (l) => lines.push(l) });
