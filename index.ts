@@ -65,6 +65,7 @@ const applications = Object.entries(declarations.applications).filter(([name]) =
         prune: run.prune,
         isolateFailures: run.isolateFailures,
         hookRunKey: run.hookRunKeys[name],
+        fingerprint: run.fingerprints[name],
         ownership,
     });
 });

@@ -21,7 +21,11 @@ export function lastSyncs(resources: readonly StateResource[]): Map<string, Last
             entry(app).record = { desired: outputs?.desired as string | undefined, runKey: outputs?.runKey as string | undefined, revision: outputs?.revision as string | undefined };
         }
         if (r.type.endsWith("syncwave:SyncResult")) {
-            entry(app).result = { desired: outputs?.desired as string | undefined, runKey: outputs?.runKey as string | undefined };
+            entry(app).result = {
+                desired: outputs?.desired as string | undefined,
+                runKey: outputs?.runKey as string | undefined,
+                fingerprint: outputs?.fingerprint as string | undefined,
+            };
         }
     }
     return byApp;

@@ -1,19 +1,15 @@
-// syncwave: the day-two operations of SyncWave stacks over the Automation API.
+// syncwave: the day-two operations of SyncWave stacks over the Automation API. Each command loads
+// only the modules it needs, when it runs: the CLI's start is part of every operation's cost.
 import { Command } from "commander";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { clusterCommand } from "./cluster/cluster-command";
-import { diff, formatDiff } from "./commands/diff";
-import { drift, formatDrift } from "./commands/drift";
-import { formatHistory, history } from "./commands/history";
-import { reconcile } from "./commands/reconcile";
-import { readPins, rollback, unpin } from "./commands/rollback";
-import { formatTable, healthRows } from "./commands/stack-health";
-import { readState } from "./commands/state";
-import { formatStatus, status } from "./commands/status";
-import { sync, SyncError, type SyncResult } from "./commands/sync";
+import type { SyncError as SyncErrorType, SyncResult } from "./commands/sync";
 import type { StackOptions } from "./stack";
-import { requireDuration } from "../components/duration";
+import { timings } from "./timings";
+import { clusterCommand } from "./cluster/cluster-command";
+
+// Before any command's modules load: what starting Node and the CLI itself cost.
+const startedMs = process.uptime() * 1000;
 
 interface GlobalOptions {
     stack: string;
@@ -21,6 +17,7 @@ interface GlobalOptions {
     json?: boolean;
     policyPack?: string[];
     policyPackConfig?: string[];
+    timings?: boolean;
 }
 
 const program = new Command("syncwave")
@@ -29,7 +26,8 @@ const program = new Command("syncwave")
     .option("-C, --cwd <dir>", "the Pulumi project folder", resolve(__dirname, ".."))
     .option("--json", "print JSON instead of tables")
     .option("--policy-pack <dir...>", "run these policy packs with diff and sync")
-    .option("--policy-pack-config <file...>", "configuration of the policy packs");
+    .option("--policy-pack-config <file...>", "configuration of the policy packs")
+    .option("--timings", "print where the command's time went (CLI start, state, git, engine phases, program steps, gates, hooks) on stderr");
 
 function globals(): GlobalOptions & StackOptions {
     const o = program.opts<GlobalOptions>();
@@ -44,6 +42,7 @@ interface SyncFlags {
     prune?: boolean;
     manual?: boolean;
     forceHooks?: boolean;
+    force?: boolean;
 }
 
 program
@@ -54,6 +53,7 @@ program
     .option("--force-hooks", "show the diff of a sync with --force-hooks")
     .action(async (o: SyncFlags) => {
         const g = globals();
+        const { diff, formatDiff } = await import("./commands/diff");
         const result = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, prune: o.prune, syncKind: o.manual ? "manual" : "automated", forceHooks: o.forceHooks });
         const { events: _events, ...json } = result;
         print(json, formatDiff(result));
@@ -67,16 +67,21 @@ program
     .option("--prune", "delete objects that left git (Argo CD's sync --prune); without it only automated.prune prunes")
     .option("--manual", "a manual sync: a deny window with manualSync: true lets it through (the default is an automated sync)")
     .option("--force-hooks", "run the hooks although nothing they depend on changed (by default they run when the rendered manifests or sync options changed, or after a failed sync)")
+    .option("--force", "preview and update even when the commits, configuration, policy and live objects are those of the last sync")
     .action(async (o: SyncFlags) => {
         const g = globals();
+        const { sync, SyncError } = await import("./commands/sync");
+        const { formatTable, healthRows } = await import("./commands/stack-health");
+        const { readState } = await import("./commands/state");
         let result: SyncResult;
-        let failure: SyncError | undefined;
+        let failure: SyncErrorType | undefined;
         try {
             result = await sync({
                 ...g,
                 app: o.app,
                 prune: o.prune,
                 forceHooks: o.forceHooks,
+                force: o.force,
                 syncKind: o.manual ? "manual" : "automated",
                 policyPacks: g.policyPack,
                 policyPackConfigs: g.policyPackConfig,
@@ -88,7 +93,7 @@ program
             failure = err;
             result = err.partial;
         }
-        const rows = healthRows(readState(g.stack, g.cwd));
+        const rows = timings.span("health table", () => healthRows(readState(g.stack, g.cwd)));
         print({ ...result, health: rows }, formatTable(o.app ? rows.filter((r) => r.application === o.app) : rows));
         if (failure) throw failure;
     });
@@ -98,6 +103,8 @@ program
     .description("every application: sync status, health, and its resources")
     .action(async () => {
         const g = globals();
+        const { formatStatus, status } = await import("./commands/status");
+        const { readPins } = await import("./commands/rollback");
         const apps = await status({ ...g, pins: await readPins(g) });
         print(apps, formatStatus(apps));
     });
@@ -106,6 +113,7 @@ program
     .command("drift")
     .description("refresh in preview mode and classify each drifted field; exits 2 when anything is unauthorised")
     .action(async () => {
+        const { drift, formatDrift } = await import("./commands/drift");
         const reports = await drift(globals());
         print(reports, formatDrift(reports));
         if (reports.some((r) => r.fields.some((f) => f.class === "unauthorised"))) process.exitCode = 2;
@@ -117,6 +125,8 @@ program
     .option("--interval <duration>", "time between rounds, e.g. 30s or 5m", "60s")
     .option("--once", "one round, then exit")
     .action(async (o: { interval: string; once?: boolean }) => {
+        const { requireDuration } = await import("../components/duration");
+        const { reconcile } = await import("./commands/reconcile");
         const intervalMs = requireDuration(o.interval, { field: "--interval" });
         await reconcile({ ...globals(), intervalMs, rounds: o.once ? 1 : undefined, log });
     });
@@ -125,6 +135,7 @@ program
     .command("history")
     .description("the stack's updates with each application's revision, when, by whom, result and health")
     .action(async () => {
+        const { formatHistory, history } = await import("./commands/history");
         const entries = await history(globals());
         print(entries, formatHistory(entries));
     });
@@ -136,6 +147,7 @@ program
     .option("--revert", "revert in the source repository instead of pinning")
     .action(async (target: string, o: { app?: string; revert?: boolean }) => {
         const g = globals();
+        const { rollback } = await import("./commands/rollback");
         const result = await rollback(target, { ...g, app: o.app, revert: o.revert, progress: log });
         print(result, `rolled back: ${result.revisions.map((r) => `${r.application}@${r.commit.slice(0, 12)}`).join(" ")} (${result.result})`);
     });
@@ -144,6 +156,7 @@ program
     .command("unpin <app>")
     .description("let reconcile sync an application again after a rollback")
     .action(async (app: string) => {
+        const { unpin } = await import("./commands/rollback");
         await unpin(app, globals());
         print({ unpinned: app }, `${app}: unpinned`);
     });
@@ -158,8 +171,18 @@ program
         process.stdout.write(out.stdout);
     });
 
+timings.add("CLI start (Node and the syncwave modules)", startedMs);
+let timingsPrinted = false;
+const printTimings = () => {
+    if (timingsPrinted || !program.opts<GlobalOptions>().timings) return;
+    timingsPrinted = true;
+    console.error(timings.format(process.uptime() * 1000));
+};
+process.on("exit", printTimings);
+
 program.parseAsync(process.argv).catch((err: Error) => {
     console.error(`syncwave: ${err.message}`);
     console.error("syncwave: see 'syncwave --help'; 'syncwave diff' shows what a sync would do.");
+    printTimings();
     process.exit(1);
 });

@@ -48,6 +48,7 @@ export class Application extends pulumi.ComponentResource {
         const args = argsInput as unknown as ApplicationArgs;
         // initialize runs inside super(), before the constructor's own fields are set.
         (this as { applicationName: string }).applicationName = name;
+        this.steps = {};
         this.isolating = Boolean(args.isolateFailures && pulumi.runtime.isDryRun());
         args.ownership?.expect(name);
         try {
@@ -61,6 +62,7 @@ export class Application extends pulumi.ComponentResource {
                 revisions: outputs.revisions,
                 pruneEnabled: outputs.pruneEnabled,
                 stages: outputs.stages,
+                timings: this.steps,
             });
             return outputs;
         } catch (err) {
@@ -89,11 +91,11 @@ export class Application extends pulumi.ComponentResource {
         failOn(name, declared.map((d) => checkSourceRepo(project.projectName, spec, d.source.repoURL)).filter((v): v is Violation => Boolean(v)));
         failOn(name, [checkDestination(project.projectName, spec, { ...destination, namespace: destination.namespace ?? "" })].filter((v): v is Violation => Boolean(v)));
 
-        const fetched = await fetchApplicationSources(name, args, declared, this);
+        const fetched = await this.step("git fetch", () => fetchApplicationSources(name, args, declared, this));
         const first = fetched[0];
         const revisions = fetched.map((f) => f.revision);
         // signatureKeys: every git commit this sync would apply is signed by one of the Project's keys.
-        await requireSignedSources(name, project, fetched);
+        await this.step("signatures", () => requireSignedSources(name, project, fetched));
 
         const impersonate = destinationServiceAccount(spec, { ...destination, namespace: destination.namespace ?? "" });
         const clusters = (await valueOf(args.clusters)) ?? {};
@@ -107,21 +109,21 @@ export class Application extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const manifests = await renderManifests(name, args, fetched, provider);
+        const manifests = await this.step("render", () => renderManifests(name, args, fetched, provider));
         let kinds;
         try {
-            kinds = await discoverKinds(kubeconfig, 30_000);
+            kinds = await this.step("discovery", () => discoverKinds(kubeconfig, 30_000));
         } catch (err) {
             throw new SyncWaveInputError(`reading the destination's API discovery failed: ${(err as Error).message}`, { application: name, field: "destination" });
         }
-        const plan = planSync({
+        const plan = await this.step("plan", () => planSync({
             application: name,
             kinds,
             manifests,
             namespace: destination.namespace,
             syncOptions: args.syncPolicy?.syncOptions,
             allowEmpty: args.syncPolicy?.automated?.allowEmpty,
-        });
+        }));
         checkPlan(name, plan, project, destination);
         // Every ignoreDifferences rule is valid (pointers, jq) before anything is declared.
         await prepareIgnoreDifferences(name, args.ignoreDifferences ?? []);
@@ -133,7 +135,7 @@ export class Application extends pulumi.ComponentResource {
         const installationId = args.installation ?? `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
         const blockers = [
             ...syncWindowBlockers(name, args),
-            ...(await takeoverBlockers({ application: name, installationId, parent: this }, plan, project, kubeconfig)),
+            ...(await this.step("takeover check", () => takeoverBlockers({ application: name, installationId, parent: this }, plan, project, kubeconfig))),
         ];
         refuseOnUpdate(name, blockers, this.isolating, this);
         const pruneEnabled = pruneRequested(args.syncKind ?? "automated", args.syncPolicy?.automated?.prune, args.prune ?? false);
@@ -150,7 +152,9 @@ export class Application extends pulumi.ComponentResource {
             args,
             provider,
         );
+        const declaring = performance.now();
         const health = graph.declare(plan, fetched, { pruneEnabled });
+        this.steps.declare = performance.now() - declaring;
 
         const stages: StageSummary[] = plan.stages.map((s) => ({
             phase: s.phase,
@@ -181,4 +185,15 @@ export class Application extends pulumi.ComponentResource {
 
     // Set inside initialize, which runs within super(): a field initializer would overwrite it.
     declare private isolating: boolean;
+    declare private steps: Record<string, number>;
+
+    /** Times one step of the sync for the CLI's --timings (see report.ts). */
+    private async step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+        const start = performance.now();
+        try {
+            return await fn();
+        } finally {
+            this.steps[name] = (this.steps[name] ?? 0) + (performance.now() - start);
+        }
+    }
 }

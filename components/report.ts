@@ -17,6 +17,8 @@ export interface ApplicationReport {
     pruneEnabled?: boolean;
     /** The sync's stages, in order: which objects and hooks each phase and wave holds. */
     stages?: { phase: string; wave: number; resources: string[]; hooks: string[] }[];
+    /** Milliseconds of the program's own steps for this Application (fetch, render, plan, ...), for --timings. */
+    timings?: Record<string, number>;
 }
 
 export interface ProgramReport {

@@ -16,6 +16,8 @@ export interface SyncRun {
     skip: string[];
     /** Per Application, the key that runs its hooks again (a retry after a failed sync, --force-hooks). */
     hookRunKeys: Record<string, string>;
+    /** Per Application, what decided this sync, as the CLI computed it (see cli/fast/fingerprint.ts). */
+    fingerprints: Record<string, string>;
 }
 
 function list(name: string, value: string | undefined): string[] | undefined {
@@ -29,7 +31,7 @@ function list(name: string, value: string | undefined): string[] | undefined {
     throw new SyncWaveInputError(`must be a JSON list of application names, not ${value}`, { field: name });
 }
 
-function runKeys(value: string | undefined): Record<string, string> {
+function runKeys(value: string | undefined, field = "SYNCWAVE_HOOK_RUN_KEYS"): Record<string, string> {
     if (value === undefined || value === "") return {};
     try {
         const parsed = JSON.parse(value) as unknown;
@@ -39,7 +41,7 @@ function runKeys(value: string | undefined): Record<string, string> {
     } catch {
         // reported below
     }
-    throw new SyncWaveInputError(`must be a JSON object of application names to run keys, not ${value}`, { field: "SYNCWAVE_HOOK_RUN_KEYS" });
+    throw new SyncWaveInputError(`must be a JSON object of application names to strings, not ${value}`, { field });
 }
 
 export function syncRunFromEnv(env: NodeJS.ProcessEnv = process.env): SyncRun {
@@ -57,7 +59,9 @@ export function syncRunFromEnv(env: NodeJS.ProcessEnv = process.env): SyncRun {
             { field: only ? "SYNCWAVE_ONLY_APPS" : "SYNCWAVE_SKIP_APPS" },
         );
     }
-    return { kind, prune: env.SYNCWAVE_PRUNE === "true", isolateFailures: env.SYNCWAVE_ISOLATE === "true", only, skip, hookRunKeys: runKeys(env.SYNCWAVE_HOOK_RUN_KEYS) };
+    return { kind, prune: env.SYNCWAVE_PRUNE === "true", isolateFailures: env.SYNCWAVE_ISOLATE === "true", only, skip, hookRunKeys: runKeys(env.SYNCWAVE_HOOK_RUN_KEYS),
+        fingerprints: runKeys(env.SYNCWAVE_FINGERPRINTS, "SYNCWAVE_FINGERPRINTS"),
+    };
 }
 
 /** Whether this run declares the Application at all. */

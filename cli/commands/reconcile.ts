@@ -15,6 +15,7 @@ import { commitFromLsRemote, roundAction } from "./reconcile-plan";
 import { readPins, type Pin } from "./rollback";
 import { appRecords, readState, type AppRecord } from "./state";
 import { sync } from "./sync";
+import { timings } from "../timings";
 
 export interface ReconcileOptions extends StackOptions {
     intervalMs: number;
@@ -136,12 +137,23 @@ async function newRevisions(
     const cwd = resolve(options.cwd ?? process.cwd());
     const candidates: AppRecord[] = [];
     const result = new Map<string, { commit: string; outOfSync: boolean }>();
-    for (const record of records) {
+    // One remote query per Application, all at once.
+    const heads = await timings.span("git resolve (ls-remote)", () =>
+        Promise.all(
+            records.map((record) =>
+                pins[record.application]
+                    ? Promise.resolve(record.revision)
+                    : simpleGit({ baseDir: cwd, timeout: { block: 30_000 } })
+                          .env({ ...process.env, GIT_TERMINAL_PROMPT: "0" })
+                          .listRemote([normalizeRepoURL(record.repoURL, cwd)])
+                          .then((out) => commitFromLsRemote(out, record.targetRevision))
+                          .catch(() => undefined),
+            ),
+        ),
+    );
+    for (const [i, record] of records.entries()) {
         if (pins[record.application]) continue;
-        const head = await simpleGit(cwd)
-            .listRemote([normalizeRepoURL(record.repoURL, cwd)])
-            .then((out) => commitFromLsRemote(out, record.targetRevision))
-            .catch(() => undefined);
+        const head = heads[i];
         if (head === record.revision) continue;
         const known = verdicts.get(record.application);
         if (head && known?.commit === head) result.set(record.application, known);

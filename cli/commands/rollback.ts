@@ -3,6 +3,8 @@
 // it the Application is pinned to that commit, and `reconcile` leaves it alone until `syncwave unpin`,
 // as Argo CD turns automated sync off on a rollback.
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { configObject, readProjectFile, stackConfigFile, stackConfigValues } from "../fast/stack-files";
 import { simpleGit } from "simple-git";
 import { normalizeRepoURL } from "../../components/source/git";
 import { openStack, type StackOptions } from "../stack";
@@ -17,6 +19,11 @@ export interface Pin {
 }
 
 export async function readPins(options: StackOptions): Promise<Record<string, Pin>> {
+    // The stack's configuration file, read as Pulumi reads it, without starting the Pulumi CLI.
+    const cwd = resolve(options.cwd ?? process.cwd());
+    const project = readProjectFile(cwd);
+    const file = stackConfigFile(cwd, project, options.stack);
+    if (file.text) return configObject<Record<string, Pin>>(stackConfigValues(file.text), "syncwave:pins") ?? {};
     const stack = await openStack(options);
     const all = await stack.getAllConfig();
     const raw = all["syncwave:pins"]?.value;

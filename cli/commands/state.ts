@@ -5,6 +5,8 @@
 import { execFileSync } from "node:child_process";
 import { isDefaultCluster, type ClusterRef } from "../../components/cluster/connection-ref";
 import { DEFAULT_CLUSTER_SERVER } from "../../components/cluster-connection";
+import { readFileCheckpoint, readProjectFile } from "../fast/stack-files";
+import { timings } from "../timings";
 
 export interface StateResource {
     urn: string;
@@ -31,15 +33,34 @@ export interface AppRecord {
     ignoreDifferences: { group?: string; kind: string; name?: string; namespace?: string; jsonPointers?: string[]; jqPathExpressions?: string[]; managedFieldsManagers?: string[] }[];
 }
 
-/** `pulumi stack export`, without --show-secrets: secret values stay encrypted. */
+/**
+ * The stack's resources as `pulumi stack export` (without --show-secrets: secret values stay encrypted)
+ * gives them; a file backend's checkpoint is read directly, without starting the Pulumi CLI.
+ */
 export function readState(stack: string, cwd: string, env: Record<string, string> = {}): StateResource[] {
-    const text = execFileSync("pulumi", ["stack", "export", "--stack", stack], {
-        cwd,
-        env: { ...process.env, ...env },
-        encoding: "utf8",
-        maxBuffer: 512 * 1024 * 1024,
-    });
-    return (JSON.parse(text) as { deployment: { resources?: StateResource[] } }).deployment.resources ?? [];
+    return readCheckpoint(stack, cwd, env).resources;
+}
+
+export interface StackCheckpoint {
+    resources: StateResource[];
+    /** Operations a killed update left unfinished (a sync must recover them, never a fast path skip them). */
+    pendingOperations: number;
+}
+
+export function readCheckpoint(stack: string, cwd: string, env: Record<string, string> = {}): StackCheckpoint {
+    const backend = env.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
+    const direct = timings.span("state read", () => readFileCheckpoint(backend, readProjectFile(cwd).name, stack));
+    if (direct) return { resources: (direct.resources ?? []) as StateResource[], pendingOperations: direct.pending_operations?.length ?? 0 };
+    const text = timings.span("state read (pulumi stack export)", () =>
+        execFileSync("pulumi", ["stack", "export", "--stack", stack], {
+            cwd,
+            env: { ...process.env, ...env },
+            encoding: "utf8",
+            maxBuffer: 512 * 1024 * 1024,
+        }),
+    );
+    const deployment = (JSON.parse(text) as { deployment: { resources?: StateResource[]; pending_operations?: unknown[] } }).deployment;
+    return { resources: deployment.resources ?? [], pendingOperations: deployment.pending_operations?.length ?? 0 };
 }
 
 const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";

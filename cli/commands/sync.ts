@@ -15,6 +15,9 @@ import { failureClasses, failureTagName, failureTagValue, type FailureClass } fr
 import { numberUpdates } from "./history";
 import { programEnv, reportFile } from "../program-env";
 import { applicationOfStep, describeId, openStack, revisionsFromReport, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
+import { checkInSync, fingerprintsFor, type FastVerdict } from "../fast/in-sync";
+import { EngineTimings } from "../engine-timings";
+import { timings } from "../timings";
 
 export interface SyncOptions extends StackOptions {
     /** Sync only this Application (a targeted update of its resources). */
@@ -27,6 +30,8 @@ export interface SyncOptions extends StackOptions {
     prune?: boolean;
     /** Run the hooks although the desired state did not change (every Application, or --app's). */
     forceHooks?: boolean;
+    /** The full preview and update even when nothing changed (no "in sync" answer without Pulumi). */
+    force?: boolean;
     policyPacks?: string[];
     policyPackConfigs?: string[];
     progress?: (line: string) => void;
@@ -95,9 +100,20 @@ function progressOf(e: EngineEvent): string | undefined {
 export async function sync(options: SyncOptions): Promise<SyncResult> {
     const progress = options.progress ?? (() => undefined);
     const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only: options.app ? [options.app] : undefined } as const;
+    // Nothing to do, or only live drift to put back, is known without running Pulumi; an explicit
+    // prune, forced hooks or --force always take the full path.
+    if (!options.force && !options.prune && !options.forceHooks) {
+        const fast = await timings.span("fast path", () => checkInSync({ ...options, syncKind: settings.kind }));
+        if (fast.inSync) {
+            progress(`in sync: ${fast.revisions.map((r) => `${r.application}@${r.commit.slice(0, 12)}`).join(" ")}: the commits, configuration, policy and live objects are those of the last sync (--force syncs anyway)`);
+            return { revisions: fast.revisions, result: "in sync", summary: {}, prunes: [], failed: [] };
+        }
+        if (fast.desiredUnchanged && fast.drift.length > 0) return repair(options, fast, settings, progress);
+        progress(`syncing: ${fast.why}`);
+    }
     const previewEvents: EngineEvent[] = [];
     const previewReport = reportFile();
-    const current = await openStack(options);
+    const current = await timings.span("stack open", () => openStack(options));
     await releaseStaleLock(current, options, progress);
     // Hooks run again for an Application whose last sync did not complete, and for all with --force-hooks.
     const runKeys = hookRunKeys(
@@ -113,10 +129,22 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     let previewFailure = "";
     // No refresh here: the preview resolves the commits, the Application's resources and the policy
     // verdicts, none of which depends on live state; the update refreshes before it applies.
-    await stack
-        .preview({ policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs, onEvent: (e) => previewEvents.push(e) })
+    const previewTimings = new EngineTimings("preview");
+    await timings
+        .span("preview", () =>
+            stack.preview({
+                policyPacks: options.policyPacks,
+                policyPackConfigs: options.policyPackConfigs,
+                onEvent: (e) => {
+                    previewTimings.push(e);
+                    previewEvents.push(e);
+                },
+            }),
+        )
         .catch((err: Error) => (previewFailure = err.message));
+    previewTimings.finish();
     const report = previewReport.read();
+    addProgramTimings("preview", report);
     const previewErrors = errorsOf(previewEvents);
     if (previewErrors.length === 0 && previewFailure) previewErrors.push(previewFailure);
     if (previewErrors.length > 0) {
@@ -156,33 +184,87 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const pinned = Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? r.commit]));
     const skip = failed.map((f) => f.application);
     const targets = options.app || skip.length ? targetsOf(previewEvents, (app) => (options.app ? app === options.app : !skip.includes(app))) : undefined;
-    const synced = await openStack({
-        ...options,
-        env: { ...(options.env ?? {}), ...hookEnv, ...programEnv({ ...settings, operation: "update", skip }), SYNCWAVE_REVISIONS: JSON.stringify(pinned) },
+    const fingerprints = fingerprintsFor({ ...options, syncKind: settings.kind }, Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? [r.commit]])));
+    const result = await update(options, {
+        env: { ...hookEnv, ...programEnv({ ...settings, operation: "update", skip }), SYNCWAVE_REVISIONS: JSON.stringify(pinned), SYNCWAVE_FINGERPRINTS: JSON.stringify(fingerprints) },
+        revisions,
+        targets,
+        prunes,
+        failed,
+        progress,
     });
+    if (failed.length > 0) {
+        throw new SyncError(
+            `synced ${revisions.map((r) => r.application).join(", ")}; not synced:\n${failed.map((f) => `  ${f.application}: ${f.reason}`).join("\n")}`,
+            result,
+        );
+    }
+    return result;
+}
+
+/**
+ * Puts back what drifted when the desired state is the one the last sync applied (same commits,
+ * configuration, Projects, policy and SyncWave): the preview's answers (commits, verdicts, prunes)
+ * are those of that sync, so the update runs alone, refreshing and applying only the drifted objects.
+ */
+async function repair(options: SyncOptions, fast: FastVerdict, settings: { kind: SyncKind; prune: boolean; only?: string[] }, progress: (line: string) => void): Promise<SyncResult> {
+    const urns = [...new Set(fast.drift.map((d) => d.urn))];
+    for (const d of fast.drift) progress(`drifted: ${d.resource} ${d.path} (${d.class}): put back`);
+    progress(`repairing ${urns.length} object(s) at the commits last synced (the desired state is unchanged: no new preview)`);
+    const current = await timings.span("stack open", () => openStack(options));
+    await releaseStaleLock(current, options, progress);
+    const pinned = Object.fromEntries(Object.entries(fast.commits).map(([app, c]) => [app, c.length > 1 ? c : c[0]]));
+    return update(options, {
+        env: { ...programEnv({ ...settings, operation: "update" }), SYNCWAVE_REVISIONS: JSON.stringify(pinned), SYNCWAVE_FINGERPRINTS: JSON.stringify(fast.fingerprints) },
+        revisions: fast.revisions,
+        targets: urns,
+        prunes: [],
+        failed: [],
+        progress,
+    });
+}
+
+interface UpdateRun {
+    env: Record<string, string>;
+    revisions: ResolvedRevision[];
+    targets?: string[];
+    prunes: PruneReport[];
+    failed: FailedApplication[];
+    progress: (line: string) => void;
+}
+
+/** The update itself: refresh, then apply wave by wave, reporting progress; a failure runs SyncFail hooks. */
+async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult> {
+    const { progress, revisions } = run;
+    const synced = await timings.span("stack open", () => openStack({ ...options, env: { ...(options.env ?? {}), ...run.env } }));
     const updateEvents: EngineEvent[] = [];
     const said = new Set<string>();
-    let result: SyncResult;
+    const updateTimings = new EngineTimings("update");
     try {
-        const up = await synced.up({
-            message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}`,
-            // What drifted or vanished since the last sync is read first, then put back.
-            refresh: true,
-            target: targets,
-            policyPacks: options.policyPacks,
-            policyPackConfigs: options.policyPackConfigs,
-            onEvent: (e) => {
-                updateEvents.push(e);
-                const line = progressOf(e);
-                // The engine can report a step's outputs more than once; say each thing once.
-                if (line && !said.has(line)) {
-                    said.add(line);
-                    progress(line);
-                }
-            },
-        });
-        result = { revisions, result: up.summary.result, summary: (up.summary.resourceChanges ?? {}) as Record<string, number>, prunes, failed };
+        const up = await timings.span("update", () =>
+            synced.up({
+                message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}`,
+                // What drifted or vanished since the last sync is read first, then put back.
+                refresh: true,
+                target: run.targets,
+                policyPacks: options.policyPacks,
+                policyPackConfigs: options.policyPackConfigs,
+                onEvent: (e) => {
+                    updateTimings.push(e);
+                    updateEvents.push(e);
+                    const line = progressOf(e);
+                    // The engine can report a step's outputs more than once; say each thing once.
+                    if (line && !said.has(line)) {
+                        said.add(line);
+                        progress(line);
+                    }
+                },
+            }),
+        );
+        updateTimings.finish();
+        return { revisions, result: up.summary.result, summary: (up.summary.resourceChanges ?? {}) as Record<string, number>, prunes: run.prunes, failed: run.failed };
     } catch (err) {
+        updateTimings.finish();
         const reasons = errorsOf(updateEvents);
         await recordFailure(synced, failureClasses(updateEvents)).catch(() => undefined);
         // A step that failed inside the engine (an apply refused, a prune) ran no SyncFail hooks: run them now.
@@ -195,13 +277,13 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         }
         throw new SyncError(`the sync failed:\n${reasons.length ? reasons.join("\n") : (err as Error).message}`);
     }
-    if (failed.length > 0) {
-        throw new SyncError(
-            `synced ${revisions.map((r) => r.application).join(", ")}; not synced:\n${failed.map((f) => `  ${f.application}: ${f.reason}`).join("\n")}`,
-            result,
-        );
+}
+
+/** The program's own steps (fetch, render, plan per Application), as its report measured them. */
+function addProgramTimings(operation: string, report: ReturnType<ReturnType<typeof reportFile>["read"]>): void {
+    for (const a of Object.values(report.applications)) {
+        for (const [step, ms] of Object.entries(a.timings ?? {})) timings.add(`${operation}: program: ${step}`, ms);
     }
-    return result;
 }
 
 /**

@@ -128,7 +128,14 @@ export class ApplicationGraph {
         // Last: in the state only when every step of the sync completed.
         new SyncResult(
             `${this.ctx.application}:synced`,
-            { application: this.ctx.application, revision, desired: this.ctx.hookRun.desired, runKey: this.ctx.hookRun.runKey, health: measured },
+            {
+                application: this.ctx.application,
+                revision,
+                desired: this.ctx.hookRun.desired,
+                runKey: this.ctx.hookRun.runKey,
+                fingerprint: this.args.fingerprint ?? "",
+                health: measured,
+            },
             { parent: this.ctx.parent, dependsOn: earlierGates },
         );
         // The Application's health is its worst resource's, as in Argo CD; hooks are left out.

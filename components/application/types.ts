@@ -60,6 +60,8 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
      * sync or per `syncwave sync --force-hooks` (the CLI sets it; see components/sync-run.ts).
      */
     hookRunKey?: string;
+    /** What decided this sync (cli/fast/fingerprint.ts), recorded when it completes; "" from a plain `pulumi up`. */
+    fingerprint?: string;
     /** Shared by the stack's Applications so that no object is owned twice. */
     ownership?: OwnershipRegistry;
 }

@@ -12,6 +12,8 @@ export interface SyncResultArgs {
     /** The desired state's digest and the run key the hooks ran with (as the record holds them). */
     desired: string;
     runKey: string;
+    /** What decided the sync (cli/fast/fingerprint.ts): "in sync" without an update needs the same again. */
+    fingerprint: string;
     /** The health every gate of the sync measured. */
     health: pulumi.Input<ResourceHealth[]>;
 }
@@ -36,6 +38,7 @@ const syncResultProvider: pulumi.dynamic.ResourceProvider = {
             olds.revision !== news.revision ||
             olds.desired !== news.desired ||
             olds.runKey !== news.runKey ||
+            (olds.fingerprint ?? "") !== news.fingerprint ||
             JSON.stringify(olds.health) !== JSON.stringify(news.health);
         return { changes: changed };
     },

@@ -16,7 +16,7 @@ export function desiredStateDigest(planDigest: string, syncOptions: readonly str
 /** What the state says about an Application's last sync: its record (first step) and its result (last step). */
 export interface LastSync {
     record?: { desired?: string; runKey?: string; revision?: string };
-    result?: { desired?: string; runKey?: string };
+    result?: { desired?: string; runKey?: string; fingerprint?: string };
 }
 
 /** Whether the Application's last sync started but did not complete (failed, or the process was killed). */

@@ -114,7 +114,7 @@ describe("pruning", () => {
 
 describe("the kind of run, from the environment", () => {
     it("defaults to an automated sync without prune, declaring every Application", () => {
-        expect(syncRunFromEnv({})).toEqual({ kind: "automated", prune: false, isolateFailures: false, only: undefined, skip: [], hookRunKeys: {} });
+        expect(syncRunFromEnv({})).toEqual({ kind: "automated", prune: false, isolateFailures: false, only: undefined, skip: [], hookRunKeys: {}, fingerprints: {} });
     });
 
     it("reads what the CLI says", () => {
