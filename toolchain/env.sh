@@ -11,11 +11,15 @@ export SYNCWAVE_PULUMI_ROOT="$PULUMI_DIR"
 export SYNCWAVE_KUBERNETES_BIN="$KUBERNETES_DIR/bin"
 export SYNCWAVE_ETCD_BIN="$ETCD_DIR/bin"
 export SYNCWAVE_KWOK_BIN="$KWOK_DIR/bin"
+export SYNCWAVE_PEERS_BIN="$PEERS_DIR/bin"
 export PULUMI_HOME="$PULUMI_HOME_DIR"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 # Programs are type-checked by npm run build; at run time ts-node only transpiles (much faster).
 export PULUMI_NODEJS_TRANSPILE_ONLY=true
+# Node keeps the compiled code of every module it loads (the SDKs, the providers, SyncWave itself) on
+# disk: a warm start of the CLI, the program, a provider or the policy pack parses nothing again.
+export NODE_COMPILE_CACHE="\${NODE_COMPILE_CACHE:-$SYNCWAVE_CACHE/node-compile-cache}"
 export PULUMI_BACKEND_URL="\${PULUMI_BACKEND_URL:-file://$SYNCWAVE_HOME/state}"
 # Local stacks only: a real deployment sets its own passphrase or secrets provider.
 export PULUMI_CONFIG_PASSPHRASE="\${PULUMI_CONFIG_PASSPHRASE-syncwave-local-only}"

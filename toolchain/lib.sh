@@ -16,6 +16,8 @@ KUBERNETES_PROVIDER_DIR="$SYNCWAVE_CACHE/kubernetes-provider-$KUBERNETES_PROVIDE
 KUBERNETES_DIR="$SYNCWAVE_CACHE/kubernetes-$KUBERNETES_VERSION"
 ETCD_DIR="$SYNCWAVE_CACHE/etcd-$ETCD_VERSION"
 KWOK_DIR="$SYNCWAVE_CACHE/kwok-$KWOK_VERSION"
+# Benchmark peers (optional, `setup --only peers`): Carvel kapp and a gitops-engine sync, keyed by their wrappers.
+PEERS_DIR="$SYNCWAVE_CACHE/peers-$(cat "$TOOLCHAIN_DIR"/peers/*/go.mod "$TOOLCHAIN_DIR"/peers/*/*.go | sha256sum | cut -c1-12)"
 # Plugins are installed per provider build, so a new provider never meets a stale plugin cache.
 PULUMI_HOME_DIR="$SYNCWAVE_CACHE/pulumi-home-$PULUMI_VERSION-kubernetes-$KUBERNETES_PROVIDER_VERSION"
 

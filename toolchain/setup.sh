@@ -14,11 +14,13 @@ export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
 STEP_TIMEOUT="${SYNCWAVE_STEP_TIMEOUT:-3600}"
 
 STEPS=(node npm-packages pulumi language-host kubernetes-provider plugins kubernetes etcd kwok)
+# Built only when named (`--only peers`): the benchmarks' peers, never needed by npm test.
+OPTIONAL_STEPS=(peers)
 ONLY=""
 while (($#)); do
   case "$1" in
     --only) ONLY=",$2,"; shift 2 ;;
-    --list) printf '%s\n' "${STEPS[@]}"; exit 0 ;;
+    --list) printf '%s\n' "${STEPS[@]}"; printf '%s (optional)\n' "${OPTIONAL_STEPS[@]}"; exit 0 ;;
     *) echo "setup: unknown argument $1 (use --only STEP or --list)" >&2; exit 2 ;;
   esac
 done
@@ -151,6 +153,24 @@ build_etcd() {
   "$ETCD_DIR/bin/etcd" --version
 }
 
+# The benchmark peers: Carvel kapp (its module's own command) and gitops-engine-sync (toolchain/peers/
+# gitops-engine: a one-shot sync driven as Argo CD's controller drives gitops-engine).
+build_peers() {
+  rm -rf "$PEERS_DIR.partial"; mkdir -p "$PEERS_DIR.partial/bin"
+  local work="$SYNCWAVE_CACHE/build/peers"
+  rm -rf "$work"; mkdir -p "$work"; cp -r "$TOOLCHAIN_DIR/peers/." "$work/"
+  (cd "$work/kapp" && timeout "$STEP_TIMEOUT" go build -trimpath -ldflags "-s -w" -o "$PEERS_DIR.partial/bin/kapp" carvel.dev/kapp/cmd/kapp)
+  "$PEERS_DIR.partial/bin/kapp" version
+  local engine=github.com/argoproj/gitops-engine version gomod
+  version=$(sed -n "s#^require $engine \\(.*\\)#\\1#p" "$work/gitops-engine/go.mod")
+  gomod=$(cd "$work/gitops-engine" && GOFLAGS= go mod download -json "$engine@$version" | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p')
+  [[ -f "$gomod" ]] || { echo "the go.mod of $engine@$version could not be downloaded"; return 1; }
+  # The engine pins every k8s.io module to one release with replace lines; its users must repeat them.
+  sed -n '/^replace (/,/^)/p' "$gomod" >>"$work/gitops-engine/go.mod"
+  (cd "$work/gitops-engine" && timeout "$STEP_TIMEOUT" go build -trimpath -ldflags "-s -w" -o "$PEERS_DIR.partial/bin/gitops-engine-sync" .)
+  rm -rf "$PEERS_DIR"; mv "$PEERS_DIR.partial" "$PEERS_DIR"
+}
+
 build_kwok() {
   go_build_module "$TOOLCHAIN_DIR/modules/kwok" "$KWOK_DIR" \
     "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" \
@@ -175,6 +195,10 @@ run_step plugins "$PULUMI_HOME_DIR/.installed" build_plugins
 run_step kubernetes "$KUBERNETES_DIR/bin/kube-apiserver" build_kubernetes
 run_step etcd "$ETCD_DIR/bin/etcd" build_etcd
 run_step kwok "$KWOK_DIR/bin/kwokctl" build_kwok
+if [[ "$ONLY" == *",peers,"* ]]; then
+  STEPS+=(peers)
+  run_step peers "$PEERS_DIR/bin/gitops-engine-sync" build_peers
+fi
 
 if [[ -z "$ONLY" ]]; then
   echo ""

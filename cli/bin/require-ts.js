@@ -19,17 +19,25 @@ function cacheDir() {
     return path.join(base, "transpiled");
 }
 
+// SyncWave's own compiler (a dependency of the package), else the one the file would find.
+function resolveTypescript(request, from) {
+    try {
+        return require.resolve(request);
+    } catch {
+        return require.resolve(request, { paths: [from] });
+    }
+}
+
 let compiler;
 function typescript(from) {
     // Loaded only when a file is not in the cache yet: the compiler alone takes longer to load than a warm start.
-    compiler ??= require(require.resolve("typescript", { paths: [from] }));
+    compiler ??= require(resolveTypescript("typescript", from));
     return compiler;
 }
 
 function versionOf(from) {
     try {
-        const file = require.resolve("typescript/package.json", { paths: [from] });
-        return JSON.parse(fs.readFileSync(file, "utf8")).version;
+        return JSON.parse(fs.readFileSync(resolveTypescript("typescript/package.json", from), "utf8")).version;
     } catch {
         return "none";
     }

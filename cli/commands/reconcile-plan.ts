@@ -27,25 +27,5 @@ export function roundAction(s: AppRoundState): RoundAction {
     return s.selfHeal ? { action: "sync", why: "drift" } : { action: "report", why: "selfHeal off" };
 }
 
-/**
- * The commit `git ls-remote` gives for a target revision: the branch, else the tag (peeled to its
- * commit), else HEAD for "HEAD" or no revision. A full commit SHA never moves.
- */
-export function commitFromLsRemote(output: string, targetRevision: string | undefined): string | undefined {
-    const revision = targetRevision && targetRevision !== "" ? targetRevision : "HEAD";
-    if (/^[0-9a-f]{40}$/.test(revision)) return revision;
-    const refs = new Map(
-        output
-            .split("\n")
-            .map((l) => l.trim().split(/\s+/))
-            .filter((p) => p.length === 2)
-            .map(([sha, ref]) => [ref, sha] as const),
-    );
-    const name = revision.replace(/^refs\/(heads|tags)\//, "");
-    return (
-        refs.get(revision === "HEAD" ? "HEAD" : `refs/heads/${name}`) ??
-        refs.get(`refs/tags/${name}^{}`) ??
-        refs.get(`refs/tags/${name}`) ??
-        (revision.startsWith("refs/") ? refs.get(revision) : undefined)
-    );
-}
+// Read where the sources are fetched too (components/source/ls-remote.ts).
+export { commitFromLsRemote } from "../../components/source/ls-remote";

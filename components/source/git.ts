@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
+import { unambiguousCommit } from "./ls-remote";
 
 export interface GitCredentials {
     username?: string;
@@ -143,6 +144,26 @@ async function checkout(mirror: string, commit: string, options: GitFetchOptions
     return dir;
 }
 
+/**
+ * The commit a revision names, without a fetch, when the mirror already holds it: a full SHA it has,
+ * or a branch, tag or HEAD that one `git ls-remote` names unambiguously. Undefined otherwise (no
+ * mirror yet, a commit it lacks, an unreachable remote): then the mirror is fetched, as always.
+ */
+async function knownCommit(url: string, revision: string, options: GitFetchOptions): Promise<{ mirror: string; commit: string } | undefined> {
+    const mirror = join(options.cacheDir, "mirrors", `${hashOf(url)}.git`);
+    if (!existsSync(join(mirror, "HEAD"))) return undefined;
+    const git = gitFor(mirror, options);
+    const has = (commit: string) =>
+        git.raw(["cat-file", "-e", `${commit}^{commit}`]).then(
+            () => true,
+            () => false,
+        );
+    if (/^[0-9a-f]{40}$/.test(revision)) return (await has(revision)) ? { mirror, commit: revision } : undefined;
+    const listed = await git.raw(["ls-remote", "origin"]).catch(() => undefined);
+    const commit = listed === undefined ? undefined : unambiguousCommit(listed, revision);
+    return commit && (await has(commit)) ? { mirror, commit } : undefined;
+}
+
 // Applications of one program that share a repository and a cache fetch it once, not concurrently.
 const mirrorsInFlight = new Map<string, Promise<string>>();
 const checkoutsInFlight = new Map<string, Promise<string>>();
@@ -152,6 +173,10 @@ export async function fetchRevision(repoURL: string, targetRevision: string | un
     const url = normalizeRepoURL(repoURL, options.baseDir);
     // One mirror per cache and URL: two caches never share a fetch.
     const mirrorKey = `${resolve(options.cacheDir)}\n${url}`;
+    const revision = targetRevision ?? "HEAD";
+    // Never fetch when the mirror already holds the commit the revision names now.
+    const known = mirrorsInFlight.has(mirrorKey) ? undefined : await knownCommit(url, revision, options);
+    if (known) return { repoURL, targetRevision: revision, commit: known.commit, checkoutDir: await checkedOut(known.mirror, known.commit, options) };
     let pending = mirrorsInFlight.get(mirrorKey);
     if (!pending) {
         pending = updateMirror(url, options);
@@ -159,15 +184,18 @@ export async function fetchRevision(repoURL: string, targetRevision: string | un
         pending.catch(() => mirrorsInFlight.delete(mirrorKey));
     }
     const mirror = await pending;
-    const revision = targetRevision ?? "HEAD";
     const commit = await resolveRevision(mirror, repoURL, revision, options);
+    return { repoURL, targetRevision: revision, commit, checkoutDir: await checkedOut(mirror, commit, options) };
+}
+
+/** The worktree of one commit, checked out once per program even when several sources share it. */
+function checkedOut(mirror: string, commit: string, options: GitFetchOptions): Promise<string> {
     const key = `${mirror}@${commit}`;
-    let checkedOut = checkoutsInFlight.get(key);
-    if (!checkedOut) {
-        checkedOut = checkout(mirror, commit, options);
-        checkoutsInFlight.set(key, checkedOut);
-        checkedOut.catch(() => checkoutsInFlight.delete(key));
+    let pending = checkoutsInFlight.get(key);
+    if (!pending) {
+        pending = checkout(mirror, commit, options);
+        checkoutsInFlight.set(key, pending);
+        pending.catch(() => checkoutsInFlight.delete(key));
     }
-    const checkoutDir = await checkedOut;
-    return { repoURL, targetRevision: revision, commit, checkoutDir };
+    return pending;
 }
