@@ -13,14 +13,31 @@ export interface StackOptions {
     env?: Record<string, string>;
 }
 
+let pulumiCommand: Promise<PulumiCommand> | undefined;
+const opened = new Map<string, Promise<Stack>>();
+
+/**
+ * The stack, selected once per process (each selection starts the Pulumi CLI), with `options.env` as
+ * the environment of every command run through it from now on: callers run one command at a time.
+ */
 export async function openStack(options: StackOptions): Promise<Stack> {
     const root = process.env.SYNCWAVE_PULUMI_ROOT;
     if (!root) throw new Error('the toolchain environment is missing: run through `syncwave` or after eval "$(npm run --silent env)"');
-    const pulumiCommand = await PulumiCommand.get({ root });
-    return LocalWorkspace.selectStack(
-        { stackName: options.stack, workDir: resolve(options.cwd ?? process.cwd()) },
-        { pulumiCommand, envVars: options.env ?? {} },
-    );
+    // One `pulumi version` check per process.
+    pulumiCommand ??= PulumiCommand.get({ root });
+    pulumiCommand.catch(() => (pulumiCommand = undefined));
+    const command = await pulumiCommand;
+    const workDir = resolve(options.cwd ?? process.cwd());
+    const key = `${workDir}\0${options.stack}\0${options.env?.PULUMI_BACKEND_URL ?? ""}`;
+    let stack = opened.get(key);
+    if (!stack) {
+        stack = LocalWorkspace.selectStack({ stackName: options.stack, workDir }, { pulumiCommand: command, envVars: options.env ?? {} });
+        opened.set(key, stack);
+        stack.catch(() => opened.delete(key));
+    }
+    const selected = await stack;
+    selected.workspace.envVars = { ...(options.env ?? {}) };
+    return selected;
 }
 
 export interface ResolvedRevision {

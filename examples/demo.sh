@@ -7,14 +7,14 @@ cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 step "Local cluster"
-node -r ts-node/register/transpile-only cli/cluster/cluster-command.ts up
+node -r ./cli/bin/require-ts.js cli/cluster/cluster-command.ts up
 
 step "Stack dev (state: ${PULUMI_BACKEND_URL})"
 [[ "$PULUMI_BACKEND_URL" == file://* ]] && mkdir -p "${PULUMI_BACKEND_URL#file://}"
 pulumi stack select dev --create --non-interactive >/dev/null
 pulumi config --show-secrets=false --stack dev | head -n 3 >/dev/null
 
-syncwave() { node -r ts-node/register/transpile-only cli/main.ts --stack dev "$@"; }
+syncwave() { node -r ./cli/bin/require-ts.js cli/main.ts --stack dev "$@"; }
 
 step "syncwave sync: preview, then PreSync hooks, each wave behind its health gate, PostSync hooks"
 # The sync refreshes first, so a reset cluster or a manual change is synced back too. Progress goes

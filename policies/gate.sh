@@ -10,7 +10,7 @@ stacks=("$@")
 if ((${#stacks[@]} == 0)); then
   for f in stacks/Pulumi.*.yaml; do s="${f#stacks/Pulumi.}"; stacks+=("${s%.yaml}"); done
 fi
-node -r ts-node/register/transpile-only cli/cluster/cluster-command.ts up >/dev/null
+node -r ./cli/bin/require-ts.js cli/cluster/cluster-command.ts up >/dev/null
 [[ "$PULUMI_BACKEND_URL" == file://* ]] && mkdir -p "${PULUMI_BACKEND_URL#file://}"
 for stack in "${stacks[@]}"; do
   echo "== policy gate: stack $stack (config $config)"

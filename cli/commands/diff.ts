@@ -9,7 +9,10 @@ import { programEnv, reportFile } from "../program-env";
 import { applicationOfStep, describeId, openStack, revisionsFromReport, stagesFromReport, type ResolvedRevision, type StackOptions } from "../stack";
 import { bold, green, red, yellow } from "../format/colors";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
-import type { StateResource } from "./state";
+import { readState } from "./state";
+import { resolve } from "node:path";
+import { EngineTimings } from "../engine-timings";
+import { timings } from "../timings";
 
 export interface PlannedChange {
     application: string;
@@ -43,8 +46,8 @@ export async function diff(
 ): Promise<DiffResult> {
     const report = reportFile();
     // The hooks a sync would run: the same run keys `sync` computes from the state.
-    const exported = await (await openStack(options)).exportStack();
-    const runKeys = hookRunKeys(lastSyncs(((exported.deployment as { resources?: StateResource[] } | undefined)?.resources ?? []) as StateResource[]), options.forceHooks ? { apps: "all" } : undefined);
+    const state = timings.span("state read", () => readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env));
+    const runKeys = hookRunKeys(lastSyncs(state), options.forceHooks ? { apps: "all" } : undefined);
     const stack = await openStack({
         ...options,
         env: {
@@ -54,17 +57,24 @@ export async function diff(
         },
     });
     const events: EngineEvent[] = [];
-    await stack.preview({
-        diff: true,
-        // Compare with the live cluster, as Argo CD does, not only with the last sync's state.
-        refresh: true,
-        policyPacks: options.policyPacks,
-        policyPackConfigs: options.policyPackConfigs,
-        onEvent: (e) => events.push(e),
-    }).catch((err: Error) => {
+    const engine = new EngineTimings("preview");
+    await timings.span("preview", () =>
+        stack.preview({
+            diff: true,
+            // Compare with the live cluster, as Argo CD does, not only with the last sync's state.
+            refresh: true,
+            policyPacks: options.policyPacks,
+            policyPackConfigs: options.policyPackConfigs,
+            onEvent: (e) => {
+                engine.push(e);
+                events.push(e);
+            },
+        }),
+    ).catch((err: Error) => {
         // A refused preview (policy, project, bad input) is still a result to show.
         events.push({ sequence: -1, timestamp: 0, diagnosticEvent: { message: err.message, color: "never", severity: "error" } } as EngineEvent);
     });
+    engine.finish();
     return summarize(events, report.read());
 }
 

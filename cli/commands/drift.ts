@@ -2,14 +2,15 @@
 // with what the last sync applied (the state's inputs), and every drifted field classified: ignored,
 // owned by another controller, or unauthorised. Nothing is written: no refresh, no update.
 import { resolve } from "node:path";
-import { connect, getJSON, type Connection } from "../../components/providers/kube-client";
+import { getJSON, type ObjectRef } from "../../components/cluster/kube-http";
+import { httpsConfigOf, type HttpsConfig } from "../../components/cluster/https-config";
+import { resolveKubeconfig } from "../../components/cluster/connection-ref";
 import { apiGroup } from "../../components/sync/manifest";
 import { ignoredPaths, ignoreRuleMatches, prepareIgnoreDifferences } from "../../components/sync/ignore-differences";
 import type { StackOptions } from "../stack";
 import { classifyField, driftedSegmentsOf, type DriftedField, type LiveObjectWithFields } from "./drift-classify";
 import { appRecords, plainValues, projectTrustedManagers, readState, recordCluster, type AppRecord, type StateResource } from "./state";
-import { readLiveObjects, refKey } from "../fast/live-objects";
-import type { ObjectRef } from "../../components/providers/kube-client";
+import { readLiveObjects, refKey } from "../../components/cluster/live-objects";
 import { timings } from "../timings";
 import { bold, paint } from "../format/colors";
 
@@ -70,21 +71,23 @@ export async function locatedDrift(options: StackOptions, state?: readonly State
     const objects = desiredObjects(state);
     const reports = new Map<string, LocatedDrift[]>(records.map((r) => [r.application, []]));
     // One connection and one read per cluster, shared by its Applications.
-    const byCluster = new Map<string, { conn: Connection; objects: DesiredObject[] }>();
+    const byCluster = new Map<string, { kubeconfig: string; objects: DesiredObject[] }>();
+    const recordOf = new Map(records.map((r) => [r.application, r]));
     for (const o of objects) {
-        const record = records.find((r) => r.application === o.application);
+        const record = recordOf.get(o.application);
         if (!record) continue;
         const cluster = recordCluster(record);
         const key = JSON.stringify(cluster);
-        const entry = byCluster.get(key) ?? { conn: connect({ cluster }), objects: [] };
+        const entry = byCluster.get(key) ?? { kubeconfig: resolveKubeconfig({ cluster }), objects: [] };
         entry.objects.push(o);
         byCluster.set(key, entry);
     }
-    for (const { conn, objects: members } of byCluster.values()) {
-        const live = await timings.span("live objects read", () => readLiveObjects(conn.kc, members.map((m) => m.ref)));
-        const autoscaled = autoscaledWorkloads(conn);
+    for (const { kubeconfig, objects: members } of byCluster.values()) {
+        const kc = await httpsConfigOf(kubeconfig);
+        const live = await timings.span("live objects read", () => readLiveObjects(kc, members.map((m) => m.ref)));
+        const autoscaled = autoscaledWorkloads(kc);
         for (const o of members) {
-            const record = records.find((r) => r.application === o.application)!;
+            const record = recordOf.get(o.application)!;
             const object = live.get(refKey(o.ref)) as LiveObjectWithFields | undefined;
             const fields = object ? await classify(o, object, record, trusted, autoscaled) : [missing(o)];
             reports.get(o.application)!.push(...fields);
@@ -123,13 +126,13 @@ async function classify(
 }
 
 /** The workloads an autoscaler targets, per namespace, each namespace listed once. */
-function autoscaledWorkloads(conn: Connection): (namespace: string) => Promise<Set<string>> {
+function autoscaledWorkloads(kc: HttpsConfig): (namespace: string) => Promise<Set<string>> {
     const seen = new Map<string, Promise<Set<string>>>();
     return (namespace) => {
         let targets = seen.get(namespace);
         if (!targets) {
             targets = getJSON<{ items: { spec: { scaleTargetRef: { kind: string; name: string } } }[] }>(
-                conn.kc,
+                kc,
                 `/apis/autoscaling/v2/namespaces/${namespace}/horizontalpodautoscalers`,
             )
                 .then((list) => new Set((list?.items ?? []).map((h) => `${h.spec.scaleTargetRef.kind}/${h.spec.scaleTargetRef.name}`)))

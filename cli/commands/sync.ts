@@ -236,7 +236,9 @@ interface UpdateRun {
 /** The update itself: refresh, then apply wave by wave, reporting progress; a failure runs SyncFail hooks. */
 async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult> {
     const { progress, revisions } = run;
-    const synced = await timings.span("stack open", () => openStack({ ...options, env: { ...(options.env ?? {}), ...run.env } }));
+    // The program's report of this run, read for its step timings only.
+    const report = reportFile();
+    const synced = await timings.span("stack open", () => openStack({ ...options, env: { ...(options.env ?? {}), ...run.env, SYNCWAVE_REPORT: report.path } }));
     const updateEvents: EngineEvent[] = [];
     const said = new Set<string>();
     const updateTimings = new EngineTimings("update");
@@ -262,9 +264,11 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
             }),
         );
         updateTimings.finish();
+        addProgramTimings("update", report.read());
         return { revisions, result: up.summary.result, summary: (up.summary.resourceChanges ?? {}) as Record<string, number>, prunes: run.prunes, failed: run.failed };
     } catch (err) {
         updateTimings.finish();
+        report.read();
         const reasons = errorsOf(updateEvents);
         await recordFailure(synced, failureClasses(updateEvents)).catch(() => undefined);
         // A step that failed inside the engine (an apply refused, a prune) ran no SyncFail hooks: run them now.

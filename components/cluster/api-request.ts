@@ -3,7 +3,7 @@
 // becomes an error that says what was awaited, never a sync that waits forever.
 import { request as httpRequest, type RequestOptions } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { KubeConfig } from "@kubernetes/client-node";
+import type { HttpsConfig } from "./https-config";
 
 export interface ApiRequest {
     method: "GET" | "POST" | "PUT" | "DELETE";
@@ -55,7 +55,7 @@ function statusMessage(status: number, text: string): { message: string; reason?
 }
 
 /** Sends the request; a status of 400 or more becomes a KubeApiError with the server's message. */
-export async function apiRequest<T>(kc: KubeConfig, req: ApiRequest): Promise<ApiResponse<T>> {
+export async function apiRequest<T>(kc: HttpsConfig, req: ApiRequest): Promise<ApiResponse<T>> {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("the kubeconfig has no current cluster");
     const url = new URL(req.path, cluster.server);

@@ -3,7 +3,7 @@
 // clusters). Argo CD keeps the same facts in its cluster cache (gitops-engine pkg/cache/cluster.go:
 // namespacedResources, filled from discovery) and answers IsNamespaced from it.
 import { createHash } from "node:crypto";
-import { KubeConfig } from "@kubernetes/client-node";
+import { httpsConfigOf } from "./https-config";
 import type { DiscoveredKinds } from "../sync/scope";
 import { apiRequest, formatDuration, type ApiRequest } from "./api-request";
 import { addAggregated, addResourceList, emptyDiscovery, type AggregatedDiscovery, type ResourceList } from "./discovery-documents";
@@ -37,8 +37,7 @@ export async function discoverKinds(kubeconfig: string, timeoutMs: number, optio
 }
 
 async function discover(kubeconfig: string, timeoutMs: number): Promise<DiscoveredKinds> {
-    const kc = new KubeConfig();
-    kc.loadFromString(kubeconfig);
+    const kc = await httpsConfigOf(kubeconfig);
     const server = kc.getCurrentCluster()?.server ?? "(no server)";
     const deadline = Date.now() + timeoutMs;
     const get = <T>(path: string, accept?: string): Promise<T> => {

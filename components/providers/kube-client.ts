@@ -1,23 +1,12 @@
 // Cluster I/O for the dynamic providers, on @kubernetes/client-node: discovery of a kind's API path,
 // reads, and watches that resolve as soon as an object reaches the state a caller waits for. Loaded
 // inside the providers' methods, never captured in their closures.
-import { request } from "node:https";
 import * as k8s from "@kubernetes/client-node";
 import { resolveKubeconfig, type ClusterAccess } from "../cluster/connection-ref";
+import { collectionPath, getJSON, type KubeObject, type ObjectRef } from "../cluster/kube-http";
 
-export interface ObjectRef {
-    apiVersion: string;
-    kind: string;
-    namespace?: string;
-    name: string;
-}
-
-export interface KubeObject {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string; resourceVersion?: string; [key: string]: unknown };
-    [key: string]: unknown;
-}
+// Reads without client-node live in cluster/kube-http.ts; the providers keep importing them from here.
+export { collectionPath, getJSON, readObject, type KubeObject, type ObjectRef } from "../cluster/kube-http";
 
 export interface Connection {
     kc: k8s.KubeConfig;
@@ -30,59 +19,6 @@ export function connect(target: string | Partial<ClusterAccess>): Connection {
     const kc = new k8s.KubeConfig();
     kc.loadFromString(typeof target === "string" ? target : resolveKubeconfig(target));
     return { kc, objects: k8s.KubernetesObjectApi.makeApiClient(kc), core: kc.makeApiClient(k8s.CoreV1Api) };
-}
-
-/** GET a path of the API server as JSON; undefined on 404. */
-export async function getJSON<T>(kc: k8s.KubeConfig, path: string, timeoutMs = 30_000): Promise<T | undefined> {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error("the kubeconfig has no current cluster");
-    const url = new URL(path, cluster.server);
-    const options: import("node:https").RequestOptions = { method: "GET", headers: { Accept: "application/json" } };
-    await kc.applyToHTTPSOptions(options);
-    return new Promise((resolve, reject) => {
-        const req = request(url, options, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => {
-                const body = Buffer.concat(chunks).toString("utf8");
-                if (res.statusCode === 404) return resolve(undefined);
-                if ((res.statusCode ?? 500) >= 400) return reject(new Error(`GET ${path}: ${res.statusCode} ${body.slice(0, 300)}`));
-                try {
-                    resolve(JSON.parse(body) as T);
-                } catch (err) {
-                    reject(err);
-                }
-            });
-        });
-        req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${path} timed out after ${timeoutMs / 1000}s`)));
-        req.on("error", reject);
-        req.end();
-    });
-}
-
-const discovery = new Map<string, Promise<{ name: string; kind: string; namespaced: boolean }[]>>();
-
-/** The collection path of a kind, from the API server's discovery (so custom resources work too). */
-export async function collectionPath(kc: k8s.KubeConfig, apiVersion: string, kind: string, namespace?: string): Promise<string> {
-    const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    const key = `${kc.getCurrentCluster()?.server}${base}`;
-    let resources = discovery.get(key);
-    if (!resources) {
-        resources = getJSON<{ resources: { name: string; kind: string; namespaced: boolean }[] }>(kc, base).then((list) => list?.resources ?? []);
-        discovery.set(key, resources);
-        resources.catch(() => discovery.delete(key));
-    }
-    const resource = (await resources).find((r) => r.kind === kind && !r.name.includes("/"));
-    if (!resource) {
-        discovery.delete(key);
-        throw new Error(`the API server does not serve ${kind} in ${apiVersion}`);
-    }
-    return resource.namespaced && namespace ? `${base}/namespaces/${namespace}/${resource.name}` : `${base}/${resource.name}`;
-}
-
-export async function readObject(kc: k8s.KubeConfig, ref: ObjectRef): Promise<KubeObject | undefined> {
-    const path = await collectionPath(kc, ref.apiVersion, ref.kind, ref.namespace);
-    return getJSON<KubeObject>(kc, `${path}/${encodeURIComponent(ref.name)}`);
 }
 
 export type PropagationPolicy = "foreground" | "background" | "orphan";

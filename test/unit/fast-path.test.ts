@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { applicationDigest, kubeconfigText, stackDigest, syncwaveCodeDigest, type StackInputs } from "../../cli/fast/fingerprint";
-import { bounded, refKey } from "../../cli/fast/live-objects";
+import { bounded, refKey } from "../../components/cluster/live-objects";
 import { configObject, readFileCheckpoint, readProjectFile, stackConfigFile, stackConfigValues } from "../../cli/fast/stack-files";
 import { desiredObjects } from "../../cli/commands/drift";
 import { Timings } from "../../cli/timings";
