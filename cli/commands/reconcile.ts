@@ -5,9 +5,8 @@
 // respected (the program refuses an automated sync in a deny window), failures back off as the
 // Application's retry policy says, and SIGTERM or SIGINT stop the loop between steps.
 import { resolve } from "node:path";
-import { simpleGit } from "simple-git";
 import { parseDuration } from "../../components/sync/annotations";
-import { normalizeRepoURL } from "../../components/source/git";
+import { lsRemote } from "../../components/source/git";
 import type { StackOptions } from "../stack";
 import { diff } from "./diff";
 import { drift } from "./drift";
@@ -143,9 +142,7 @@ async function newRevisions(
             records.map((record) =>
                 pins[record.application]
                     ? Promise.resolve(record.revision)
-                    : simpleGit({ baseDir: cwd, timeout: { block: 30_000 } })
-                          .env({ ...process.env, GIT_TERMINAL_PROMPT: "0" })
-                          .listRemote([normalizeRepoURL(record.repoURL, cwd)])
+                    : lsRemote(record.repoURL, { baseDir: cwd, timeoutMs: 30_000 })
                           .then((out) => commitFromLsRemote(out, record.targetRevision))
                           .catch(() => undefined),
             ),

@@ -10,7 +10,8 @@ import { pruneReports, type PruneReport } from "../prune-report";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
 import { fileBackendLocks, isStale } from "../stale-lock";
 import { runSyncFailHooksFor, unhandledFailures } from "../sync-fail";
-import type { StateResource } from "./state";
+import { readState, type StateResource } from "./state";
+import { resolve } from "node:path";
 import { failureClasses, failureTagName, failureTagValue, type FailureClass } from "../failure-class";
 import { numberUpdates } from "./history";
 import { programEnv, reportFile } from "../program-env";
@@ -211,17 +212,36 @@ async function repair(options: SyncOptions, fast: FastVerdict, settings: { kind:
     const urns = [...new Set(fast.drift.map((d) => d.urn))];
     for (const d of fast.drift) progress(`drifted: ${d.resource} ${d.path} (${d.class}): put back`);
     progress(`repairing ${urns.length} object(s) at the commits last synced (the desired state is unchanged: no new preview)`);
+    // The gates of the stages those objects belong to are refreshed too: one that finds its stage
+    // unhealthy (an object deleted or broken behind our back) waits again once it is put back.
+    const gates = gatesOf(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env), urns);
     const current = await timings.span("stack open", () => openStack(options));
     await releaseStaleLock(current, options, progress);
     const pinned = Object.fromEntries(Object.entries(fast.commits).map(([app, c]) => [app, c.length > 1 ? c : c[0]]));
     return update(options, {
         env: { ...programEnv({ ...settings, operation: "update" }), SYNCWAVE_REVISIONS: JSON.stringify(pinned), SYNCWAVE_FINGERPRINTS: JSON.stringify(fast.fingerprints) },
         revisions: fast.revisions,
-        targets: urns,
+        targets: [...urns, ...gates],
         prunes: [],
         failed: [],
         progress,
     });
+}
+
+/** The HealthGates whose stage holds any of these objects (by the gate's resource references). */
+export function gatesOf(state: readonly StateResource[], urns: readonly string[]): string[] {
+    const byUrn = new Map(state.map((r) => [r.urn, r]));
+    const refs = new Set(
+        urns.flatMap((urn) => {
+            const r = byUrn.get(urn);
+            const o = (r?.outputs ?? r?.inputs ?? {}) as { kind?: string; metadata?: { name?: string; namespace?: string } };
+            return r ? [`${r.parent}|${o.kind}|${o.metadata?.namespace ?? ""}|${o.metadata?.name}`] : [];
+        }),
+    );
+    return state
+        .filter((r) => r.type.endsWith("syncwave:HealthGate"))
+        .filter((g) => ((g.outputs?.resources ?? []) as { kind: string; namespace?: string; name: string }[]).some((x) => refs.has(`${g.parent}|${x.kind}|${x.namespace ?? ""}|${x.name}`)))
+        .map((g) => g.urn);
 }
 
 interface UpdateRun {

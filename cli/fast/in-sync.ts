@@ -7,9 +7,8 @@
 // window, signed commits, an unreachable repository, a program of the user's own) sends the sync down
 // the full path. Nothing here writes: every change goes through a Pulumi update.
 import { resolve } from "node:path";
-import { simpleGit } from "simple-git";
 import { readDeclarations, type Declarations } from "../../components/stack-config";
-import { normalizeRepoURL } from "../../components/source/git";
+import { lsRemote } from "../../components/source/git";
 import { lastSyncIncomplete } from "../../components/sync/hook-runs";
 import { commitFromLsRemote } from "../commands/reconcile-plan";
 import { locatedDrift, type LocatedDrift } from "../commands/drift";
@@ -166,9 +165,7 @@ async function resolveCommit(repoURL: string, targetRevision: string | undefined
     if (targetRevision && /^[0-9a-f]{40}$/.test(targetRevision)) return targetRevision;
     try {
         // A bounded query: an unreachable remote sends the sync down the full path, which says why.
-        const git = simpleGit({ baseDir: cwd, timeout: { block: 15_000 } }).env({ ...process.env, GIT_TERMINAL_PROMPT: "0" });
-        const out = await git.listRemote([normalizeRepoURL(repoURL, cwd)]);
-        return commitFromLsRemote(out, targetRevision);
+        return commitFromLsRemote(await lsRemote(repoURL, { baseDir: cwd, timeoutMs: 15_000 }), targetRevision);
     } catch {
         return undefined;
     }

@@ -67,8 +67,9 @@ export interface Checkpoint {
 export function readFileCheckpoint(backendUrl: string | undefined, project: string, stack: string): Checkpoint | undefined {
     const root = fileBackendRoot(backendUrl);
     if (!root) return undefined;
-    const [org, name] = stack.includes("/") ? [stack.split("/")[0], shortStackName(stack)] : ["organization", stack];
-    const base = join(root, ".pulumi", "stacks", org, project, name);
+    // Project-scoped layout of the diy backend: .pulumi/stacks/<project>/<stack>.json (its locks
+    // carry the organization, its stacks do not). A legacy layout is left to `pulumi stack export`.
+    const base = join(root, ".pulumi", "stacks", project, shortStackName(stack));
     const files = [`${base}.json`, `${base}.json.gz`].filter((f) => existsSync(f));
     // Both, or neither: which one Pulumi reads is its business, so ask it.
     if (files.length !== 1) return undefined;

@@ -99,6 +99,19 @@ function scrub(message: string, options: GitFetchOptions): string {
     return text.trim().split("\n").slice(0, 6).join("\n");
 }
 
+/**
+ * `git ls-remote` of a repository (a URL or a path relative to `baseDir`): the refs it has now, in one
+ * cheap query, with the same safe environment and credentials as a fetch.
+ */
+export async function lsRemote(repoURL: string, options: Omit<GitFetchOptions, "cacheDir">): Promise<string> {
+    const url = normalizeRepoURL(repoURL, options.baseDir);
+    try {
+        return await gitFor(options.baseDir, { ...options, cacheDir: "" }).listRemote([url]);
+    } catch (err) {
+        throw new GitSourceError(`git ls-remote of ${url} failed: ${scrub((err as Error).message, { ...options, cacheDir: "" })}`);
+    }
+}
+
 /** Fetches the repository into its mirror (cloning it the first time) and returns the mirror path. */
 async function updateMirror(url: string, options: GitFetchOptions): Promise<string> {
     const mirrors = join(options.cacheDir, "mirrors");

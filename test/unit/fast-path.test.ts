@@ -80,18 +80,18 @@ describe("the digest of what decides a sync", () => {
 describe("the stack's files, read without the Pulumi CLI", () => {
     const backend = () => {
         const dir = mkdtempSync(join(tmpdir(), "syncwave-backend-"));
-        mkdirSync(join(dir, ".pulumi", "stacks", "organization", "syncwave"), { recursive: true });
+        mkdirSync(join(dir, ".pulumi", "stacks", "syncwave"), { recursive: true });
         return dir;
     };
     const checkpoint = { version: 3, checkpoint: { stack: "dev", latest: { resources: [{ urn: "u", type: "t" }], pending_operations: [{ type: "creating" }] } } };
 
     it("reads a file backend's checkpoint, plain or gzipped", () => {
         const dir = backend();
-        const file = join(dir, ".pulumi", "stacks", "organization", "syncwave", "dev.json");
+        const file = join(dir, ".pulumi", "stacks", "syncwave", "dev.json");
         writeFileSync(file, JSON.stringify(checkpoint));
         expect(readFileCheckpoint(pathToFileURL(dir).href, "syncwave", "dev")).toEqual(checkpoint.checkpoint.latest);
         const zipped = backend();
-        writeFileSync(join(zipped, ".pulumi", "stacks", "organization", "syncwave", "dev.json.gz"), gzipSync(JSON.stringify(checkpoint)));
+        writeFileSync(join(zipped, ".pulumi", "stacks", "syncwave", "dev.json.gz"), gzipSync(JSON.stringify(checkpoint)));
         expect(readFileCheckpoint(`file://${zipped}`, "syncwave", "dev")).toEqual(checkpoint.checkpoint.latest);
     });
 
@@ -100,7 +100,7 @@ describe("the stack's files, read without the Pulumi CLI", () => {
         expect(readFileCheckpoint(undefined, "syncwave", "dev")).toBeUndefined();
         const dir = backend();
         expect(readFileCheckpoint(`file://${dir}`, "syncwave", "dev")).toBeUndefined();
-        const base = join(dir, ".pulumi", "stacks", "organization", "syncwave", "dev.json");
+        const base = join(dir, ".pulumi", "stacks", "syncwave", "dev.json");
         writeFileSync(base, JSON.stringify(checkpoint));
         writeFileSync(`${base}.gz`, gzipSync(JSON.stringify(checkpoint)));
         expect(readFileCheckpoint(`file://${dir}`, "syncwave", "dev")).toBeUndefined();
@@ -108,7 +108,7 @@ describe("the stack's files, read without the Pulumi CLI", () => {
 
     it("a stack that was never updated has no resources", () => {
         const dir = backend();
-        writeFileSync(join(dir, ".pulumi", "stacks", "organization", "syncwave", "new.json"), JSON.stringify({ version: 3, checkpoint: { stack: "new" } }));
+        writeFileSync(join(dir, ".pulumi", "stacks", "syncwave", "new.json"), JSON.stringify({ version: 3, checkpoint: { stack: "new" } }));
         expect(readFileCheckpoint(`file://${dir}`, "syncwave", "new")).toEqual({});
     });
 
