@@ -2,7 +2,7 @@
 // previews and updates with their engine events collected, the Applications' resolved revisions, the
 // stack's history.
 import { resolve } from "node:path";
-import { LocalWorkspace, PulumiCommand, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { ProgramReport } from "../components/report";
 
 export interface StackOptions {
@@ -23,6 +23,8 @@ const opened = new Map<string, Promise<Stack>>();
 export async function openStack(options: StackOptions): Promise<Stack> {
     const root = process.env.SYNCWAVE_PULUMI_ROOT;
     if (!root) throw new Error('the toolchain environment is missing: run through `syncwave` or after eval "$(npm run --silent env)"');
+    // Loaded only when a command runs Pulumi: a sync with nothing to do never does.
+    const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
     // One `pulumi version` check per process.
     pulumiCommand ??= PulumiCommand.get({ root });
     pulumiCommand.catch(() => (pulumiCommand = undefined));

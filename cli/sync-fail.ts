@@ -3,7 +3,6 @@
 // field, RBAC, a failed prune) fails inside the engine, so the CLI runs them: it finds the failed
 // step's Application from the update's events, and the hooks in that Application's record.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { runHook } from "../components/providers/hook-runtime";
 import type { SyncFailHook } from "../components/providers/health-gate-runtime";
 import { applicationOfStep } from "./stack";
 import { appRecords, recordCluster, type StateResource } from "./commands/state";
@@ -43,6 +42,8 @@ export async function runSyncFailHooksFor(apps: readonly string[], resources: re
         const syncId = `${String(state?.outputs?.desired ?? "")}:${String(state?.outputs?.runKey ?? "")}:syncfail`;
         for (const hook of hooks) {
             try {
+                // Loaded only when a SyncFail hook runs: the hook runtime brings the Kubernetes client library.
+                const { runHook } = await import("../components/providers/hook-runtime");
                 const run = await runHook({ ...hook, cluster: recordCluster(record), syncId, hookKey: `${app}:SyncFail:${hook.manifest.kind}/${hook.manifest.metadata.name ?? hook.manifest.metadata.generateName}` });
                 lines.push(`${app}: SyncFail hook ${run.hookName}: ${run.status}`);
             } catch (err) {

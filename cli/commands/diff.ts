@@ -6,7 +6,8 @@ import type { ProgramReport } from "../../components/report";
 import type { SyncKind } from "../../components/sync/prune";
 import { pruneReports, type PruneReport } from "../prune-report";
 import { programEnv, reportFile } from "../program-env";
-import { applicationOfStep, describeId, openStack, revisionsFromReport, stagesFromReport, type ResolvedRevision, type StackOptions } from "../stack";
+import { runEngine } from "../engine-run";
+import { applicationOfStep, describeId, revisionsFromReport, stagesFromReport, type ResolvedRevision, type StackOptions } from "../stack";
 import { bold, green, red, yellow } from "../format/colors";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
 import { readState } from "./state";
@@ -48,18 +49,17 @@ export async function diff(
     // The hooks a sync would run: the same run keys `sync` computes from the state.
     const state = timings.span("state read", () => readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env));
     const runKeys = hookRunKeys(lastSyncs(state), options.forceHooks ? { apps: "all" } : undefined);
-    const stack = await openStack({
-        ...options,
-        env: {
-            ...(options.env ?? {}),
-            SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys),
-            ...programEnv({ operation: "preview", kind: options.syncKind, prune: options.prune, isolate: true, report: report.path }),
-        },
-    });
     const events: EngineEvent[] = [];
     const engine = new EngineTimings("preview");
     await timings.span("preview", () =>
-        stack.preview({
+        runEngine("preview", {
+            stack: options.stack,
+            cwd: options.cwd,
+            env: {
+                ...(options.env ?? {}),
+                SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys),
+                ...programEnv({ operation: "preview", kind: options.syncKind, prune: options.prune, isolate: true, report: report.path }),
+            },
             diff: true,
             // Compare with the live cluster, as Argo CD does, not only with the last sync's state.
             refresh: true,

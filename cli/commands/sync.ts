@@ -18,6 +18,8 @@ import { programEnv, reportFile } from "../program-env";
 import { applicationOfStep, describeId, openStack, revisionsFromReport, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
 import { checkInSync, fingerprintsFor, type FastVerdict } from "../fast/in-sync";
 import { EngineTimings } from "../engine-timings";
+import { runEngine } from "../engine-run";
+import { readProjectFile } from "../fast/stack-files";
 import { timings } from "../timings";
 
 export interface SyncOptions extends StackOptions {
@@ -114,18 +116,13 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     }
     const previewEvents: EngineEvent[] = [];
     const previewReport = reportFile();
-    const current = await timings.span("stack open", () => openStack(options));
-    await releaseStaleLock(current, options, progress);
+    await releaseStaleLock(options, progress);
     // Hooks run again for an Application whose last sync did not complete, and for all with --force-hooks.
-    const runKeys = hookRunKeys(
-        lastSyncs(await stateOf(current)),
-        options.forceHooks ? { apps: options.app ? [options.app] : "all" } : undefined,
-    );
+    const runKeys = hookRunKeys(lastSyncs(stateOf(options)), options.forceHooks ? { apps: options.app ? [options.app] : "all" } : undefined);
     for (const [app, key] of Object.entries(runKeys)) {
         if (!options.app || options.app === app) progress(`${app}: hooks run again: ${key.startsWith("forced-") ? "--force-hooks" : "its last sync did not complete"} (${key})`);
     }
     const hookEnv = { SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys) };
-    const stack = await openStack({ ...options, env: { ...(options.env ?? {}), ...hookEnv, ...programEnv({ ...settings, operation: "preview", isolate: true, report: previewReport.path }) } });
     progress("previewing: fetching sources and planning");
     let previewFailure = "";
     // No refresh here: the preview resolves the commits, the Application's resources and the policy
@@ -133,7 +130,10 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const previewTimings = new EngineTimings("preview");
     await timings
         .span("preview", () =>
-            stack.preview({
+            runEngine("preview", {
+                stack: options.stack,
+                cwd: options.cwd,
+                env: { ...(options.env ?? {}), ...hookEnv, ...programEnv({ ...settings, operation: "preview", isolate: true, report: previewReport.path }) },
                 policyPacks: options.policyPacks,
                 policyPackConfigs: options.policyPackConfigs,
                 onEvent: (e) => {
@@ -151,7 +151,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     if (previewErrors.length > 0) {
         // An object the API server refused in the preview's dry run fails the sync as Argo CD's dry run
         // does: the Application's SyncFail hooks run (those of its last sync: the new ones never applied).
-        for (const line of await runSyncFailHooksFor(unhandledFailures(previewEvents), await stateOf(stack))) {
+        for (const line of await runSyncFailHooksFor(unhandledFailures(previewEvents), stateOf(options))) {
             progress(line);
             previewErrors.push(line);
         }
@@ -215,8 +215,7 @@ async function repair(options: SyncOptions, fast: FastVerdict, settings: { kind:
     // The gates of the stages those objects belong to are refreshed too: one that finds its stage
     // unhealthy (an object deleted or broken behind our back) waits again once it is put back.
     const gates = gatesOf(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env), urns);
-    const current = await timings.span("stack open", () => openStack(options));
-    await releaseStaleLock(current, options, progress);
+    await releaseStaleLock(options, progress);
     const pinned = Object.fromEntries(Object.entries(fast.commits).map(([app, c]) => [app, c.length > 1 ? c : c[0]]));
     return update(options, {
         env: { ...programEnv({ ...settings, operation: "update" }), SYNCWAVE_REVISIONS: JSON.stringify(pinned), SYNCWAVE_FINGERPRINTS: JSON.stringify(fast.fingerprints) },
@@ -258,13 +257,15 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
     const { progress, revisions } = run;
     // The program's report of this run, read for its step timings only.
     const report = reportFile();
-    const synced = await timings.span("stack open", () => openStack({ ...options, env: { ...(options.env ?? {}), ...run.env, SYNCWAVE_REPORT: report.path } }));
     const updateEvents: EngineEvent[] = [];
     const said = new Set<string>();
     const updateTimings = new EngineTimings("update");
     try {
         const up = await timings.span("update", () =>
-            synced.up({
+            runEngine("up", {
+                stack: options.stack,
+                cwd: options.cwd,
+                env: { ...(options.env ?? {}), ...run.env, SYNCWAVE_REPORT: report.path },
                 message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}`,
                 // What drifted or vanished since the last sync is read first, then put back.
                 refresh: true,
@@ -285,16 +286,16 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
         );
         updateTimings.finish();
         addProgramTimings("update", report.read());
-        return { revisions, result: up.summary.result, summary: (up.summary.resourceChanges ?? {}) as Record<string, number>, prunes: run.prunes, failed: run.failed };
+        return { revisions, result: up.result, summary: up.resourceChanges, prunes: run.prunes, failed: run.failed };
     } catch (err) {
         updateTimings.finish();
         report.read();
         const reasons = errorsOf(updateEvents);
-        await recordFailure(synced, failureClasses(updateEvents)).catch(() => undefined);
+        await recordFailure(options, failureClasses(updateEvents)).catch(() => undefined);
         // A step that failed inside the engine (an apply refused, a prune) ran no SyncFail hooks: run them now.
         const unhandled = unhandledFailures(updateEvents);
         if (unhandled.length > 0) {
-            for (const line of await runSyncFailHooksFor(unhandled, await stateOf(synced))) {
+            for (const line of await runSyncFailHooksFor(unhandled, stateOf(options))) {
                 progress(line);
                 reasons.push(line);
             }
@@ -314,7 +315,8 @@ function addProgramTimings(operation: string, report: ReturnType<ReturnType<type
  * Keeps why the update failed, per Application, in a stack tag named after the update's ID in
  * `syncwave history` (the update's own message is written before it starts). Only the last few stay.
  */
-async function recordFailure(stack: Awaited<ReturnType<typeof openStack>>, classes: Record<string, FailureClass>): Promise<void> {
+async function recordFailure(options: SyncOptions, classes: Record<string, FailureClass>): Promise<void> {
+    const stack = await openStack(options);
     const updates = numberUpdates(await stack.history());
     const latest = updates[0];
     if (!latest || latest.result !== "failed") return;
@@ -329,18 +331,17 @@ async function recordFailure(stack: Awaited<ReturnType<typeof openStack>>, class
 const KEPT_FAILURES = 50;
 
 /** Removes the lock a killed sync left behind (see stale-lock.ts); a live one is left to say so itself. */
-async function releaseStaleLock(stack: Awaited<ReturnType<typeof openStack>>, options: SyncOptions, progress: (line: string) => void): Promise<void> {
-    const project = (await stack.workspace.projectSettings()).name;
-    const locks = fileBackendLocks(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, stack.name);
+async function releaseStaleLock(options: SyncOptions, progress: (line: string) => void): Promise<void> {
+    const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
+    const locks = fileBackendLocks(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack);
     if (locks.length === 0 || !locks.every((l) => isStale(l))) return;
     for (const l of locks) progress(`the stack was locked by a sync that no longer runs (pid ${l.pid} on ${l.hostname}, since ${l.timestamp ?? "?"}): lock removed`);
-    await stack.cancel();
+    await (await openStack(options)).cancel();
 }
 
 /** The stack's resources (secrets stay encrypted); none for a stack that was never updated. */
-async function stateOf(stack: Awaited<ReturnType<typeof openStack>>): Promise<StateResource[]> {
-    const exported = await stack.exportStack();
-    return ((exported.deployment as { resources?: StateResource[] } | undefined)?.resources ?? []) as StateResource[];
+function stateOf(options: SyncOptions): StateResource[] {
+    return readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env);
 }
 
 function emptyResult(failed: FailedApplication[]): SyncResult {
