@@ -5,7 +5,8 @@
 // this loader finds the package from the provider process's working directory, which Pulumi sets to
 // the program's project directory: a program inside this repository finds it by walking up, a program
 // in its own folder finds it in its node_modules. The TypeScript is transpiled on load with the
-// `typescript` package, a dependency of syncwave: no ts-node, no build step, no absolute path in state.
+// `typescript` package, a dependency of syncwave, through the package's transpile cache: no ts-node, no
+// build step, no absolute path in state.
 //
 // Everything here runs inside the serialized provider, so it requires what it needs when it runs and
 // captures nothing of the process that created the resource.
@@ -62,44 +63,6 @@ export function findPackageRoot(start: string): string {
     );
 }
 
-/**
- * The JavaScript of one runtime file: from a cache keyed by its content (so a provider's start loads
- * no compiler for files that did not change), else transpiled now with `typescript` and kept.
- */
-function transpiled(file: string, source: string, requireHere: NodeJS.Require): string {
-    const fs = require("node:fs") as typeof import("node:fs");
-    const path = require("node:path") as typeof import("node:path");
-    const crypto = require("node:crypto") as typeof import("node:crypto");
-    const os = require("node:os") as typeof import("node:os");
-    let version = "none";
-    try {
-        version = (JSON.parse(fs.readFileSync(requireHere.resolve("typescript/package.json"), "utf8")) as { version: string }).version;
-    } catch {
-        // transpiled below, or failing there with the reason
-    }
-    const key = crypto.createHash("sha256").update(`provider-runtime\0${version}\0${file}\0`).update(source).digest("hex");
-    const cached = path.join(process.env.SYNCWAVE_CACHE || path.join(os.tmpdir(), "syncwave-cache"), "transpiled", key.slice(0, 2), `${key}.js`);
-    try {
-        return fs.readFileSync(cached, "utf8");
-    } catch {
-        // not cached yet
-    }
-    const ts = requireHere("typescript") as typeof import("typescript");
-    const { outputText } = ts.transpileModule(source, {
-        fileName: file,
-        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    });
-    try {
-        fs.mkdirSync(path.dirname(cached), { recursive: true });
-        const partial = `${cached}.${process.pid}.partial`;
-        fs.writeFileSync(partial, outputText);
-        fs.renameSync(partial, cached);
-    } catch {
-        // a read-only cache only costs speed
-    }
-    return outputText;
-}
-
 function loaderCache(): LoaderCache {
     // One cache per process, shared by every provider deserialized in it.
     const key = Symbol.for("syncwave.providerRuntime");
@@ -116,7 +79,10 @@ function loadModule(cache: LoaderCache, file: string): unknown {
     const vm = require("node:vm") as typeof import("node:vm");
     const { createRequire } = require("node:module") as typeof import("node:module");
     const requireHere = createRequire(file);
-    const outputText = transpiled(file, fs.readFileSync(file, "utf8"), requireHere);
+    // The package's transpile cache (cli/bin/require-ts.js): a file compiled once per content, so a
+    // provider's start loads no compiler for files that did not change.
+    const cacheModule = requireHere(path.join(cache.root!, "cli", "bin", "require-ts.js")) as { transpiled: (file: string, source: string) => string };
+    const outputText = cacheModule.transpiled(file, fs.readFileSync(file, "utf8"));
     const mod: LoadedModule = { exports: {} };
     // Set before running, so an import cycle sees the partial exports, as Node.js does.
     cache.modules.set(file, mod);
