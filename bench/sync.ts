@@ -155,13 +155,14 @@ async function main(): Promise<void> {
             const dir = join(work, "engine");
             writeWaves(dir, makeWorkload(100, 5, ns));
             kubectl("create", "namespace", ns);
-            const base = [dir, "--namespace", ns, "--kubeconfig", process.env.KUBECONFIG ?? "", "--qps", "50", "--burst", "100"];
+            // Flags first: Go's flag package stops at the folder.
+            const base = ["--namespace", ns, "--kubeconfig", process.env.KUBECONFIG ?? "", "--qps", "50", "--burst", "100"];
             const parse = (t: Timed) => t.stdout.trim().split("\n").map((l) => JSON.parse(l) as { run: number; seconds: number; phase: string });
-            const first = parse(await run(engine, [...base, "--runs", "2"]));
+            const first = parse(await run(engine, [...base, "--runs", "2", dir]));
             engineTimes.coldFresh = first[0].seconds;
             engineTimes.warmNoop = first[1].seconds;
             const recreate = `kubectl delete namespace ${ns} --wait=true && kubectl create namespace ${ns}`;
-            const second = parse(await run(engine, [...base, "--runs", "2", "--before", recreate]));
+            const second = parse(await run(engine, [...base, "--runs", "2", "--before", recreate, dir]));
             engineTimes.coldNoop = second[0].seconds;
             engineTimes.warmFresh = second[1].seconds;
             log(`  fresh cold ${engineTimes.coldFresh.toFixed(2)}s, warm ${engineTimes.warmFresh.toFixed(2)}s; no-op cold ${engineTimes.coldNoop.toFixed(2)}s, warm ${engineTimes.warmNoop.toFixed(2)}s`);
