@@ -10,6 +10,7 @@ import { resolve } from "node:path";
 import { readDeclarations, type Declarations } from "../../components/stack-config";
 import { lsRemote } from "../../components/source/git";
 import { lastSyncIncomplete } from "../../components/sync/hook-runs";
+import { syncWindowVerdict } from "../../components/project/sync-windows";
 import { commitFromLsRemote } from "../commands/reconcile-plan";
 import { locatedDrift, type LocatedDrift } from "../commands/drift";
 import { readCheckpoint } from "../commands/state";
@@ -120,7 +121,15 @@ export async function checkInSync(options: FastCheckOptions): Promise<FastVerdic
     for (const app of apps) {
         const spec = inputs.declarations.applications[app];
         const project = inputs.declarations.projects[spec.project];
-        if (project?.syncWindows?.length) return notNow(`${app}: its Project has sync windows, checked by the full sync`);
+        // Sync windows as the program checks them (components/application/enforce.ts): one that blocks
+        // this sync now sends it down the full path, which refuses it naming the window.
+        const window = syncWindowVerdict(
+            project?.syncWindows ?? [],
+            { application: app, namespace: spec.destination?.namespace, cluster: spec.destination?.server ?? spec.destination?.name },
+            new Date(),
+            { manual: options.syncKind === "manual" },
+        );
+        if (!window.allowed) return notNow(`${app}: ${window.reason}`);
         if (project?.signatureKeys?.length) return notNow(`${app}: its Project verifies commit signatures in the full sync`);
         const sources = spec.source ? [spec.source] : (spec.sources ?? []);
         if (sources.length === 0 || sources.some((s) => s.chart)) return notNow(`${app}: a chart source is resolved by the full sync`);

@@ -26,13 +26,14 @@ describe("fast paths", () => {
     let repo: TestRepo;
     let stack: SyncStack;
     let options: SyncOptions;
-    const config = (healthTimeout: string) => ({
+    const config = (healthTimeout: string, syncWindows: object[] = []) => ({
         platform: {
             projects: {
                 team: {
                     sourceRepos: ["file:///tmp/*"],
                     destinations: [{ server: "https://kubernetes.default.svc", namespace: "fast-*" }],
                     clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+                    ...(syncWindows.length ? { syncWindows } : {}),
                 },
             },
             applications: { app: ["team"] },
@@ -144,6 +145,17 @@ describe("fast paths", () => {
         expect((await syncing(policy)).result.result).toBe("in sync");
         // Without the pack, the verdicts that decided the last sync are not the ones a sync would get.
         expect((await syncing()).text).toContain("previewing");
+    });
+
+    it("an active deny window is never answered in sync: the full sync refuses it; an inactive one does not matter", async () => {
+        await syncing();
+        stack.setConfig(config("61s", [{ kind: "deny", schedule: "* * * * *", duration: "1h", applications: ["app"] }]));
+        await expect(sync({ ...options })).rejects.toThrow(/sync window/);
+        // A window that is not active now: the digest changed (the Project did), so one full sync, then in sync.
+        stack.setConfig(config("61s", [{ kind: "deny", schedule: "0 0 1 1 *", duration: "1m", applications: ["app"] }]));
+        expect((await syncing()).text).toContain("previewing");
+        expect((await syncing()).result.result).toBe("in sync");
+        stack.setConfig(config("61s"));
     });
 
     it("a reconcile round with nothing to do writes nothing", async () => {
