@@ -107,7 +107,7 @@ export async function checkInSync(options: FastCheckOptions): Promise<FastVerdic
     if (options.app && !inputs.declarations.applications[options.app]) return notNow(`no application named ${options.app}`);
 
     const backend = options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
-    if (fileBackendLocks(backend, readProjectFileName(cwd), options.stack).length > 0) return notNow("the stack is locked by another update");
+    if (fileBackendLocks(backend, readProjectFile(cwd).name, options.stack).length > 0) return notNow("the stack is locked by another update");
     const checkpoint = readCheckpoint(options.stack, cwd, options.env);
     if (checkpoint.pendingOperations > 0) return notNow("the last update left operations unfinished");
     const last = lastSyncs(checkpoint.resources);
@@ -163,10 +163,6 @@ export async function checkInSync(options: FastCheckOptions): Promise<FastVerdic
         return { inSync: false, desiredUnchanged: true, why: `${drift.length} live field(s) differ from the last sync`, fingerprints, commits, drift, revisions };
     }
     return { inSync: true, desiredUnchanged: true, why: "in sync", fingerprints, commits, drift, revisions };
-}
-
-function readProjectFileName(cwd: string): string {
-    return readProjectFile(cwd).name;
 }
 
 /** The commit a branch, tag or HEAD names now (`git ls-remote`); a full SHA is itself; undefined when unreachable. */
