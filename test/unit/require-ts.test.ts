@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 
 const hook = resolve(__dirname, "../../cli/bin/require-ts.js");
 
-function runTs(dir: string, cache: string): { output: string; compilerLoaded: boolean } {
+function runTs(dir: string, cache: string, nodeArgs: string[] = []): { output: string; compilerLoaded: boolean } {
     const script = `require(${JSON.stringify(join(dir, "main.ts"))}); console.log(JSON.stringify(Object.keys(require.cache).some((k) => k.includes("/node_modules/typescript/"))));`;
-    const out = execFileSync(process.execPath, ["-r", hook, "-e", script], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SYNCWAVE_CACHE: cache }, cwd: resolve(__dirname, "../..") });
+    const out = execFileSync(process.execPath, [...nodeArgs, "-r", hook, "-e", script], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, SYNCWAVE_CACHE: cache }, cwd: resolve(__dirname, "../..") });
     const lines = out.trim().split("\n");
     return { output: lines.slice(0, -1).join("\n"), compilerLoaded: JSON.parse(lines[lines.length - 1]) as boolean };
 }
@@ -29,13 +29,13 @@ describe("the transpile cache", () => {
         expect(runTs(dir, cache)).toEqual({ output: "hi waves", compilerLoaded: false });
     });
 
-    it("reports errors at the TypeScript line (source maps)", () => {
+    it("reports errors at the TypeScript line with --enable-source-maps (the maps are inline)", () => {
         const dir = mkdtempSync(join(tmpdir(), "syncwave-ts-"));
         const cache = mkdtempSync(join(tmpdir(), "syncwave-ts-cache-"));
         writeFileSync(join(dir, "main.ts"), "interface A { a: number }\n\n\nconst x: A = { a: 1 };\nthrow new Error(`boom ${x.a}`);\n");
         let stack = "";
         try {
-            runTs(dir, cache);
+            runTs(dir, cache, ["--enable-source-maps"]);
         } catch (err) {
             stack = String((err as { stderr?: string }).stderr);
         }
