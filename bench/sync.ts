@@ -13,6 +13,7 @@ import { clusterUp } from "../cli/cluster/local-cluster";
 import { TestRepo } from "../test/helpers/git";
 import { SyncStack } from "../test/helpers/sync-stack";
 import { kubectl, peer, run, syncwave, type Timed } from "./commands";
+import { timed } from "./measure";
 import { makeWorkload, OPEN_PROJECT, writeWaves, type Workload } from "./workload";
 
 const root = resolve(__dirname, "..");
@@ -33,13 +34,7 @@ function seconds(what: string, t: Timed): number {
     return t.seconds;
 }
 
-async function timeKubectl(what: string, fn: () => void): Promise<number> {
-    const start = process.hrtime.bigint();
-    fn();
-    const s = Number(process.hrtime.bigint() - start) / 1e9;
-    log(`  ${what}: ${s.toFixed(2)}s`);
-    return s;
-}
+const timeKubectl = async (what: string, fn: () => void): Promise<number> => (await timed(what, fn)).seconds;
 
 /** kapp's waves: a change group per wave, each upserted after the one before it was applied and waited on. */
 function kappWaves(workload: Workload): Workload {

@@ -6,11 +6,11 @@
 // Application's retry policy says, and SIGTERM or SIGINT stop the loop between steps.
 import { resolve } from "node:path";
 import { parseDuration } from "../../components/sync/annotations";
-import { lsRemote } from "../../components/source/git";
+import { currentCommit } from "../../components/source/git";
 import type { StackOptions } from "../stack";
 import { diff } from "./diff";
 import { drift } from "./drift";
-import { commitFromLsRemote, roundAction } from "./reconcile-plan";
+import { roundAction } from "./reconcile-plan";
 import { readPins, type Pin } from "./rollback";
 import { appRecords, readState, type AppRecord } from "./state";
 import { sync } from "./sync";
@@ -136,15 +136,13 @@ async function newRevisions(
     const cwd = resolve(options.cwd ?? process.cwd());
     const candidates: AppRecord[] = [];
     const result = new Map<string, { commit: string; outOfSync: boolean }>();
-    // One remote query per Application, all at once.
+    // One remote query per repository and revision, all at once.
     const heads = await timings.span("git resolve (ls-remote)", () =>
         Promise.all(
             records.map((record) =>
                 pins[record.application]
                     ? Promise.resolve(record.revision)
-                    : lsRemote(record.repoURL, { baseDir: cwd, timeoutMs: 30_000 })
-                          .then((out) => commitFromLsRemote(out, record.targetRevision))
-                          .catch(() => undefined),
+                    : currentCommit(record.repoURL, record.targetRevision, { baseDir: cwd, timeoutMs: 30_000 }),
             ),
         ),
     );

@@ -105,8 +105,9 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only: options.app ? [options.app] : undefined } as const;
     // Nothing to do, or only live drift to put back, is known without running Pulumi; an explicit
     // prune, forced hooks or --force always take the full path.
+    let fast: FastVerdict | undefined;
     if (!options.force && !options.prune && !options.forceHooks) {
-        const fast = await timings.span("fast path", () => checkInSync({ ...options, syncKind: settings.kind }));
+        fast = await timings.span("fast path", () => checkInSync({ ...options, syncKind: settings.kind }));
         if (fast.inSync) {
             progress(`in sync: ${fast.revisions.map((r) => `${r.application}@${r.commit.slice(0, 12)}`).join(" ")}: the commits, configuration, policy and live objects are those of the last sync (--force syncs anyway)`);
             return { revisions: fast.revisions, result: "in sync", summary: {}, prunes: [], failed: [] };
@@ -185,7 +186,11 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const pinned = Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? r.commit]));
     const skip = failed.map((f) => f.application);
     const targets = options.app || skip.length ? targetsOf(previewEvents, (app) => (options.app ? app === options.app : !skip.includes(app))) : undefined;
-    const fingerprints = fingerprintsFor({ ...options, syncKind: settings.kind }, Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? [r.commit]])));
+    const fingerprints = fingerprintsFor(
+        { ...options, syncKind: settings.kind },
+        Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? [r.commit]])),
+        fast?.stackDigest,
+    );
     const result = await update(options, {
         env: { ...hookEnv, ...programEnv({ ...settings, operation: "update", skip }), SYNCWAVE_REVISIONS: JSON.stringify(pinned), SYNCWAVE_FINGERPRINTS: JSON.stringify(fingerprints) },
         revisions,
@@ -214,7 +219,7 @@ async function repair(options: SyncOptions, fast: FastVerdict, settings: { kind:
     progress(`repairing ${urns.length} object(s) at the commits last synced (the desired state is unchanged: no new preview)`);
     // The gates of the stages those objects belong to are refreshed too: one that finds its stage
     // unhealthy (an object deleted or broken behind our back) waits again once it is put back.
-    const gates = gatesOf(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env), urns);
+    const gates = gatesOf(fast.resources, urns);
     await releaseStaleLock(options, progress);
     const pinned = Object.fromEntries(Object.entries(fast.commits).map(([app, c]) => [app, c.length > 1 ? c : c[0]]));
     return update(options, {

@@ -8,12 +8,11 @@
 // the full path. Nothing here writes: every change goes through a Pulumi update.
 import { resolve } from "node:path";
 import { readDeclarations, type Declarations } from "../../components/stack-config";
-import { lsRemote } from "../../components/source/git";
+import { currentCommit } from "../../components/source/git";
 import { lastSyncIncomplete } from "../../components/sync/hook-runs";
 import { syncWindowVerdict } from "../../components/project/sync-windows";
-import { commitFromLsRemote } from "../commands/reconcile-plan";
 import { locatedDrift, type LocatedDrift } from "../commands/drift";
-import { readCheckpoint } from "../commands/state";
+import { readCheckpoint, type StateResource } from "../commands/state";
 import { lastSyncs } from "../hook-runs";
 import { fileBackendLocks } from "../stale-lock";
 import { timings } from "../timings";
@@ -46,6 +45,10 @@ export interface FastVerdict {
     drift: LocatedDrift[];
     /** The Applications checked, at the commits resolved now. */
     revisions: ResolvedRevision[];
+    /** The stack-wide part of the digests, when the inputs could be read (a full sync records it too). */
+    stackDigest?: string;
+    /** The state the check read (a repair looks up the drifted objects' gates in it). */
+    resources: readonly StateResource[];
 }
 
 /** The stack's inputs, read as the program reads them; undefined when this is not SyncWave's own program. */
@@ -79,19 +82,23 @@ export function stackInputs(options: FastCheckOptions): { digest: string; declar
     return { digest, declarations, pins: configObject(values, "syncwave:pins") ?? {} };
 }
 
-/** The per-Application digests for commits already resolved (by a preview). */
-export function fingerprintsFor(options: FastCheckOptions, commits: Record<string, string[]>): Record<string, string> {
-    let inputs;
-    try {
-        inputs = stackInputs(options);
-    } catch {
-        return {};
+/**
+ * The per-Application digests for commits already resolved (by a preview), from the stack digest the
+ * fast check computed, or computed now (a sync that skipped the check: --force, --prune).
+ */
+export function fingerprintsFor(options: FastCheckOptions, commits: Record<string, string[]>, digest?: string): Record<string, string> {
+    if (!digest) {
+        try {
+            digest = stackInputs(options)?.digest;
+        } catch {
+            return {};
+        }
     }
-    if (!inputs) return {};
-    return Object.fromEntries(Object.entries(commits).map(([app, c]) => [app, applicationDigest(inputs.digest, app, c)]));
+    if (!digest) return {};
+    return Object.fromEntries(Object.entries(commits).map(([app, c]) => [app, applicationDigest(digest, app, c)]));
 }
 
-const notNow = (why: string, extra: Partial<FastVerdict> = {}): FastVerdict => ({ inSync: false, desiredUnchanged: false, why, fingerprints: {}, commits: {}, drift: [], revisions: [], ...extra });
+const notNow = (why: string, extra: Partial<FastVerdict> = {}): FastVerdict => ({ inSync: false, desiredUnchanged: false, why, fingerprints: {}, commits: {}, drift: [], revisions: [], resources: [], ...extra });
 
 export async function checkInSync(options: FastCheckOptions): Promise<FastVerdict> {
     const cwd = resolve(options.cwd ?? process.cwd());
@@ -103,21 +110,23 @@ export async function checkInSync(options: FastCheckOptions): Promise<FastVerdic
         return notNow(`the configuration needs the full check (${(err as Error).message.split("\n")[0]})`);
     }
     if (!inputs) return notNow("a program of its own: always the full update");
+    const digest = inputs.digest;
+    const not = (why: string, extra: Partial<FastVerdict> = {}) => notNow(why, { stackDigest: digest, ...extra });
     const apps = options.app ? [options.app] : Object.keys(inputs.declarations.applications);
-    if (options.app && !inputs.declarations.applications[options.app]) return notNow(`no application named ${options.app}`);
+    if (options.app && !inputs.declarations.applications[options.app]) return not(`no application named ${options.app}`);
 
     const backend = options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
-    if (fileBackendLocks(backend, readProjectFile(cwd).name, options.stack).length > 0) return notNow("the stack is locked by another update");
+    if (fileBackendLocks(backend, readProjectFile(cwd).name, options.stack).length > 0) return not("the stack is locked by another update");
     const checkpoint = readCheckpoint(options.stack, cwd, options.env);
-    if (checkpoint.pendingOperations > 0) return notNow("the last update left operations unfinished");
+    if (checkpoint.pendingOperations > 0) return not("the last update left operations unfinished");
     const last = lastSyncs(checkpoint.resources);
     if (!options.app) {
         const removed = [...last.keys()].filter((a) => !inputs.declarations.applications[a]);
-        if (removed.length > 0) return notNow(`${removed.join(", ")} left the configuration`);
+        if (removed.length > 0) return not(`${removed.join(", ")} left the configuration`);
     }
 
-    // What every source resolves to now: one cheap remote query per repository and revision.
-    const commits: Record<string, string[]> = {};
+    // What every source resolves to now: one cheap remote query per repository and revision, all at once.
+    const wanted: Record<string, Promise<(string | undefined)[]>> = {};
     for (const app of apps) {
         const spec = inputs.declarations.applications[app];
         const project = inputs.declarations.projects[spec.project];
@@ -129,25 +138,31 @@ export async function checkInSync(options: FastCheckOptions): Promise<FastVerdic
             new Date(),
             { manual: options.syncKind === "manual" },
         );
-        if (!window.allowed) return notNow(`${app}: ${window.reason}`);
-        if (project?.signatureKeys?.length) return notNow(`${app}: its Project verifies commit signatures in the full sync`);
+        if (!window.allowed) return not(`${app}: ${window.reason}`);
+        if (project?.signatureKeys?.length) return not(`${app}: its Project verifies commit signatures in the full sync`);
         const sources = spec.source ? [spec.source] : (spec.sources ?? []);
-        if (sources.length === 0 || sources.some((s) => s.chart)) return notNow(`${app}: a chart source is resolved by the full sync`);
+        if (sources.length === 0 || sources.some((s) => s.chart)) return not(`${app}: a chart source is resolved by the full sync`);
         const pin = inputs.pins[app]?.revision;
-        if (pin && sources.length > 1) return notNow(`${app}: pinned with several sources`);
-        const resolved = await timings.span("fast path: git resolve", () =>
-            Promise.all(sources.map((s, i) => (i === 0 && pin ? Promise.resolve(pin) : resolveCommit(s.repoURL, s.targetRevision, cwd)))),
-        );
-        if (resolved.some((c) => !c)) return notNow(`${app}: a source's revision could not be resolved cheaply`);
-        commits[app] = resolved as string[];
+        if (pin && sources.length > 1) return not(`${app}: pinned with several sources`);
+        // A bounded query: an unreachable remote sends the sync down the full path, which says why.
+        wanted[app] = Promise.all(sources.map((s, i) => (i === 0 && pin ? Promise.resolve(pin) : currentCommit(s.repoURL, s.targetRevision, { baseDir: cwd, timeoutMs: 15_000 }))));
     }
-    const fingerprints = Object.fromEntries(Object.entries(commits).map(([app, c]) => [app, applicationDigest(inputs.digest, app, c)]));
+    const commits: Record<string, string[]> = {};
+    await timings.span("fast path: git resolve", async () => {
+        for (const app of apps) {
+            const resolved = await wanted[app];
+            if (resolved.every((c): c is string => Boolean(c))) commits[app] = resolved;
+        }
+    });
+    const unresolved = apps.find((app) => !commits[app]);
+    if (unresolved) return not(`${unresolved}: a source's revision could not be resolved cheaply`);
+    const fingerprints = Object.fromEntries(Object.entries(commits).map(([app, c]) => [app, applicationDigest(digest, app, c)]));
     for (const app of apps) {
         const l = last.get(app);
-        if (!l?.record || !l.result) return notNow(`${app}: never synced completely`, { fingerprints, commits });
-        if (lastSyncIncomplete(l)) return notNow(`${app}: its last sync did not complete`, { fingerprints, commits });
-        if (l.result.fingerprint !== fingerprints[app]) return notNow(`${app}: its commit, configuration, Project, policy or SyncWave changed since its last sync`, { fingerprints, commits });
-        if (l.record.revision !== commits[app][0]) return notNow(`${app}: a new commit`, { fingerprints, commits });
+        if (!l?.record || !l.result) return not(`${app}: never synced completely`, { fingerprints, commits });
+        if (lastSyncIncomplete(l)) return not(`${app}: its last sync did not complete`, { fingerprints, commits });
+        if (l.result.fingerprint !== fingerprints[app]) return not(`${app}: its commit, configuration, Project, policy or SyncWave changed since its last sync`, { fingerprints, commits });
+        if (l.record.revision !== commits[app][0]) return not(`${app}: a new commit`, { fingerprints, commits });
     }
 
     const revisions: ResolvedRevision[] = apps.map((app) => {
@@ -160,18 +175,7 @@ export async function checkInSync(options: FastCheckOptions): Promise<FastVerdic
         .filter((r) => apps.includes(r.application))
         .flatMap((r) => r.fields);
     if (drift.length > 0) {
-        return { inSync: false, desiredUnchanged: true, why: `${drift.length} live field(s) differ from the last sync`, fingerprints, commits, drift, revisions };
+        return { inSync: false, desiredUnchanged: true, why: `${drift.length} live field(s) differ from the last sync`, fingerprints, commits, drift, revisions, stackDigest: digest, resources: checkpoint.resources };
     }
-    return { inSync: true, desiredUnchanged: true, why: "in sync", fingerprints, commits, drift, revisions };
-}
-
-/** The commit a branch, tag or HEAD names now (`git ls-remote`); a full SHA is itself; undefined when unreachable. */
-async function resolveCommit(repoURL: string, targetRevision: string | undefined, cwd: string): Promise<string | undefined> {
-    if (targetRevision && /^[0-9a-f]{40}$/.test(targetRevision)) return targetRevision;
-    try {
-        // A bounded query: an unreachable remote sends the sync down the full path, which says why.
-        return commitFromLsRemote(await lsRemote(repoURL, { baseDir: cwd, timeoutMs: 15_000 }), targetRevision);
-    } catch {
-        return undefined;
-    }
+    return { inSync: true, desiredUnchanged: true, why: "in sync", fingerprints, commits, drift, revisions, stackDigest: digest, resources: checkpoint.resources };
 }

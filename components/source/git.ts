@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
-import { unambiguousCommit } from "./ls-remote";
+import { commitFromLsRemote, unambiguousCommit } from "./ls-remote";
 
 export interface GitCredentials {
     username?: string;
@@ -111,6 +111,29 @@ export async function lsRemote(repoURL: string, options: Omit<GitFetchOptions, "
         throw new GitSourceError(`git ls-remote of ${url} failed: ${scrub((err as Error).message, { ...options, cacheDir: "" })}`);
     }
 }
+
+/**
+ * The commit a revision names on the remote now, for callers that must not fetch: a full SHA is
+ * itself (no query), a branch, tag or HEAD one `ls-remote`; undefined when the remote cannot be
+ * reached or does not have it. Several callers asking the same (repository, revision) share one query.
+ */
+export function currentCommit(repoURL: string, targetRevision: string | undefined, options: { baseDir?: string; timeoutMs?: number }): Promise<string | undefined> {
+    if (targetRevision && /^[0-9a-f]{40}$/.test(targetRevision)) return Promise.resolve(targetRevision);
+    const key = `${options.baseDir ?? ""}\0${repoURL}\0${targetRevision ?? ""}`;
+    let pending = commitQueries.get(key);
+    if (!pending) {
+        pending = lsRemote(repoURL, options).then(
+            (out) => commitFromLsRemote(out, targetRevision),
+            () => undefined,
+        );
+        commitQueries.set(key, pending);
+        // Asked again later (the next reconcile round), the remote is asked again.
+        void pending.finally(() => commitQueries.delete(key));
+    }
+    return pending;
+}
+
+const commitQueries = new Map<string, Promise<string | undefined>>();
 
 /** Fetches the repository into its mirror (cloning it the first time) and returns the mirror path. */
 async function updateMirror(url: string, options: GitFetchOptions): Promise<string> {
