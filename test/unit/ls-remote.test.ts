@@ -33,3 +33,20 @@ describe("ls-remote", () => {
         expect(unambiguousCommit(out, "abc1234")).toBeUndefined();
     });
 });
+
+describe("currentCommit", () => {
+    it("asks the remote for a branch or HEAD, answers a full SHA without asking, and undefined when unreachable", async () => {
+        const { TestRepo } = await import("../helpers/git");
+        const { currentCommit } = await import("../../components/source/git");
+        const repo = new TestRepo();
+        const first = repo.commit({ "a.txt": "1" });
+        expect(await currentCommit(repo.url, "main", {})).toBe(first);
+        expect(await currentCommit(repo.url, undefined, {})).toBe(first);
+        const second = repo.commit({ "a.txt": "2" });
+        // Asked again after the first answer settled: the remote is asked again.
+        expect(await currentCommit(repo.url, "main", {})).toBe(second);
+        expect(await currentCommit("file:///nonexistent/repo", "main", {})).toBeUndefined();
+        expect(await currentCommit("file:///nonexistent/repo", "a".repeat(40), {})).toBe("a".repeat(40));
+        expect(await currentCommit(repo.url, "no-such-branch", {})).toBeUndefined();
+    });
+});
