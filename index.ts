@@ -10,6 +10,13 @@ import type { GitCredentials } from "./components/source/git";
 import { readDeclarations } from "./components/stack-config";
 import { declares, syncRunFromEnv } from "./components/sync-run";
 import { DEFAULT_HEALTH_TIMEOUT } from "./components/duration";
+import type { ApplicationSpec } from "./components/application-spec";
+import { ApplicationSet } from "./components/application-set";
+import type { DeclareOptions, FleetDeclarer, Readiness } from "./components/fleet/declarer";
+import { orderByDependencies } from "./components/fleet/depends-on";
+import type { RecordedChild } from "./components/fleet/child-applications";
+import { DEFAULT_PROJECT } from "./components/stack-config";
+import { SyncWaveInputError } from "./components/sync/errors";
 
 const config = new pulumi.Config("syncwave");
 const baseDir = __dirname;
@@ -22,6 +29,7 @@ const declarations = readDeclarations(
         projects: config.getObject<unknown>("projects"),
         applications: config.getObject<Record<string, unknown>>("applications"),
         manifests: config.getObject<string[]>("manifests") ?? [],
+        applicationSets: config.getObject<Record<string, unknown>>("applicationSets"),
     },
     baseDir,
 );
@@ -43,34 +51,118 @@ const run = syncRunFromEnv();
 const pins = config.getObject<Record<string, { revision: string }>>("pins") ?? {};
 // One commit per Application, or one per source for an Application with several sources.
 const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<string, string | string[]>;
+// What each ApplicationSet generated at its last sync, as the CLI read it from the state: its
+// applicationsSync policy keeps or leaves those it may not update or delete (components/application-set.ts).
+const previousFleet = JSON.parse(process.env.SYNCWAVE_FLEET_PREVIOUS ?? "{}") as Record<string, Record<string, ApplicationSpec>>;
+// The children each parent declared at its last sync: one that does not prune now keeps those that left its render.
+const previousChildren = JSON.parse(process.env.SYNCWAVE_FLEET_PREVIOUS_CHILDREN ?? "{}") as Record<string, Record<string, RecordedChild>>;
 
-const projects = Object.fromEntries(Object.entries(declarations.projects).map(([name, spec]) => [name, new Project(name, spec, { gpgKeys: declarations.gpgKeys })]));
+const projects: Record<string, Project> = Object.fromEntries(
+    Object.entries(declarations.projects).map(([name, spec]) => [name, new Project(name, spec, { gpgKeys: declarations.gpgKeys })]),
+);
 const ownership = new OwnershipRegistry();
 const applicationNames = Object.keys(declarations.applications);
+// Every Application of the stack, whoever declares it (the stack, a parent, an ApplicationSet): one name, one Application.
+const declaredBy = new Map<string, string>();
 
-const applications = Object.entries(declarations.applications).filter(([name]) => declares(run, name)).map(([name, spec]) => {
-    return new Application(name, {
-        ...spec,
-        revision: pins[name]?.revision ?? (typeof resolved[name] === "string" ? resolved[name] : undefined),
-        revisions: Array.isArray(resolved[name]) ? resolved[name] : undefined,
-        project: projects[spec.project],
-        clusters,
-        // Looked up for each source by its repoURL (components/source/credentials.ts).
-        repoCredentialTable: credentials,
-        siblings: applicationNames,
-        healthTimeout,
-        degradedGrace,
-        baseDir,
-        syncKind: run.kind,
-        prune: run.prune,
-        isolateFailures: run.isolateFailures,
-        hookRunKey: run.hookRunKeys[name],
-        fingerprint: run.fingerprints[name],
-        ownership,
-    });
-});
+function projectOf(name: string, spec: ApplicationSpec, file?: string): Project {
+    if (!projects[spec.project] && spec.project === "default") projects.default = new Project("default", DEFAULT_PROJECT);
+    const project = projects[spec.project];
+    if (!project) {
+        throw new SyncWaveInputError(`names project ${spec.project}, which the platform does not declare (declared: ${Object.keys(projects).join(", ") || "none"})`, {
+            application: name,
+            file,
+            field: "spec.project",
+        });
+    }
+    return project;
+}
 
-/** Each Application's resolved revision, stages and digest: the stack history keeps them per update. */
+/** Declares one Application with this run's settings; undefined when this run leaves it out. */
+function declareApplication(name: string, spec: ApplicationSpec, options: Partial<DeclareOptions> & { where: string }): Application | undefined {
+    const earlier = declaredBy.get(name);
+    if (earlier !== undefined) {
+        throw new SyncWaveInputError(`application ${name} is declared twice: by ${earlier} and by ${options.where}`, { application: name, file: options.file });
+    }
+    declaredBy.set(name, options.where);
+    if (!declares(run, name)) return undefined;
+    const fleetMember = options.origin?.parent !== undefined || options.origin?.applicationSet !== undefined;
+    return new Application(
+        name,
+        {
+            ...spec,
+            revision: pins[name]?.revision ?? (typeof resolved[name] === "string" ? resolved[name] : undefined),
+            revisions: Array.isArray(resolved[name]) ? resolved[name] : undefined,
+            project: projectOf(name, spec, options.file),
+            clusters,
+            // Looked up for each source by its repoURL (components/source/credentials.ts).
+            repoCredentialTable: credentials,
+            // A resource moving between top-level Applications is aliased; fleet members name theirs after themselves.
+            siblings: fleetMember ? [] : applicationNames,
+            healthTimeout,
+            degradedGrace,
+            baseDir,
+            syncKind: run.kind,
+            prune: run.prune,
+            isolateFailures: run.isolateFailures,
+            hookRunKey: run.hookRunKeys[name],
+            fingerprint: run.fingerprints[name],
+            ownership,
+            origin: options.origin,
+            after: options.after,
+            measuredLive: options.measuredLive,
+            fleet,
+        },
+        options.parent ? { parent: options.parent } : undefined,
+    );
+}
+
+const fleet: FleetDeclarer = {
+    assignments: declarations.assignments,
+    allowFleetDeletion: process.env.SYNCWAVE_ALLOW_FLEET_DELETION === "true",
+    previousChildren: (parent) => previousChildren[parent] ?? {},
+    declare: (name, spec, options) =>
+        declareApplication(name, spec, { ...options, where: options.origin.applicationSet !== undefined ? `ApplicationSet ${options.origin.applicationSet}` : `parent application ${options.origin.parent}` }),
+};
+
+// dependsOn between the stack's own Applications: dependencies first, each dependent waiting for them.
+const topLevel = orderByDependencies(
+    Object.entries(declarations.applications).map(([name, spec]) => ({
+        name,
+        spec,
+        dependsOn: spec.dependsOn,
+        where: { file: declarations.origins[`Application/${name}`] === "stack config" ? undefined : declarations.origins[`Application/${name}`], field: "dependsOn" },
+    })),
+    "the stack",
+);
+const waitedOn = new Set(topLevel.flatMap((a) => a.dependsOn ?? []));
+const declared = new Map<string, Application>();
+for (const { name, spec, where } of topLevel) {
+    const after: Promise<Readiness>[] = (spec.dependsOn ?? []).flatMap((d) => declared.get(d)?.ready ?? []);
+    const app = declareApplication(name, spec, { where: declarations.origins[`Application/${name}`] ?? "stack config", file: where.file, after, measuredLive: waitedOn.has(name) });
+    if (app) declared.set(name, app);
+}
+const applicationSets = Object.entries(declarations.applicationSets).map(
+    ([name, declaration]) =>
+        new ApplicationSet(name, {
+            declaration,
+            fleet,
+            clusters,
+            repoCredentialTable: credentials,
+            baseDir,
+            ownership,
+            previous: previousFleet[name],
+        }),
+);
+const applications = [...declared.values()];
+
+/** Each top-level Application's resolved revision, stages and digest: the stack history keeps them per update. */
 export const syncwave: pulumi.Output<Record<string, ApplicationSummary>> = pulumi
     .all(applications.map((a) => a.summary))
     .apply((summaries) => Object.fromEntries(summaries.map((s, i) => [applications[i].applicationName, s])));
+
+/** What each ApplicationSet generated: the names, by step of its rollout. */
+export const applicationSetsGenerated =
+    applicationSets.length === 0
+        ? undefined
+        : pulumi.all(applicationSets.map((a) => a.generated)).apply((all) => Object.fromEntries(all.map((g, i) => [applicationSets[i].setName, g])));

@@ -43,6 +43,7 @@ interface SyncFlags {
     manual?: boolean;
     forceHooks?: boolean;
     force?: boolean;
+    allowFleetDeletion?: boolean;
 }
 
 program
@@ -51,10 +52,11 @@ program
     .option("--prune", "show the diff of a sync with --prune")
     .option("--manual", "show the diff of a manual sync (sync windows with manualSync let it through)")
     .option("--force-hooks", "show the diff of a sync with --force-hooks")
+    .option("--allow-fleet-deletion", "show the diff of a sync with --allow-fleet-deletion")
     .action(async (o: SyncFlags) => {
         const g = globals();
         const { diff, formatDiff } = await import("./commands/diff");
-        const result = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, prune: o.prune, syncKind: o.manual ? "manual" : "automated", forceHooks: o.forceHooks });
+        const result = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, prune: o.prune, syncKind: o.manual ? "manual" : "automated", forceHooks: o.forceHooks, allowFleetDeletion: o.allowFleetDeletion });
         const { events: _events, ...json } = result;
         print(json, formatDiff(result));
         if (result.events.some((e) => e.diagnosticEvent?.severity === "error") || result.failed.length > 0) process.exitCode = 1;
@@ -68,6 +70,7 @@ program
     .option("--manual", "a manual sync: a deny window with manualSync: true lets it through (the default is an automated sync)")
     .option("--force-hooks", "run the hooks although nothing they depend on changed (by default they run when the rendered manifests or sync options changed, or after a failed sync)")
     .option("--force", "preview and update even when the commits, configuration, policy and live objects are those of the last sync")
+    .option("--allow-fleet-deletion", "let an ApplicationSet or a parent Application delete more of its Applications than its mass-deletion guard allows")
     .action(async (o: SyncFlags) => {
         const g = globals();
         const { sync, SyncError } = await import("./commands/sync");
@@ -82,6 +85,7 @@ program
                 prune: o.prune,
                 forceHooks: o.forceHooks,
                 force: o.force,
+                allowFleetDeletion: o.allowFleetDeletion,
                 syncKind: o.manual ? "manual" : "automated",
                 policyPacks: g.policyPack,
                 policyPackConfigs: g.policyPackConfig,
@@ -159,6 +163,17 @@ program
         const { unpin } = await import("./commands/rollback");
         await unpin(app, globals());
         print({ unpinned: app }, `${app}: unpinned`);
+    });
+
+const appset = program.command("appset").description("ApplicationSets: what they generate");
+appset
+    .command("generate <file>")
+    .description("print the Applications the ApplicationSets in FILE generate (YAML, or --json), offline and without a cluster; clusters come from the stack's syncwave:clusters")
+    .action(async (file: string) => {
+        const g = globals();
+        const { formatGenerated, generateFromFile } = await import("./commands/appset");
+        const views = await generateFromFile(file, { cwd: g.cwd, stack: g.stack });
+        print(views, formatGenerated(views));
     });
 
 program.addCommand(clusterCommand());

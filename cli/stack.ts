@@ -4,6 +4,7 @@
 import { resolve } from "node:path";
 import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { ProgramReport } from "../components/report";
+import { applicationOfUrn } from "./application-urn";
 
 export interface StackOptions {
     stack: string;
@@ -68,8 +69,7 @@ export function revisionsFromReport(report: ProgramReport): ResolvedRevision[] {
 export function applicationOfStep(e: EngineEvent): string | undefined {
     const m = e.resourcePreEvent?.metadata ?? e.resOutputsEvent?.metadata;
     const parent = m?.new?.parent ?? m?.old?.parent;
-    if (!parent || !parent.includes("::syncwave:index:Application::")) return undefined;
-    return parent.split("::").pop();
+    return applicationOfUrn(parent);
 }
 
 /** "apps/Deployment/shop/api" (a managed object's Pulumi name) as "Deployment shop/api". */

@@ -84,4 +84,9 @@ export interface ApplicationSpec {
     finalizers?: string[];
     /** Stack-config shorthand for the cascade finalizer. */
     cascade?: boolean;
+    /**
+     * Applications this one syncs after, once each is Healthy (`syncwave.dev/depends-on` on an Argo CD
+     * manifest): names of Applications declared beside it (top level, the same parent, the same ApplicationSet).
+     */
+    dependsOn?: string[];
 }

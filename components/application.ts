@@ -25,6 +25,10 @@ import { fetchApplicationSources, renderManifests } from "./application/source";
 import { declaredSources } from "./source/sources-spec";
 import { requireSignedSources } from "./application/signatures";
 import type { ApplicationArgs, ApplicationSummary, StageSummary } from "./application/types";
+import type { Readiness } from "./fleet/declarer";
+import { declareChildren, orderChildren } from "./application/children";
+import { keptChildren, splitChildApplications } from "./fleet/child-applications";
+import { worst } from "./health/status";
 
 export type { ApplicationSpec } from "./application-spec";
 export type { ApplicationArgs, ApplicationSummary, StageSummary } from "./application/types";
@@ -33,6 +37,8 @@ export class Application extends pulumi.ComponentResource {
     declare public readonly applicationName: string;
     /** What the sync resolved and planned: revision, stages, digest (see initialize). */
     public readonly summary: pulumi.Output<ApplicationSummary>;
+    /** Settles once the Application declared its sync (or failed): what another Application waits on. */
+    declare public readonly ready: Promise<Readiness>;
 
     constructor(name: string, args: ApplicationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("syncwave:index:Application", name, args, opts);
@@ -48,11 +54,13 @@ export class Application extends pulumi.ComponentResource {
         const args = argsInput as unknown as ApplicationArgs;
         // initialize runs inside super(), before the constructor's own fields are set.
         (this as { applicationName: string }).applicationName = name;
+        let settle: (r: Readiness) => void = () => undefined;
+        (this as { ready: Promise<Readiness> }).ready = new Promise<Readiness>((resolve) => (settle = resolve));
         this.steps = {};
         this.isolating = Boolean(args.isolateFailures && pulumi.runtime.isDryRun());
         args.ownership?.expect(name);
         try {
-            const outputs = await this.synchronize(args);
+            const outputs = await this.synchronize(args, settle);
             reportApplication({
                 application: name,
                 status: "ok",
@@ -66,7 +74,9 @@ export class Application extends pulumi.ComponentResource {
             });
             return outputs;
         } catch (err) {
+            settle({ application: name, ok: false, reason: (err as Error).message.split("\n")[0], resources: [] });
             args.ownership?.settle(name);
+            for (const child of this.expectedChildren ?? []) args.ownership?.settle(child);
             // Only a preview may isolate a failure: an update that left the Application out would make
             // the engine drop (never delete: every object is retained) what it manages from the state.
             if (!(args.isolateFailures && pulumi.runtime.isDryRun())) throw err;
@@ -78,11 +88,24 @@ export class Application extends pulumi.ComponentResource {
         }
     }
 
-    private async synchronize(args: ApplicationArgs): Promise<ApplicationSummary> {
+    private async synchronize(args: ApplicationArgs, settle: (r: Readiness) => void): Promise<ApplicationSummary> {
         const name = this.applicationName;
         const project = args.project;
         const spec = project.spec;
         const destination = args.destination ?? {};
+        // Fleet members (children, generated Applications) name their objects after themselves: two of
+        // them may hold the same object on two clusters, and Pulumi names do not include the parent's.
+        const namePrefix = args.origin?.parent !== undefined || args.origin?.applicationSet !== undefined ? `${name}|` : "";
+
+        // dependsOn, earlier child waves, earlier rollout steps: each must be able to sync, or this one cannot.
+        const upstream = await Promise.all(args.after ?? []);
+        const blocked = upstream.filter((u) => !u.ok);
+        if (blocked.length > 0) {
+            throw new SyncWaveInputError(`waits for ${blocked.map((b) => `application ${b.application} (${b.reason ?? "failed"})`).join(", ")}, which cannot sync now`, {
+                application: name,
+                field: "dependsOn",
+            });
+        }
 
         // Durations the user wrote are refused before anything is fetched, never half-way through declaring.
         if (args.degradedGrace !== undefined) requireDuration(args.degradedGrace, { application: name, field: "degradedGrace" });
@@ -109,7 +132,18 @@ export class Application extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const manifests = await this.step("render", () => renderManifests(name, args, fetched, provider));
+        const rendered = await this.step("render", () => renderManifests(name, args, fetched, provider));
+        // App of apps: rendered Applications are children, declared below once this one's own sync is.
+        const { children: renderedChildren, own: manifests } = splitChildApplications(name, rendered);
+        const pruneEnabled = pruneRequested(args.syncKind ?? "automated", args.syncPolicy?.automated?.prune, args.prune ?? false);
+        // A child that left the render is an Application object to prune: without prune, Argo CD keeps
+        // it (OutOfSync, requiring pruning) and it goes on syncing as it was; so does SyncWave.
+        const kept = keptChildren(renderedChildren, args.fleet?.previousChildren(name) ?? {}, pruneEnabled);
+        for (const c of kept) pulumi.log.warn(`child application ${c.name} left the manifests of ${name}: kept as it was, since this sync does not prune (requires pruning)`, this);
+        const children = orderChildren(name, [...renderedChildren, ...kept], args);
+        // Children claim their objects later: every sibling's pruner waits for them (ownership.ts).
+        for (const c of children) args.ownership?.expect(c.name);
+        this.expectedChildren = children.map((c) => c.name);
         let kinds;
         try {
             kinds = await this.step("discovery", () => discoverKinds(kubeconfig, 30_000));
@@ -122,13 +156,14 @@ export class Application extends pulumi.ComponentResource {
             manifests,
             namespace: destination.namespace,
             syncOptions: args.syncPolicy?.syncOptions,
-            allowEmpty: args.syncPolicy?.automated?.allowEmpty,
+            // A parent that renders only Applications has no objects of its own.
+            allowEmpty: args.syncPolicy?.automated?.allowEmpty || children.length > 0,
         }));
         checkPlan(name, plan, project, destination);
         // Every ignoreDifferences rule is valid (pointers, jq) before anything is declared.
         await prepareIgnoreDifferences(name, args.ignoreDifferences ?? []);
         try {
-            for (const r of plan.managed) args.ownership?.claim(name, r.id, describeResource(r.key), r.file);
+            for (const r of plan.managed) args.ownership?.claim(name, r.id, describeResource(r.key), r.file, ref.cluster);
         } finally {
             args.ownership?.settle(name);
         }
@@ -138,7 +173,6 @@ export class Application extends pulumi.ComponentResource {
             ...(await this.step("takeover check", () => takeoverBlockers({ application: name, installationId, parent: this }, plan, project, kubeconfig))),
         ];
         refuseOnUpdate(name, blockers, this.isolating, this);
-        const pruneEnabled = pruneRequested(args.syncKind ?? "automated", args.syncPolicy?.automated?.prune, args.prune ?? false);
         const graph = new ApplicationGraph(
             {
                 parent: this,
@@ -148,13 +182,27 @@ export class Application extends pulumi.ComponentResource {
                 namespaceScope: kinds.kinds["/Namespace"]?.scope,
                 hookRun: { desired: desiredStateDigest(plan.digest, args.syncPolicy?.syncOptions ?? []), runKey: args.hookRunKey ?? "" },
                 clientSideProvider: clientSideApplyProvider(name, pulumi.secret(kubeconfig), this),
+                namePrefix,
+                after: upstream.flatMap((u) => u.resources),
+                measuredLive: args.measuredLive ?? false,
+                origin: args.origin,
+                children: children.map((c) => c.name),
+                childSpecs: Object.fromEntries(children.map((c) => [c.name, { spec: c.spec, wave: c.wave, file: c.file }])),
+                keptChildren: kept.map((c) => c.name),
+                allowFleetDeletion: args.fleet?.allowFleetDeletion ?? false,
             },
             args,
             provider,
         );
         const declaring = performance.now();
-        const health = graph.declare(plan, fetched, { pruneEnabled });
+        const ownHealth = graph.declare(plan, fetched, { pruneEnabled });
         this.steps.declare = performance.now() - declaring;
+        settle({ application: name, ok: true, resources: graph.completion });
+        const childApps = declareChildren(name, children, { args, parent: this, completion: graph.completion });
+        // A parent's health is its worst child's (or its own objects', if worse), as Argo CD's Application health rule gives it.
+        const health = pulumi
+            .all([ownHealth, ...childApps.map((c) => c.summary.apply((s) => s.health))])
+            .apply((all) => worst(all.filter((h): h is Health => Boolean(h))));
 
         const stages: StageSummary[] = plan.stages.map((s) => ({
             phase: s.phase,
@@ -180,12 +228,14 @@ export class Application extends pulumi.ComponentResource {
             stages,
             skipped: plan.skipped.map((r) => describeResource(r.key)),
             pruneEnabled,
+            ...(children.length > 0 ? { children: children.map((c) => c.name) } : {}),
         };
     }
 
     // Set inside initialize, which runs within super(): a field initializer would overwrite it.
     declare private isolating: boolean;
     declare private steps: Record<string, number>;
+    declare private expectedChildren: string[] | undefined;
 
     /** Times one step of the sync for the CLI's --timings (see report.ts). */
     private async step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {

@@ -14,6 +14,15 @@ export interface ClusterConnection {
     /** A kubeconfig file path or its YAML content. */
     kubeconfig?: string;
     context?: string;
+    /**
+     * The cluster's API server URL, as Applications may name it in destination.server and as the
+     * ApplicationSet clusters generator gives it (`server`); the kubeconfig's own server when absent.
+     */
+    server?: string;
+    /** Labels the ApplicationSet clusters generator selects on (Argo CD's cluster secret labels). */
+    labels?: Record<string, string>;
+    /** Annotations the clusters generator gives as metadata.annotations parameters. */
+    annotations?: Record<string, string>;
 }
 
 export const DEFAULT_CLUSTER_SERVER = "https://kubernetes.default.svc";
@@ -51,8 +60,12 @@ export function destinationConnection(
     destination: ApplicationDestination,
     clusters: Record<string, ClusterConnection>,
 ): { id: string; connection: ClusterConnection } {
-    const id = destination.server ?? destination.name ?? DEFAULT_CLUSTER_SERVER;
-    const isDefault = id === DEFAULT_CLUSTER_SERVER || id === DEFAULT_CLUSTER_NAME;
+    const named = destination.server ?? destination.name ?? DEFAULT_CLUSTER_SERVER;
+    const isDefault = named === DEFAULT_CLUSTER_SERVER || named === DEFAULT_CLUSTER_NAME;
+    // By its entry's name, else by the server URL the entry declares (a generated Application names
+    // the server the clusters generator gave it).
+    const byServer = destination.server !== undefined && !clusters[named] ? Object.entries(clusters).find(([, c]) => c.server === destination.server) : undefined;
+    const id = byServer ? byServer[0] : named;
     const connection = clusters[id] ?? (isDefault ? {} : undefined);
     if (!connection) {
         throw new SyncWaveInputError(
@@ -112,4 +125,18 @@ export function destinationKubeconfig(
 ): string {
     const { id, connection } = destinationConnection(application, destination, clusters);
     return minimalKubeconfig(connection.kubeconfig, { id, context: connection.context, impersonate, application });
+}
+
+/** The API server URL of a configured cluster: its `server`, else its kubeconfig's (context's cluster), else undefined. */
+export function connectionServer(id: string, connection: ClusterConnection): string | undefined {
+    if (connection.server) return connection.server;
+    if (id === DEFAULT_CLUSTER_NAME || id === DEFAULT_CLUSTER_SERVER) return DEFAULT_CLUSTER_SERVER;
+    try {
+        const config = loadKubeconfig(connection.kubeconfig, `syncwave:clusters.${id}.kubeconfig`);
+        const contextName = connection.context ?? config["current-context"];
+        const context = config.contexts?.find((c) => c.name === contextName);
+        return config.clusters?.find((c) => c.name === context?.context.cluster)?.cluster.server;
+    } catch {
+        return undefined;
+    }
 }

@@ -5,8 +5,10 @@ import { SyncWaveInputError } from "./sync/errors";
 export class OwnershipRegistry {
     private readonly owners = new Map<string, { application: string; file: string }>();
 
-    claim(application: string, id: string, resource: string, file: string): void {
-        const owner = this.owners.get(id);
+    /** `cluster` keeps two clusters' objects of the same name apart (an ApplicationSet across clusters). */
+    claim(application: string, id: string, resource: string, file: string, cluster = ""): void {
+        const key = `${cluster}\u0000${id}`;
+        const owner = this.owners.get(key);
         if (owner && owner.application !== application) {
             throw new SyncWaveInputError(`${resource} is also declared by application ${owner.application} (${owner.file}); a resource belongs to one application`, {
                 application,
@@ -14,7 +16,7 @@ export class OwnershipRegistry {
                 resource,
             });
         }
-        this.owners.set(id, { application, file });
+        this.owners.set(key, { application, file });
     }
 
     private readonly pending = new Set<string>();
@@ -35,8 +37,9 @@ export class OwnershipRegistry {
      * Ids every other Application of this run declares, once all have claimed: an object that moved to
      * a sibling is the sibling's now, and the Application it left must neither prune nor report it.
      */
-    async claimedByOthers(application: string): Promise<string[]> {
+    async claimedByOthers(application: string, cluster = ""): Promise<string[]> {
         if (this.pending.size > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
-        return [...this.owners.entries()].filter(([, o]) => o.application !== application).map(([id]) => id);
+        const prefix = `${cluster}\u0000`;
+        return [...this.owners.entries()].filter(([key, o]) => o.application !== application && key.startsWith(prefix)).map(([key]) => key.slice(prefix.length));
     }
 }

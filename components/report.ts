@@ -21,8 +21,20 @@ export interface ApplicationReport {
     timings?: Record<string, number>;
 }
 
+/** What an ApplicationSet generated and how it rolls out: the CLI halts and rolls back a failed step from it. */
+export interface ApplicationSetReport {
+    applicationSet: string;
+    /** Its Applications by RollingSync step (one step without a strategy). */
+    steps: string[][];
+    /** In no step: reported, not synced. */
+    unmatched: string[];
+    /** `syncwave.dev/rollback-on-failure: "true"`: a failed step goes back to its last Healthy revisions. */
+    rollbackOnFailure: boolean;
+}
+
 export interface ProgramReport {
     applications: Record<string, ApplicationReport>;
+    applicationSets?: Record<string, ApplicationSetReport>;
 }
 
 export function reportPath(): string | undefined {
@@ -39,6 +51,16 @@ export function reportApplication(entry: ApplicationReport, path = reportPath())
     if (!path) return;
     const report = readReport(path);
     report.applications[entry.application] = { ...report.applications[entry.application], ...entry };
+    const partial = `${path}.${process.pid}.partial`;
+    writeFileSync(partial, JSON.stringify(report, null, 2));
+    renameSync(partial, path);
+}
+
+/** Adds (or replaces) one ApplicationSet's entry. */
+export function reportApplicationSet(entry: ApplicationSetReport, path = reportPath()): void {
+    if (!path) return;
+    const report = readReport(path);
+    report.applicationSets = { ...(report.applicationSets ?? {}), [entry.applicationSet]: entry };
     const partial = `${path}.${process.pid}.partial`;
     writeFileSync(partial, JSON.stringify(report, null, 2));
     renameSync(partial, path);

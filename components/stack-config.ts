@@ -11,6 +11,7 @@ import { readPlatformSource } from "./platform/platform-source";
 import { yamlFiles } from "./platform/yaml-files";
 import type { ProjectSpec } from "./project/project-spec";
 import { parseManifests } from "./source/render";
+import type { Manifest } from "./sync/manifest";
 import { declaredSources } from "./source/sources-spec";
 import { SyncWaveInputError } from "./sync/errors";
 import { CASCADE_FINALIZERS } from "./sync/prune";
@@ -18,6 +19,8 @@ import { CASCADE_FINALIZERS } from "./sync/prune";
 export interface Declarations {
     projects: Record<string, ProjectSpec>;
     applications: Record<string, ApplicationSpec>;
+    /** ApplicationSets by name; what they generate is known only when they generate (components/application-set.ts). */
+    applicationSets: Record<string, ApplicationSetDeclaration>;
     /** Where each was declared ("Application/<name>", "AppProject/<name>" → file or "stack config"), for messages. */
     origins: Record<string, string>;
     /** Which Projects each Application, parent and ApplicationSet may use, as the platform assigned them. */
@@ -34,8 +37,10 @@ export interface StackConfigInput {
     projects?: unknown;
     /** `syncwave:applications`. */
     applications?: Record<string, unknown>;
-    /** `syncwave:manifests`: files or folders of Argo CD Application manifests. */
+    /** `syncwave:manifests`: files or folders of Argo CD Application (and ApplicationSet) manifests. */
     manifests?: readonly string[];
+    /** `syncwave:applicationSets`: ApplicationSet specs by name (Argo CD's fields; `annotations` beside them). */
+    applicationSets?: Record<string, unknown>;
 }
 
 /** Argo CD's built-in project: anything goes, as in Argo CD; used only where the platform assigns "default" without declaring it. */
@@ -55,8 +60,12 @@ function requireObject(value: unknown, where: { file?: string; field: string }):
     return value as Record<string, unknown>;
 }
 
-function validateApplication(name: string, spec: Record<string, unknown>, where: string, file?: string): ApplicationSpec {
+/** Checks an Application spec (Argo CD's field names) and returns it as SyncWave reads it; refuses what it does not know. */
+export function validateApplication(name: string, spec: Record<string, unknown>, where: string, file?: string): ApplicationSpec {
     const field = (f: string) => ({ file, field: `${where}.${f}` });
+    if (spec.dependsOn !== undefined && (!Array.isArray(spec.dependsOn) || !spec.dependsOn.every((d) => typeof d === "string" && d !== ""))) {
+        throw new SyncWaveInputError("must be a list of application names", field("dependsOn"));
+    }
     if (typeof spec.project !== "string" || !spec.project) throw new SyncWaveInputError(`application ${name} names no project`, field("project"));
     // `source` or `sources`, each source checked (components/source/sources-spec.ts).
     declaredSources(name, spec as Pick<ApplicationSpec, "source" | "sources">, file, `${where}.`);
@@ -91,7 +100,7 @@ interface FieldSet {
 const APPLICATION_FIELDS: FieldSet = {
     // `info` is shown by Argo CD's UI only; `revisionHistoryLimit` bounds Argo CD's status history, whose
     // place the stack history takes: both change nothing a sync does.
-    known: ["project", "source", "sources", "destination", "syncPolicy", "ignoreDifferences", "finalizers", "cascade", "info", "revisionHistoryLimit"],
+    known: ["project", "source", "sources", "destination", "syncPolicy", "ignoreDifferences", "finalizers", "cascade", "info", "revisionHistoryLimit", "dependsOn"],
     refused: { sourceHydrator: "source hydration is not supported" },
 };
 const SYNC_POLICY_FIELDS: FieldSet = { known: ["automated", "syncOptions", "retry", "managedNamespaceMetadata"] };
@@ -127,15 +136,67 @@ function validateFinalizers(name: string, finalizers: unknown, where: { file?: s
 
 export interface ManifestDeclarations {
     applications: Record<string, ApplicationSpec>;
+    applicationSets: Record<string, ApplicationSetDeclaration>;
     origins: Record<string, string>;
 }
 
+/** An ApplicationSet as declared: its spec is checked when it generates (components/fleet/applicationset-spec.ts). */
+export interface ApplicationSetDeclaration {
+    spec: Record<string, unknown>;
+    annotations: Record<string, string>;
+    /** The manifest file, or undefined for stack config / TypeScript. */
+    file?: string;
+}
+
+/** SyncWave's annotation on an Argo CD Application manifest naming the Applications it syncs after. */
+export const DEPENDS_ON_ANNOTATION = "syncwave.dev/depends-on";
+
+/** The SyncWave annotations an Application manifest may carry; any other syncwave.dev/ annotation is refused. */
+const APPLICATION_ANNOTATIONS = [DEPENDS_ON_ANNOTATION];
+
 /**
- * Applications from Argo CD manifests in `paths` (files or folders), relative to `baseDir`. These are
- * the teams' files: an AppProject among them is refused, naming its file and name.
+ * One Argo CD Application manifest (from syncwave:manifests, or rendered by a parent Application) as
+ * SyncWave reads it: its finalizers, and `syncwave.dev/depends-on` as `dependsOn`.
+ */
+export function applicationFromManifest(manifest: Manifest, file: string): { name: string; spec: ApplicationSpec } {
+    const name = manifest.metadata?.name;
+    if (!name) throw new SyncWaveInputError("Application has no metadata.name", { file, field: "metadata.name" });
+    const spec = requireObject(manifest.spec, { file, field: `Application ${name} spec` });
+    // An Argo CD Application's finalizers sit in its metadata; they decide what deleting it deletes.
+    validateFinalizers(name, manifest.metadata.finalizers, { file, field: "metadata.finalizers" });
+    const finalizers = manifest.metadata.finalizers as string[] | undefined;
+    const annotations = manifest.metadata.annotations ?? {};
+    for (const key of Object.keys(annotations)) {
+        if (key.startsWith("syncwave.dev/") && !APPLICATION_ANNOTATIONS.includes(key)) {
+            throw new SyncWaveInputError(`unknown SyncWave annotation on an Application (known: ${APPLICATION_ANNOTATIONS.join(", ")})`, {
+                file,
+                resource: `Application ${name}`,
+                field: `metadata.annotations["${key}"]`,
+            });
+        }
+    }
+    if (spec.dependsOn !== undefined) {
+        throw new SyncWaveInputError(`dependsOn is not an Argo CD field: use the annotation ${DEPENDS_ON_ANNOTATION}`, { file, resource: `Application ${name}`, field: "spec.dependsOn" });
+    }
+    const dependsOn = annotations[DEPENDS_ON_ANNOTATION]
+        ?.split(",")
+        .map((d) => d.trim())
+        .filter((d) => d !== "");
+    const withMetadata = { ...spec, ...(finalizers ? { finalizers } : {}), ...(dependsOn ? { dependsOn } : {}) };
+    return { name, spec: validateApplication(name, withMetadata, "spec", file) };
+}
+
+/** Whether a manifest is an Argo CD Application (app of apps: a parent's rendered manifests declare children). */
+export function isArgoApplication(manifest: Manifest): boolean {
+    return manifest.apiVersion === ARGO_API_VERSION && manifest.kind === "Application";
+}
+
+/**
+ * Applications and ApplicationSets from Argo CD manifests in `paths` (files or folders), relative to
+ * `baseDir`. These are the teams' files: an AppProject among them is refused, naming its file and name.
  */
 export function readArgoManifests(paths: readonly string[], baseDir: string): ManifestDeclarations {
-    const result: ManifestDeclarations = { applications: {}, origins: {} };
+    const result: ManifestDeclarations = { applications: {}, applicationSets: {}, origins: {} };
     for (const p of paths) {
         const full = resolve(baseDir, p);
         if (!existsSync(full)) throw new SyncWaveInputError(`${p} does not exist`, { field: "syncwave:manifests" });
@@ -149,23 +210,32 @@ export function readArgoManifests(paths: readonly string[], baseDir: string): Ma
                         { file: shown, resource: `AppProject ${name ?? "(unnamed)"}`, field: "kind" },
                     );
                 }
-                if (manifest.apiVersion !== ARGO_API_VERSION || manifest.kind !== "Application") {
-                    throw new SyncWaveInputError(`expected argoproj.io/v1alpha1 Application, found ${manifest.apiVersion} ${manifest.kind}`, {
+                if (manifest.apiVersion === ARGO_API_VERSION && manifest.kind === "ApplicationSet") {
+                    if (!name) throw new SyncWaveInputError("ApplicationSet has no metadata.name", { file: shown, field: "metadata.name" });
+                    if (result.applicationSets[name] !== undefined) {
+                        throw new SyncWaveInputError(`ApplicationSet ${name} is declared twice (also in ${result.origins[`ApplicationSet/${name}`]})`, { file: shown });
+                    }
+                    result.applicationSets[name] = {
+                        spec: requireObject(manifest.spec, { file: shown, field: `ApplicationSet ${name} spec` }),
+                        annotations: manifest.metadata.annotations ?? {},
+                        file: shown,
+                    };
+                    result.origins[`ApplicationSet/${name}`] = shown;
+                    continue;
+                }
+                if (!isArgoApplication(manifest)) {
+                    throw new SyncWaveInputError(`expected argoproj.io/v1alpha1 Application or ApplicationSet, found ${manifest.apiVersion} ${manifest.kind}`, {
                         file: shown,
                         resource: name,
                         field: "kind",
                     });
                 }
-                if (!name) throw new SyncWaveInputError("Application has no metadata.name", { file: shown, field: "metadata.name" });
-                const spec = requireObject(manifest.spec, { file: shown, field: `Application ${name} spec` });
-                if (result.applications[name] !== undefined) {
-                    throw new SyncWaveInputError(`Application ${name} is declared twice (also in ${result.origins[`Application/${name}`]})`, { file: shown });
+                const app = applicationFromManifest(manifest, shown);
+                if (result.applications[app.name] !== undefined) {
+                    throw new SyncWaveInputError(`Application ${app.name} is declared twice (also in ${result.origins[`Application/${app.name}`]})`, { file: shown });
                 }
-                // An Argo CD Application's finalizers sit in its metadata; they decide what deleting it deletes.
-                validateFinalizers(name, manifest.metadata.finalizers, { file: shown, field: "metadata.finalizers" });
-                const finalizers = manifest.metadata.finalizers as string[] | undefined;
-                result.applications[name] = validateApplication(name, finalizers ? { ...spec, finalizers } : spec, "spec", shown);
-                result.origins[`Application/${name}`] = shown;
+                result.applications[app.name] = app.spec;
+                result.origins[`Application/${app.name}`] = shown;
             }
         }
     }
@@ -190,6 +260,7 @@ export function readDeclarations(input: StackConfigInput, baseDir: string): Decl
     const result: Declarations = {
         projects: { ...platform.projects },
         applications: { ...manifests.applications },
+        applicationSets: { ...manifests.applicationSets },
         origins: { ...platform.origins, ...manifests.origins },
         assignments: platform.assignments,
         gpgKeys: platform.gpgKeys,
@@ -202,6 +273,24 @@ export function readDeclarations(input: StackConfigInput, baseDir: string): Decl
         }
         result.applications[name] = validateApplication(name, requireObject(spec, { field: `syncwave:applications.${name}` }), `syncwave:applications.${name}`);
         result.origins[`Application/${name}`] = "stack config";
+    }
+    for (const [name, raw] of Object.entries(input.applicationSets ?? {})) {
+        const where = `syncwave:applicationSets.${name}`;
+        if (result.applicationSets[name]) {
+            throw new SyncWaveInputError(`ApplicationSet ${name} is declared in stack config and in ${result.origins[`ApplicationSet/${name}`]}`, { field: where });
+        }
+        const { annotations, ...spec } = requireObject(raw, { field: where });
+        if (annotations !== undefined && (typeof annotations !== "object" || annotations === null || Array.isArray(annotations) || !Object.values(annotations).every((v) => typeof v === "string"))) {
+            throw new SyncWaveInputError("must be a map of strings", { field: `${where}.annotations` });
+        }
+        result.applicationSets[name] = { spec, annotations: (annotations ?? {}) as Record<string, string> };
+        result.origins[`ApplicationSet/${name}`] = "stack config";
+    }
+    for (const name of Object.keys(result.applicationSets)) {
+        if (result.applications[name]) {
+            // Component names are the stack's Application names: one name, one thing.
+            throw new SyncWaveInputError(`ApplicationSet ${name} has the name of an Application (${result.origins[`Application/${name}`]})`, { field: "metadata.name", file: result.origins[`ApplicationSet/${name}`] });
+        }
     }
     for (const [name, app] of Object.entries(result.applications)) {
         const origin = result.origins[`Application/${name}`];

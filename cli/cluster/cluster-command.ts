@@ -2,7 +2,7 @@
 import { Command } from "commander";
 import { clusterDown, clusterPaths, clusterStatus, clusterUp, type ClusterStatus } from "./local-cluster";
 
-function printStatus(status: ClusterStatus, json: boolean): void {
+function printStatus(status: ClusterStatus, json: boolean, name?: string): void {
     if (json) {
         console.log(JSON.stringify(status, null, 2));
         return;
@@ -12,10 +12,12 @@ function printStatus(status: ClusterStatus, json: boolean): void {
         return;
     }
     console.log(`cluster: running ${status.version ?? ""} at ${status.apiServer}`);
-    console.log(`kubeconfig: ${clusterPaths().kubeconfig}`);
+    console.log(`kubeconfig: ${clusterPaths(name).kubeconfig}`);
     for (const n of status.nodes) console.log(`node ${n.name}: ${n.ready ? "Ready" : "NotReady"}`);
     for (const p of status.processes) console.log(`process ${p.component}: pid ${p.pid} ${p.alive ? "running" : "gone"}`);
 }
+
+const NAME_HELP = "a further local cluster beside the default one, with its own ports and kubeconfig (SYNCWAVE_HOME/clusters/NAME/kubeconfig)";
 
 export function clusterCommand(): Command {
     const log = (line: string) => console.error(`cluster: ${line}`);
@@ -23,33 +25,37 @@ export function clusterCommand(): Command {
     cmd.command("up")
         .description("start the local cluster (quick when it already runs)")
         .option("--nodes <n>", "number of fake nodes", "1")
+        .option("--name <name>", NAME_HELP)
         .option("--json", "print the status as JSON")
-        .action(async (opts: { nodes: string; json?: boolean }) => {
+        .action(async (opts: { nodes: string; json?: boolean; name?: string }) => {
             const started = Date.now();
-            const status = await clusterUp({ nodes: Number(opts.nodes), log });
+            const status = await clusterUp({ nodes: Number(opts.nodes), log, name: opts.name });
             log(`up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-            printStatus(status, Boolean(opts.json));
+            printStatus(status, Boolean(opts.json), opts.name);
         });
     cmd.command("down")
         .description("stop every process of the local cluster and delete its state")
-        .action(async () => {
-            await clusterDown({ log });
+        .option("--name <name>", NAME_HELP)
+        .action(async (opts: { name?: string }) => {
+            await clusterDown({ log, name: opts.name });
             log("down");
         });
     cmd.command("status")
         .description("whether the cluster runs, its nodes and processes")
+        .option("--name <name>", NAME_HELP)
         .option("--json", "print the status as JSON")
-        .action(async (opts: { json?: boolean }) => {
-            const status = await clusterStatus();
-            printStatus(status, Boolean(opts.json));
+        .action(async (opts: { json?: boolean; name?: string }) => {
+            const status = await clusterStatus(clusterPaths(opts.name));
+            printStatus(status, Boolean(opts.json), opts.name);
             if (!status.running) process.exitCode = 3;
         });
     cmd.command("reset")
         .description("delete the cluster and start a new one")
         .option("--nodes <n>", "number of fake nodes", "1")
-        .action(async (opts: { nodes: string }) => {
-            await clusterDown({ log });
-            printStatus(await clusterUp({ nodes: Number(opts.nodes), log }), false);
+        .option("--name <name>", NAME_HELP)
+        .action(async (opts: { nodes: string; name?: string }) => {
+            await clusterDown({ log, name: opts.name });
+            printStatus(await clusterUp({ nodes: Number(opts.nodes), log, name: opts.name }), false, opts.name);
         });
     return cmd;
 }

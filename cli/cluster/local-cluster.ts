@@ -11,7 +11,14 @@ const execFileAsync = promisify(execFile);
 
 export const CLUSTER_NAME = "syncwave";
 
+/** A further local cluster's name: it becomes part of kwokctl's cluster name and of a folder name. */
+const EXTRA_NAME = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+
 export interface ClusterPaths {
+    /** The cluster's name: undefined for the default cluster, else the name of `up --name NAME`. */
+    name?: string;
+    /** kwokctl's name for it. */
+    kwokName: string;
     /** Per-clone folder for the cluster's state (SYNCWAVE_HOME/cluster). */
     home: string;
     kubeconfig: string;
@@ -43,12 +50,22 @@ function requireEnv(name: string): string {
     return value;
 }
 
-/** The cluster's paths, from the toolchain environment that `npm run env` exports. */
-export function clusterPaths(): ClusterPaths {
-    const home = join(requireEnv("SYNCWAVE_HOME"), "cluster");
+/**
+ * The cluster's paths, from the toolchain environment that `npm run env` exports. The default cluster
+ * lives in SYNCWAVE_HOME/cluster; a further one (`up --name staging`) in SYNCWAVE_HOME/clusters/staging,
+ * with its own kubeconfig, certificates and ports (kwokctl picks unused ones).
+ */
+export function clusterPaths(name?: string): ClusterPaths {
+    if (name !== undefined && name !== CLUSTER_NAME && !EXTRA_NAME.test(name)) {
+        throw new Error(`cluster name "${name}" must be lower-case letters, digits and '-', at most 32 characters`);
+    }
+    const extra = name !== undefined && name !== CLUSTER_NAME ? name : undefined;
+    const home = extra ? join(requireEnv("SYNCWAVE_HOME"), "clusters", extra) : join(requireEnv("SYNCWAVE_HOME"), "cluster");
     return {
+        ...(extra ? { name: extra } : {}),
+        kwokName: extra ? `${CLUSTER_NAME}-${extra}` : CLUSTER_NAME,
         home,
-        kubeconfig: process.env.SYNCWAVE_KUBECONFIG ?? join(home, "kubeconfig"),
+        kubeconfig: extra ? join(home, "kubeconfig") : (process.env.SYNCWAVE_KUBECONFIG ?? join(home, "kubeconfig")),
         kwokWorkdir: join(home, "kwok"),
         kubernetesBin: requireEnv("SYNCWAVE_KUBERNETES_BIN"),
         etcdBin: requireEnv("SYNCWAVE_ETCD_BIN"),
@@ -78,7 +95,7 @@ async function run(
 }
 
 function kwokctl(paths: ClusterPaths, args: string[], timeoutMs = 180_000) {
-    return run(join(paths.kwokBin, "kwokctl"), ["--name", CLUSTER_NAME, ...args], paths, timeoutMs);
+    return run(join(paths.kwokBin, "kwokctl"), ["--name", paths.kwokName, ...args], paths, timeoutMs);
 }
 
 export function kubectl(paths: ClusterPaths, args: string[], timeoutMs = 60_000) {
@@ -107,7 +124,7 @@ function kwokctlConfiguration(paths: ClusterPaths): string {
 }
 
 function clusterDir(paths: ClusterPaths): string {
-    return join(paths.kwokWorkdir, "clusters", CLUSTER_NAME);
+    return join(paths.kwokWorkdir, "clusters", paths.kwokName);
 }
 
 /** The processes kwokctl started, read from the pid files it keeps. */
@@ -189,8 +206,8 @@ const STORAGE_CLASS = {
  * Starts the cluster, or returns at once when it already runs. A cluster left stopped (its processes
  * gone, for example after a reboot) is started again with its data; one that cannot start is rebuilt.
  */
-export async function clusterUp(options: { nodes?: number; log?: Log } = {}): Promise<ClusterStatus> {
-    const paths = clusterPaths();
+export async function clusterUp(options: { nodes?: number; log?: Log; name?: string } = {}): Promise<ClusterStatus> {
+    const paths = clusterPaths(options.name);
     const log = options.log ?? (() => undefined);
     const nodes = options.nodes ?? 1;
     const current = await clusterStatus(paths);
@@ -206,7 +223,7 @@ export async function clusterUp(options: { nodes?: number; log?: Log } = {}): Pr
             await kwokctl(paths, ["start", "cluster", "--wait", "120s"], 180_000);
         } catch (err) {
             log(`could not start it (${(err as Error).message.split("\n")[0]}): creating it anew`);
-            await clusterDown({ log });
+            await clusterDown({ log, name: options.name });
         }
     }
     if (!(await clusterStatus(paths)).running) {
@@ -245,8 +262,8 @@ async function ensureNodes(paths: ClusterPaths, want: number, status: ClusterSta
 }
 
 /** Stops every process the cluster started and deletes its state. */
-export async function clusterDown(options: { log?: Log } = {}): Promise<void> {
-    const paths = clusterPaths();
+export async function clusterDown(options: { log?: Log; name?: string } = {}): Promise<void> {
+    const paths = clusterPaths(options.name);
     const log = options.log ?? (() => undefined);
     const before = clusterProcesses(paths);
     if (existsSync(clusterDir(paths))) {

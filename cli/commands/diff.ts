@@ -14,6 +14,8 @@ import { readState } from "./state";
 import { resolve } from "node:path";
 import { EngineTimings } from "../engine-timings";
 import { timings } from "../timings";
+import { applicationOfUrn } from "../application-urn";
+import { fleetEnv } from "../fleet-env";
 
 export interface PlannedChange {
     application: string;
@@ -30,7 +32,17 @@ export interface DiffResult {
     /** Applications a sync would leave out now, with why. */
     failed: { application: string; reason: string }[];
     policyViolations: { policy: string; level: string; message: string; resource?: string }[];
+    /** Per ApplicationSet and parent Application: the Applications it adds, changes and removes. */
+    fleet: FleetChange[];
     events: EngineEvent[];
+}
+
+export interface FleetChange {
+    /** "ApplicationSet NAME" or "application NAME" (a parent). */
+    owner: string;
+    added: string[];
+    changed: string[];
+    removed: string[];
 }
 
 const SYMBOL: Record<string, string> = { run: ">", create: "+", update: "~", replace: "+-", "create-replacement": "+-", delete: "-", "delete-replaced": "-", same: " " };
@@ -43,7 +55,7 @@ function opColour(op: string): (s: string) => string {
 }
 
 export async function diff(
-    options: StackOptions & { policyPacks?: string[]; policyPackConfigs?: string[]; syncKind?: SyncKind; prune?: boolean; forceHooks?: boolean },
+    options: StackOptions & { policyPacks?: string[]; policyPackConfigs?: string[]; syncKind?: SyncKind; prune?: boolean; forceHooks?: boolean; allowFleetDeletion?: boolean },
 ): Promise<DiffResult> {
     const report = reportFile();
     // The hooks a sync would run: the same run keys `sync` computes from the state.
@@ -58,6 +70,7 @@ export async function diff(
             env: {
                 ...(options.env ?? {}),
                 SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys),
+                ...fleetEnv(state, { allowFleetDeletion: options.allowFleetDeletion }),
                 ...programEnv({ operation: "preview", kind: options.syncKind, prune: options.prune, isolate: true, report: report.path }),
             },
             diff: true,
@@ -111,7 +124,41 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
     const failed = Object.values(report.applications)
         .filter((a) => a.status === "failed")
         .map((a) => ({ application: a.application, reason: a.reason ?? "failed" }));
-    return { revisions: revisionsFromReport(report), changes, prunes: pruneReports(events), failed, policyViolations, events };
+    return { revisions: revisionsFromReport(report), changes, prunes: pruneReports(events), failed, policyViolations, fleet: fleetChanges(events), events };
+}
+
+/** The fleet members a preview adds, changes (their record changes) and removes, by who declares them. */
+export function fleetChanges(events: readonly EngineEvent[]): FleetChange[] {
+    const owners = new Map<string, FleetChange>();
+    const ownerOf = (parent: string | undefined): FleetChange | undefined => {
+        if (!parent) return undefined;
+        const parts = parent.split("::");
+        const type = parts[2] ?? "";
+        const name = parts.slice(3).join("::");
+        const owner = type.endsWith("syncwave:index:ApplicationSet") ? `ApplicationSet ${name}` : applicationOfUrn(parent) !== undefined ? `application ${name}` : undefined;
+        if (!owner) return undefined;
+        if (!owners.has(owner)) owners.set(owner, { owner, added: [], changed: [], removed: [] });
+        return owners.get(owner);
+    };
+    const memberOwner = new Map<string, FleetChange | undefined>();
+    for (const e of events) {
+        const m = e.resourcePreEvent?.metadata;
+        if (!m || m.type !== "syncwave:index:Application") continue;
+        const owner = ownerOf(m.new?.parent ?? m.old?.parent);
+        const name = applicationOfUrn(m.urn) ?? "";
+        memberOwner.set(name, owner);
+        if (!owner) continue;
+        if (m.op === "create") owner.added.push(name);
+        else if (m.op === "delete") owner.removed.push(name);
+    }
+    for (const e of events) {
+        const m = e.resourcePreEvent?.metadata;
+        if (!m || !m.type.endsWith("syncwave:ApplicationRecord") || m.op !== "update") continue;
+        const name = applicationOfUrn(m.new?.parent ?? m.old?.parent);
+        const owner = name ? memberOwner.get(name) : undefined;
+        if (owner && name && !owner.added.includes(name)) owner.changed.push(name);
+    }
+    return [...owners.values()].filter((o) => o.added.length + o.changed.length + o.removed.length > 0);
 }
 
 export function formatDiff(result: DiffResult): string {
@@ -122,6 +169,13 @@ export function formatDiff(result: DiffResult): string {
         ...result.prunes.map((p) => p.application),
         ...result.failed.map((f) => f.application),
     ]);
+    // Fleet changes first: which Applications appear and go, before any of their objects.
+    for (const f of result.fleet ?? []) {
+        lines.push(`${bold(f.owner)}: Applications`);
+        for (const a of f.added) lines.push(`  ${green("+")}  ${a}`);
+        for (const a of f.changed) lines.push(`  ${yellow("~")}  ${a}`);
+        for (const a of f.removed) lines.push(`  ${red("-")}  ${a}`);
+    }
     for (const app of [...apps].sort()) {
         const rev = result.revisions.find((r) => r.application === app);
         const failure = result.failed.find((f) => f.application === app);

@@ -13,6 +13,7 @@ import { appRecords, plainValues, projectTrustedManagers, readState, recordClust
 import { readLiveObjects, refKey } from "../../components/cluster/live-objects";
 import { timings } from "../timings";
 import { bold, paint } from "../format/colors";
+import { applicationOfUrn } from "../application-urn";
 
 export interface DriftReport {
     application: string;
@@ -38,7 +39,7 @@ function desiredOf(inputs: Record<string, unknown>): Record<string, unknown> {
 /** Every object the stack's Applications manage, with its desired manifest. */
 export function desiredObjects(state: readonly StateResource[]): DesiredObject[] {
     return state
-        .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers") && r.parent?.includes("::syncwave:index:Application::") && r.inputs)
+        .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers") && applicationOfUrn(r.parent) !== undefined && r.inputs)
         .map((r) => {
             const inputs = r.inputs as { apiVersion: string; kind: string; metadata?: { name: string; namespace?: string } };
             const outputs = (r.outputs ?? {}) as { metadata?: { name?: string; namespace?: string } };
@@ -48,7 +49,7 @@ export function desiredObjects(state: readonly StateResource[]): DesiredObject[]
                 namespace: outputs.metadata?.namespace ?? inputs.metadata?.namespace,
                 name: outputs.metadata?.name ?? inputs.metadata?.name ?? "",
             };
-            return { application: r.parent!.split("::").pop()!, urn: r.urn, ref, desired: desiredOf(r.inputs!) };
+            return { application: applicationOfUrn(r.parent)!, urn: r.urn, ref, desired: desiredOf(r.inputs!) };
         });
 }
 

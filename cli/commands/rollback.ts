@@ -30,7 +30,7 @@ export async function readPins(options: StackOptions): Promise<Record<string, Pi
     return raw ? (JSON.parse(raw) as Record<string, Pin>) : {};
 }
 
-async function writePins(options: StackOptions, pins: Record<string, Pin>): Promise<void> {
+export async function writePins(options: StackOptions, pins: Record<string, Pin>): Promise<void> {
     const stack = await openStack(options);
     if (Object.keys(pins).length === 0) await stack.removeConfig("syncwave:pins");
     else await stack.setConfig("syncwave:pins", { value: JSON.stringify(pins) });

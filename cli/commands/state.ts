@@ -7,6 +7,7 @@ import { isDefaultCluster, type ClusterRef } from "../../components/cluster/conn
 import { DEFAULT_CLUSTER_SERVER } from "../../components/cluster-connection";
 import { readFileCheckpoint, readProjectFile } from "../fast/stack-files";
 import { timings } from "../timings";
+import { applicationOfUrn } from "../application-urn";
 
 export interface StateResource {
     urn: string;
@@ -120,9 +121,9 @@ export interface ManagedObject {
 /** The live objects each Application manages, from the state. */
 export function managedObjects(resources: readonly StateResource[]): ManagedObject[] {
     return resources
-        .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers") && r.parent?.includes("::syncwave:index:Application::"))
+        .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("pulumi:providers") && applicationOfUrn(r.parent) !== undefined)
         .map((r) => {
             const o = (r.outputs ?? {}) as { apiVersion: string; kind: string; metadata?: { name: string; namespace?: string } };
-            return { application: r.parent!.split("::").pop()!, apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata?.namespace, name: o.metadata?.name ?? "" };
+            return { application: applicationOfUrn(r.parent)!, apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata?.namespace, name: o.metadata?.name ?? "" };
         });
 }

@@ -21,10 +21,14 @@ import { EngineTimings } from "../engine-timings";
 import { runEngine } from "../engine-run";
 import { readProjectFile } from "../fast/stack-files";
 import { timings } from "../timings";
+import { applicationOfUrn } from "../application-urn";
+import { fleetEnv } from "../fleet-env";
 
 export interface SyncOptions extends StackOptions {
     /** Sync only this Application (a targeted update of its resources). */
     app?: string;
+    /** Sync only these Applications (a progressive rollout's rollback of one step). */
+    apps?: string[];
     /** "sync", "rollback" or "reconcile": recorded in the history. */
     kind?: string;
     /** Argo CD's kind of sync: automated (the default: CI, reconcile) or manual (a person, --manual). */
@@ -35,6 +39,8 @@ export interface SyncOptions extends StackOptions {
     forceHooks?: boolean;
     /** The full preview and update even when nothing changed (no "in sync" answer without Pulumi). */
     force?: boolean;
+    /** Let an ApplicationSet or a parent delete more of its Applications than its mass-deletion guard allows. */
+    allowFleetDeletion?: boolean;
     policyPacks?: string[];
     policyPackConfigs?: string[];
     progress?: (line: string) => void;
@@ -58,6 +64,8 @@ export class SyncError extends Error {
     constructor(
         message: string,
         readonly partial?: SyncResult,
+        /** The Applications whose step failed in the engine (gate, hook, apply), from the update's events. */
+        readonly failedApplications: string[] = [],
     ) {
         super(message);
     }
@@ -102,11 +110,12 @@ function progressOf(e: EngineEvent): string | undefined {
 
 export async function sync(options: SyncOptions): Promise<SyncResult> {
     const progress = options.progress ?? (() => undefined);
-    const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only: options.app ? [options.app] : undefined } as const;
+    const only = options.apps ?? (options.app ? [options.app] : undefined);
+    const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only } as const;
     // Nothing to do, or only live drift to put back, is known without running Pulumi; an explicit
     // prune, forced hooks or --force always take the full path.
     let fast: FastVerdict | undefined;
-    if (!options.force && !options.prune && !options.forceHooks) {
+    if (!options.force && !options.prune && !options.forceHooks && !options.allowFleetDeletion && !options.apps) {
         fast = await timings.span("fast path", () => checkInSync({ ...options, syncKind: settings.kind }));
         if (fast.inSync) {
             progress(`in sync: ${fast.revisions.map((r) => `${r.application}@${r.commit.slice(0, 12)}`).join(" ")}: the commits, configuration, policy and live objects are those of the last sync (--force syncs anyway)`);
@@ -119,11 +128,11 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const previewReport = reportFile();
     await releaseStaleLock(options, progress);
     // Hooks run again for an Application whose last sync did not complete, and for all with --force-hooks.
-    const runKeys = hookRunKeys(lastSyncs(stateOf(options)), options.forceHooks ? { apps: options.app ? [options.app] : "all" } : undefined);
+    const runKeys = hookRunKeys(lastSyncs(stateOf(options)), options.forceHooks ? { apps: only ?? "all" } : undefined);
     for (const [app, key] of Object.entries(runKeys)) {
-        if (!options.app || options.app === app) progress(`${app}: hooks run again: ${key.startsWith("forced-") ? "--force-hooks" : "its last sync did not complete"} (${key})`);
+        if (!only || only.includes(app)) progress(`${app}: hooks run again: ${key.startsWith("forced-") ? "--force-hooks" : "its last sync did not complete"} (${key})`);
     }
-    const hookEnv = { SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys) };
+    const hookEnv = { SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys), ...fleetEnv(stateOf(options), { allowFleetDeletion: options.allowFleetDeletion }) };
     progress("previewing: fetching sources and planning");
     let previewFailure = "";
     // No refresh here: the preview resolves the commits, the Application's resources and the policy
@@ -159,7 +168,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         throw new SyncError(`the preview failed, nothing was synced:\n${previewErrors.join("\n")}`);
     }
 
-    if (options.app && !report.applications[options.app]) throw new SyncError(`no application named ${options.app} in stack ${options.stack}`);
+    for (const app of only ?? []) if (!report.applications[app]) throw new SyncError(`no application named ${app} in stack ${options.stack}`);
     const failed: FailedApplication[] = Object.values(report.applications)
         .filter((a) => a.status === "failed")
         .map((a) => ({ application: a.application, reason: a.reason ?? "failed" }));
@@ -171,7 +180,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     for (const r of revisions) progress(`${r.application}: ${r.repoURL}@${r.targetRevision} = ${r.commit}`);
     // With --app the others are not declared but not removed either: the targeted update leaves them alone.
     const prunes = pruneReports(previewEvents).filter(
-        (p) => (options.app ? p.application === options.app : p.removed) || revisions.some((r) => r.application === p.application),
+        (p) => (only ? only.includes(p.application) : p.removed) || revisions.some((r) => r.application === p.application),
     );
     for (const p of prunes) {
         if (p.requiresPruning.length) progress(`${p.application}: requires pruning (not deleted; sync --prune deletes): ${p.requiresPruning.join(", ")}`);
@@ -185,20 +194,33 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     // Every source of a multi-source Application is pinned, not only the first.
     const pinned = Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? r.commit]));
     const skip = failed.map((f) => f.application);
-    const targets = options.app || skip.length ? targetsOf(previewEvents, (app) => (options.app ? app === options.app : !skip.includes(app))) : undefined;
+    const targets = only || skip.length ? targetsOf(previewEvents, (app) => (only ? only.includes(app) && !skip.includes(app) : !skip.includes(app))) : undefined;
     const fingerprints = fingerprintsFor(
         { ...options, syncKind: settings.kind },
         Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? [r.commit]])),
         fast?.stackDigest,
     );
-    const result = await update(options, {
-        env: { ...hookEnv, ...programEnv({ ...settings, operation: "update", skip }), SYNCWAVE_REVISIONS: JSON.stringify(pinned), SYNCWAVE_FINGERPRINTS: JSON.stringify(fingerprints) },
-        revisions,
-        targets,
-        prunes,
-        failed,
-        progress,
-    });
+    let result: SyncResult;
+    try {
+        result = await update(options, {
+            env: { ...hookEnv, ...programEnv({ ...settings, operation: "update", skip }), SYNCWAVE_REVISIONS: JSON.stringify(pinned), SYNCWAVE_FINGERPRINTS: JSON.stringify(fingerprints) },
+            revisions,
+            targets,
+            prunes,
+            failed,
+            progress,
+        });
+    } catch (err) {
+        // A progressive rollout's failed step goes back to its last Healthy revisions, once: a
+        // rollback that fails itself is reported, never retried.
+        const sets = Object.values(report.applicationSets ?? {});
+        if (err instanceof SyncError && options.kind !== "auto-rollback" && sets.some((s) => s.rollbackOnFailure)) {
+            const { rollBackFailedSteps } = await import("../rollout-rollback-run");
+            const lines = await rollBackFailedSteps(options, sets, err.failedApplications, progress);
+            if (lines.length > 0) throw new SyncError(`${err.message}\n${lines.join("\n")}`, err.partial, err.failedApplications);
+        }
+        throw err;
+    }
     if (failed.length > 0) {
         throw new SyncError(
             `synced ${revisions.map((r) => r.application).join(", ")}; not synced:\n${failed.map((f) => `  ${f.application}: ${f.reason}`).join("\n")}`,
@@ -296,7 +318,8 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
         updateTimings.finish();
         report.read();
         const reasons = errorsOf(updateEvents);
-        await recordFailure(options, failureClasses(updateEvents)).catch(() => undefined);
+        const classes = failureClasses(updateEvents);
+        await recordFailure(options, classes).catch(() => undefined);
         // A step that failed inside the engine (an apply refused, a prune) ran no SyncFail hooks: run them now.
         const unhandled = unhandledFailures(updateEvents);
         if (unhandled.length > 0) {
@@ -305,7 +328,7 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
                 reasons.push(line);
             }
         }
-        throw new SyncError(`the sync failed:\n${reasons.length ? reasons.join("\n") : (err as Error).message}`);
+        throw new SyncError(`the sync failed:\n${reasons.length ? reasons.join("\n") : (err as Error).message}`, undefined, Object.keys(classes).filter((a) => a !== ""));
     }
 }
 
@@ -362,7 +385,7 @@ function targetsOf(events: readonly EngineEvent[], included: (app: string) => bo
     for (const e of events) {
         const m = e.resourcePreEvent?.metadata;
         if (!m) continue;
-        const component = m.urn.includes("::syncwave:index:Application::") && m.type === "syncwave:index:Application" ? m.urn.split("::").pop() : undefined;
+        const component = m.type === "syncwave:index:Application" ? applicationOfUrn(m.urn) : undefined;
         const app = component ?? applicationOfStep(e);
         if (app !== undefined && !included(app)) continue;
         // Not the stack itself nor the shared default providers: the engine treats every child and

@@ -16,6 +16,7 @@ import { readCheckpoint, type StateResource } from "../commands/state";
 import { lastSyncs } from "../hook-runs";
 import { fileBackendLocks } from "../stale-lock";
 import { timings } from "../timings";
+import { hasFleet } from "../fleet-env";
 import { applicationDigest, kubeconfigText, stackDigest } from "./fingerprint";
 import { configObject, readProjectFile, stackConfigFile, stackConfigValues } from "./stack-files";
 import type { ResolvedRevision, StackOptions } from "../stack";
@@ -66,6 +67,7 @@ export function stackInputs(options: FastCheckOptions): { digest: string; declar
             projects: configObject(values, "syncwave:projects"),
             applications: configObject(values, "syncwave:applications"),
             manifests: configObject<string[]>(values, "syncwave:manifests") ?? [],
+            applicationSets: configObject(values, "syncwave:applicationSets"),
         },
         cwd,
     );
@@ -112,6 +114,8 @@ export async function checkInSync(options: FastCheckOptions): Promise<FastVerdic
     if (!inputs) return notNow("a program of its own: always the full update");
     const digest = inputs.digest;
     const not = (why: string, extra: Partial<FastVerdict> = {}) => notNow(why, { stackDigest: digest, ...extra });
+    // What an ApplicationSet generates, and the children a parent renders, only the program knows.
+    if (Object.keys(inputs.declarations.applicationSets).length > 0) return not("ApplicationSets generate their Applications in the program");
     const apps = options.app ? [options.app] : Object.keys(inputs.declarations.applications);
     if (options.app && !inputs.declarations.applications[options.app]) return not(`no application named ${options.app}`);
 
@@ -119,6 +123,7 @@ export async function checkInSync(options: FastCheckOptions): Promise<FastVerdic
     if (fileBackendLocks(backend, readProjectFile(cwd).name, options.stack).length > 0) return not("the stack is locked by another update");
     const checkpoint = readCheckpoint(options.stack, cwd, options.env);
     if (checkpoint.pendingOperations > 0) return not("the last update left operations unfinished");
+    if (hasFleet(checkpoint.resources)) return not("child Applications (app of apps) are rendered by the program");
     const last = lastSyncs(checkpoint.resources);
     if (!options.app) {
         const removed = [...last.keys()].filter((a) => !inputs.declarations.applications[a]);

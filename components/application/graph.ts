@@ -3,6 +3,7 @@
 // starts; the record comes first (so deleting the Application deletes it last) and the Pruner after
 // the Sync phase's last gate, before PostSync hooks.
 import * as k8s from "@pulumi/kubernetes";
+import type { RecordedChild } from "../fleet/child-applications";
 import * as pulumi from "@pulumi/pulumi";
 import type { FetchedSource } from "../source/multi-source";
 import type { ClusterRef } from "../cluster/connection-ref";
@@ -41,6 +42,22 @@ export interface GraphContext {
     hookRun: HookRun;
     /** The destination's client-side apply provider, for ServerSideApply=false (see apply-providers.ts). */
     clientSideProvider?: () => k8s.Provider;
+    /** Put before every object's and hook's Pulumi name: a fleet member's own name (see Application). */
+    namePrefix?: string;
+    /** What the first stage waits for: the last gates of the Applications this one syncs after. */
+    after?: pulumi.Resource[];
+    /** Others wait for this Application: a last gate measures all its objects live on every sync. */
+    measuredLive?: boolean;
+    /** The parent or ApplicationSet that declares it, kept in the record for the policy pack. */
+    origin?: { parent?: string; applicationSet?: string };
+    /** The child Applications it renders, kept in the record: the mass-deletion guard compares them with the last sync's. */
+    children?: string[];
+    /** The children's specs, waves and files: a parent that does not prune keeps those that left its render (components/fleet/child-applications.ts). */
+    childSpecs?: Record<string, RecordedChild>;
+    /** Children kept though they left the render (no prune): reported as requiring pruning. */
+    keptChildren?: string[];
+    /** `syncwave sync --allow-fleet-deletion`. */
+    allowFleetDeletion?: boolean;
 }
 
 export interface HookRun {
@@ -54,6 +71,13 @@ export class ApplicationGraph {
         private readonly args: ApplicationArgs,
         private readonly provider: k8s.Provider,
     ) {}
+
+    /** The resources that prove this Application synced and Healthy (its result, and its live gate): what others wait on. */
+    public completion: pulumi.Resource[] = [];
+
+    private get prefix(): string {
+        return this.ctx.namePrefix ?? "";
+    }
 
     private get timeout(): string {
         return this.args.healthTimeout ?? DEFAULT_HEALTH_TIMEOUT;
@@ -71,7 +95,7 @@ export class ApplicationGraph {
             .filter((s) => s !== this.ctx.application)
             .map((s) => pulumi.createUrn(s, "syncwave:index:Application"));
         // Every stage depends on all earlier gates, not only the last one.
-        let earlierGates: pulumi.Resource[] = [record, ...this.declareCreatedNamespace(plan)];
+        let earlierGates: pulumi.Resource[] = [record, ...(this.ctx.after ?? []), ...this.declareCreatedNamespace(plan)];
         // Pruning comes after the Sync phase's last wave is Healthy and before PostSync hooks.
         let pruner: pulumi.Resource | undefined;
         const declarePruner = () => {
@@ -124,9 +148,37 @@ export class ApplicationGraph {
             gates.push(...gate.filter((g): g is HealthGate => g instanceof HealthGate));
         });
         declarePruner();
+        // Another Application waits for this one: prove it Healthy now, even when nothing of it changed
+        // (its stage gates ran only if their stage did), so the wait never rests on a stale status.
+        if (this.ctx.measuredLive && plan.managed.length > 0) {
+            const live = new HealthGate(
+                `${this.ctx.application}:live`,
+                {
+                    ...this.ctx.access,
+                    application: this.ctx.application,
+                    stage: "live health",
+                    resources: plan.managed.map((r) => ({
+                        apiVersion: r.manifest.apiVersion,
+                        kind: r.key.kind,
+                        namespace: r.key.namespace || undefined,
+                        name: r.key.name,
+                        timeoutMs: r.healthTimeoutMs,
+                        degradedGraceMs: r.degradedGraceMs,
+                    })),
+                    digest: `${plan.digest}:${liveRunId()}`,
+                    timeoutMs: parseTimeout(this.timeout),
+                    ...(this.args.degradedGrace ? { degradedGraceMs: requireDuration(this.args.degradedGrace, { field: "degradedGrace" }) } : {}),
+                    syncId: `${revision}:${plan.digest}`,
+                    syncFailHooks: [],
+                },
+                healthRules,
+                { parent: this.ctx.parent, dependsOn: earlierGates },
+            );
+            earlierGates = [...earlierGates, live];
+        }
         const measured = pulumi.all(gates.map((g) => g.health)).apply((all) => all.flat());
         // Last: in the state only when every step of the sync completed.
-        new SyncResult(
+        const result = new SyncResult(
             `${this.ctx.application}:synced`,
             {
                 application: this.ctx.application,
@@ -138,6 +190,7 @@ export class ApplicationGraph {
             },
             { parent: this.ctx.parent, dependsOn: earlierGates },
         );
+        this.completion = [...earlierGates.filter((g) => g instanceof HealthGate).slice(-1), result];
         // The Application's health is its worst resource's, as in Argo CD; hooks are left out.
         return measured.apply((all) => worst(all.map((h) => ({ status: h.status, message: `${h.resource}: ${h.message}` }))));
     }
@@ -164,7 +217,7 @@ export class ApplicationGraph {
                 installation: this.ctx.installationId,
                 desired,
                 pruneEnabled: tracking.pruneEnabled,
-                claimedElsewhere: this.args.ownership ? pulumi.output(this.args.ownership.claimedByOthers(this.ctx.application)) : [],
+                claimedElsewhere: this.args.ownership ? pulumi.output(this.args.ownership.claimedByOthers(this.ctx.application, this.ctx.access.cluster.cluster)) : [],
                 cascade: cascadeOnDelete(this.args.finalizers, this.args.cascade),
                 // Run when the whole Application is deleted, before anything of it is; never on a prune.
                 preDeleteHooks: this.hookRuns(plan.preDeleteHooks, "PreDelete"),
@@ -212,8 +265,14 @@ export class ApplicationGraph {
                 runKey: this.ctx.hookRun.runKey,
                 // The Namespace CreateNamespace applies is declared too, outside the plan.
                 kindScopes: { ...plan.kindScopes, ...(this.ctx.namespaceScope ? { "/Namespace": this.ctx.namespaceScope } : {}) },
+                // Only for fleet members and parents, so that other records are unchanged.
+                ...(this.ctx.origin?.parent ? { parent: this.ctx.origin.parent } : {}),
+                ...(this.ctx.origin?.applicationSet ? { applicationSet: this.ctx.origin.applicationSet } : {}),
+                ...(this.ctx.children?.length ? { children: this.ctx.children, childSpecs: this.ctx.childSpecs ?? {} } : {}),
+                ...(this.ctx.keptChildren?.length ? { keptChildren: this.ctx.keptChildren } : {}),
+                ...(this.ctx.allowFleetDeletion ? { allowFleetDeletion: true } : {}),
             },
-            { parent: this.ctx.parent },
+            { parent: this.ctx.parent, dependsOn: this.ctx.after ?? [] },
         );
     }
 
@@ -246,7 +305,7 @@ export class ApplicationGraph {
             // Replace=true is `kubectl replace` (a PUT of the whole object; created when absent), and
             // delete-and-create only with Force=true, as gitops-engine's ReplaceResource does.
             return new ReplacedObject(
-                r.id,
+                `${this.prefix}${r.id}`,
                 {
                     manifest: withAnnotations(r.manifest, trackingAnnotations(application, installationId, r.key)),
                     force: r.options.force,
@@ -269,7 +328,7 @@ export class ApplicationGraph {
               // fields others may own are declared in ignoreDifferences instead.
               withAnnotations(tracked, { "pulumi.com/patchForce": "true" })
             : withLastApplied(tracked);
-        return new KubernetesObject(r.id, manifest, {
+        return new KubernetesObject(`${this.prefix}${r.id}`, manifest, {
             parent,
             provider: serverSide ? this.provider : this.clientSideProvider(r),
             dependsOn,
@@ -301,7 +360,7 @@ export class ApplicationGraph {
 
     private declareHook(hook: PlannedResource, stage: Stage, dependsOn: pulumi.Resource[], syncFailHooks: SyncFailHook[], rules: CustomHealthRules): pulumi.Resource {
         return new Hook(
-            `${hook.phase}:${hook.id}`,
+            `${hook.phase}:${this.prefix}${hook.id}`,
             {
                 ...this.ctx.access,
                 manifest: withAnnotations(hook.manifest, trackingAnnotations(this.ctx.application, this.ctx.installationId, hook.key)),
@@ -347,6 +406,14 @@ function prerequisitesOf(r: PlannedResource, provided: Map<string, pulumi.Resour
     return [provided.get(`ns:${r.key.namespace}`), provided.get(`kind:${r.key.group}/${r.key.kind}`)].filter(
         (x): x is pulumi.Resource => x !== undefined,
     );
+}
+
+/**
+ * One id per program run: the live gate's digest, so that it measures again on every sync. The CLI
+ * gives the preview and the update of one sync the same id (SYNCWAVE_RUN_ID).
+ */
+function liveRunId(): string {
+    return (process.env.SYNCWAVE_RUN_ID ||= `${Date.now().toString(36)}-${process.pid}`);
 }
 
 function parseTimeout(text: string): number {

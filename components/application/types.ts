@@ -9,6 +9,8 @@ import type { OwnershipRegistry } from "../ownership";
 import type { Project } from "../project";
 import type { GitCredentials } from "../source/git";
 import type { SyncKind } from "../sync/prune";
+import type { FleetDeclarer, Readiness } from "../fleet/declarer";
+import type { ApplicationOrigin } from "../platform/assignments";
 
 export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     project: Project;
@@ -64,6 +66,18 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     fingerprint?: string;
     /** Shared by the stack's Applications so that no object is owned twice. */
     ownership?: OwnershipRegistry;
+    /** The parent Application (app of apps) or ApplicationSet that declares this one; none at the top of the stack. */
+    origin?: ApplicationOrigin;
+    /**
+     * What this Application syncs after: its dependsOn, the child waves before its own, the rollout
+     * steps before its own. Its first resource waits for each one's last gate; one that cannot sync
+     * now makes this one fail too.
+     */
+    after?: Promise<Readiness>[];
+    /** Others wait for this one: its health is measured live at the end of every sync, not taken from the last. */
+    measuredLive?: boolean;
+    /** Declares the child Applications a parent renders (app of apps) as the stack declares its own. */
+    fleet?: FleetDeclarer;
 }
 
 export interface ApplicationSummary {
@@ -86,6 +100,8 @@ export interface ApplicationSummary {
     skipped: string[];
     /** Whether this sync deletes what left git (automated.prune on an automated sync, or --prune). */
     pruneEnabled: boolean;
+    /** The child Applications it renders (app of apps), in wave order. */
+    children?: string[];
 }
 
 export interface StageSummary {

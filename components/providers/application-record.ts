@@ -33,6 +33,18 @@ export interface ApplicationRecordArgs {
     runKey: string;
     /** The scope of every kind the Application declares, from the destination's discovery: the policy pack's source. */
     kindScopes: Record<string, "Cluster" | "Namespaced">;
+    /** The parent Application that renders it (app of apps), for the policy pack's assignment check. */
+    parent?: string;
+    /** The ApplicationSet that generates it. */
+    applicationSet?: string;
+    /** The child Applications it renders (app of apps): the mass-deletion guard compares them with the last sync's. */
+    children?: string[];
+    /** The children's specs, waves and files, for the next sync of a parent that does not prune. */
+    childSpecs?: Record<string, { spec: unknown; wave: number; file: string }>;
+    /** Children kept though they left the parent's render (its sync did not prune): they require pruning. */
+    keptChildren?: string[];
+    /** `syncwave sync --allow-fleet-deletion`. */
+    allowFleetDeletion?: boolean;
 }
 
 export interface SourceRecord {
@@ -48,6 +60,20 @@ export interface SourceRecord {
 type StoredInputs = Omit<ApplicationRecordArgs, "kubeconfig"> & { kubeconfig?: string };
 
 const recordProvider: pulumi.dynamic.ResourceProvider = {
+    // The mass-deletion guard of a parent (app of apps): a render that drops most of the children the
+    // last sync had (all of them, or more than half) is refused before anything is deleted, unless
+    // the sync allows it. Here because only the record sees both the last sync's children and these.
+    async check(olds: Partial<StoredInputs> | undefined, news: StoredInputs) {
+        const owned = olds?.children ?? [];
+        if (owned.length === 0) return { inputs: news };
+        const guard = loadProviderRuntime<typeof import("../fleet/fleet-guard")>("components/fleet/fleet-guard");
+        const verdict = guard.fleetDeletionVerdict({ owned, generated: news.children ?? [], allowed: news.allowFleetDeletion === true });
+        if (!verdict.refused) return { inputs: news };
+        return {
+            inputs: news,
+            failures: [{ property: "children", reason: `application ${news.application}: ${verdict.reason}; nothing was changed (syncwave sync --allow-fleet-deletion deletes them)` }],
+        };
+    },
     async create(inputs: StoredInputs) {
         return { id: inputs.application, outs: inputs };
     },

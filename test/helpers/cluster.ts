@@ -9,6 +9,22 @@ export async function ensureCluster(): Promise<void> {
     await clusterUp({ log: (line) => console.error(`cluster: ${line}`) });
 }
 
+/**
+ * The further local cluster the fleet tests share (`npm run cluster -- up --name second`), started when
+ * it is not running; returns its kubeconfig path.
+ */
+export async function ensureSecondCluster(): Promise<string> {
+    await clusterUp({ name: SECOND_CLUSTER, log: (line) => console.error(`cluster ${SECOND_CLUSTER}: ${line}`) });
+    return clusterPaths(SECOND_CLUSTER).kubeconfig;
+}
+
+export const SECOND_CLUSTER = "second";
+
+/** kubectl against the second local cluster. */
+export async function kSecond(...args: string[]): Promise<string> {
+    return (await kubectl(clusterPaths(SECOND_CLUSTER), args, 120_000)).stdout;
+}
+
 /** kubectl against the local cluster; throws with kubectl's message on failure. */
 export async function k(...args: string[]): Promise<string> {
     return (await kubectl(clusterPaths(), args, 120_000)).stdout;

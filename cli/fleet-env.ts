@@ -1,0 +1,42 @@
+// What the CLI tells the program about fleets, through the environment: what each ApplicationSet
+// generated at its last sync (its FleetMembers' state: applicationsSync keeps or leaves those), the
+// children each parent declared (a parent that does not prune keeps those that left its render), whether
+// this sync may delete most of a fleet (--allow-fleet-deletion), and one run id shared by a sync's
+// preview and update (the live health gates of Applications others wait on measure once per sync).
+import { randomUUID } from "node:crypto";
+import type { StateResource } from "./commands/state";
+
+export function previousFleet(state: readonly StateResource[]): Record<string, Record<string, unknown>> {
+    const result: Record<string, Record<string, unknown>> = {};
+    for (const r of state) {
+        if (!r.type.endsWith("syncwave:FleetMembers")) continue;
+        const o = (r.outputs ?? {}) as { applicationSet?: string; specs?: Record<string, unknown> };
+        if (o.applicationSet && o.specs) result[o.applicationSet] = o.specs;
+    }
+    return result;
+}
+
+/** The children each parent's last sync declared (its ApplicationRecord), by parent. */
+export function previousChildren(state: readonly StateResource[]): Record<string, Record<string, unknown>> {
+    const result: Record<string, Record<string, unknown>> = {};
+    for (const r of state) {
+        if (!r.type.endsWith("syncwave:ApplicationRecord")) continue;
+        const o = (r.outputs ?? {}) as { application?: string; childSpecs?: Record<string, unknown> };
+        if (o.application && o.childSpecs) result[o.application] = o.childSpecs;
+    }
+    return result;
+}
+
+/** Whether the stack holds fleet members (children of a parent, generated Applications): the fast path does not know them. */
+export function hasFleet(state: readonly StateResource[]): boolean {
+    return state.some((r) => r.type.endsWith("syncwave:FleetMembers") || (r.type.endsWith("syncwave:ApplicationRecord") && Boolean((r.inputs ?? {}).children ?? (r.inputs ?? {}).parent)));
+}
+
+export function fleetEnv(state: readonly StateResource[], options: { allowFleetDeletion?: boolean }): Record<string, string> {
+    return {
+        SYNCWAVE_FLEET_PREVIOUS: JSON.stringify(previousFleet(state)),
+        SYNCWAVE_FLEET_PREVIOUS_CHILDREN: JSON.stringify(previousChildren(state)),
+        SYNCWAVE_ALLOW_FLEET_DELETION: options.allowFleetDeletion ? "true" : "false",
+        SYNCWAVE_RUN_ID: randomUUID(),
+    };
+}

@@ -1,0 +1,43 @@
+// Runs the rollback of a failed RollingSync step (see rollout-rollback.ts for the rule): pins every
+// Application of the step to its last Healthy revision, with the failed commit and the reason, and
+// syncs them alone as `auto-rollback`. Returns what it did, one line each, for the sync's error.
+import type { ApplicationSetReport } from "../components/report";
+import { history } from "./commands/history";
+import { readPins, writePins } from "./commands/rollback";
+import { sync, SyncError, type SyncOptions } from "./commands/sync";
+import { planRolloutRollbacks } from "./rollout-rollback";
+
+export async function rollBackFailedSteps(options: SyncOptions, sets: readonly ApplicationSetReport[], failedApps: readonly string[], progress: (line: string) => void): Promise<string[]> {
+    const lines: string[] = [];
+    const say = (line: string) => {
+        progress(line);
+        lines.push(line);
+    };
+    const plans = planRolloutRollbacks(sets, failedApps, await history(options));
+    if (plans.length === 0) return lines;
+    const pins = await readPins(options);
+    const targets: Record<string, string> = {};
+    for (const plan of plans) {
+        say(`ApplicationSet ${plan.applicationSet}: step ${plan.step} failed (${plan.failed.join(", ")}): the rollout halts; rolling the step back (rollback-on-failure)`);
+        for (const app of plan.without) say(`  ${app}: no revision of it ended Healthy in the history: not rolled back`);
+        for (const [app, revision] of Object.entries(plan.targets)) {
+            const failedAt = pins[app]?.revision;
+            pins[app] = {
+                revision,
+                pinnedAt: new Date().toISOString(),
+                reason: `auto-rollback: step ${plan.step} of ApplicationSet ${plan.applicationSet} failed (${plan.failed.join(", ")})${failedAt ? `; was pinned to ${failedAt}` : ""}`,
+            };
+            targets[app] = revision;
+            say(`  ${app}: back to ${revision.slice(0, 12)}, pinned (syncwave unpin ${app} resumes the rollout)`);
+        }
+    }
+    if (Object.keys(targets).length === 0) return lines;
+    await writePins(options, pins);
+    try {
+        const result = await sync({ ...options, kind: "auto-rollback", apps: Object.keys(targets), force: true, allowFleetDeletion: false });
+        say(`auto-rollback ${result.result}: ${Object.entries(targets).map(([a, r]) => `${a}@${r.slice(0, 12)}`).join(", ")}`);
+    } catch (err) {
+        say(`auto-rollback failed too (not retried): ${err instanceof SyncError ? err.message.split("\n").slice(0, 4).join(" ") : (err as Error).message}`);
+    }
+    return lines;
+}
