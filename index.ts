@@ -121,6 +121,7 @@ const fleet: FleetDeclarer = {
     assignments: declarations.assignments,
     allowFleetDeletion: process.env.SYNCWAVE_ALLOW_FLEET_DELETION === "true",
     previousChildren: (parent) => previousChildren[parent] ?? {},
+    requested: (name) => run.only?.includes(name) ?? false,
     declare: (name, spec, options) =>
         declareApplication(name, spec, { ...options, where: options.origin.applicationSet !== undefined ? `ApplicationSet ${options.origin.applicationSet}` : `parent application ${options.origin.parent}` }),
 };

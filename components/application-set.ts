@@ -152,7 +152,8 @@ export class ApplicationSet extends pulumi.ComponentResource {
         const names = Object.keys(specs).sort();
         const rollout = spec.strategy?.type === "RollingSync"
             ? rollingSyncSteps(names.map((n) => ({ name: n, labels: labels[n] ?? {} })), spec.strategy)
-            : { steps: [{ step: 1, applications: [names] }], unmatched: [] as string[] };
+            : { steps: [{ step: 1, applications: [names] }], unmatched: [] as string[], held: [] as string[] };
+        const held = new Set<string>(rollout.held);
         const waitsFor = new Map<string, string[]>();
         let before: string[] = [];
         for (const step of rollout.steps) {
@@ -171,6 +172,10 @@ export class ApplicationSet extends pulumi.ComponentResource {
             const after: Promise<Readiness>[] = n.dependsOn.flatMap((d) => declared.get(d)?.ready ?? []);
             if (rollout.unmatched.includes(n.name)) {
                 after.push(Promise.resolve({ application: `ApplicationSet ${name}`, ok: false, reason: "this Application matches no step of its RollingSync strategy: not synced", resources: [] }));
+            }
+            // maxUpdate 0: Argo CD leaves the step for a person to sync; the steps after it wait too.
+            if (held.has(n.name) && !args.fleet.requested(n.name)) {
+                after.push(Promise.resolve({ application: `ApplicationSet ${name}`, ok: false, reason: "its RollingSync step has maxUpdate 0: it waits for a manual sync (syncwave sync --app NAME)", resources: [] }));
             }
             const app = args.fleet.declare(n.name, specs[n.name], { parent: this, origin: { applicationSet: name }, after, measuredLive: waitedOn.has(n.name), file });
             if (app) declared.set(n.name, app);

@@ -71,6 +71,7 @@ export class Application extends pulumi.ComponentResource {
                 pruneEnabled: outputs.pruneEnabled,
                 stages: outputs.stages,
                 timings: this.steps,
+                ...(outputs.keptChildren?.length ? { keptChildren: outputs.keptChildren } : {}),
             });
             return outputs;
         } catch (err) {
@@ -229,6 +230,7 @@ export class Application extends pulumi.ComponentResource {
             skipped: plan.skipped.map((r) => describeResource(r.key)),
             pruneEnabled,
             ...(children.length > 0 ? { children: children.map((c) => c.name) } : {}),
+            ...(kept.length > 0 ? { keptChildren: kept.map((c) => c.name) } : {}),
         };
     }
 

@@ -19,6 +19,8 @@ export interface ApplicationReport {
     stages?: { phase: string; wave: number; resources: string[]; hooks: string[] }[];
     /** Milliseconds of the program's own steps for this Application (fetch, render, plan, ...), for --timings. */
     timings?: Record<string, number>;
+    /** A parent's children that left its render but stay, since this sync does not prune. */
+    keptChildren?: string[];
 }
 
 /** What an ApplicationSet generated and how it rolls out: the CLI halts and rolls back a failed step from it. */

@@ -3,6 +3,8 @@
 # Runs inside the toolchain environment (npm run demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# `npm run demo -- fleet`: the fleet demo instead (app of apps, an ApplicationSet over two clusters).
+if [[ "${1:-}" == fleet ]]; then exec bash examples/demo-fleet.sh; fi
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

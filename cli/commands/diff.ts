@@ -43,6 +43,8 @@ export interface FleetChange {
     added: string[];
     changed: string[];
     removed: string[];
+    /** Children that left a parent's render and stay, since the sync does not prune: they require pruning. */
+    kept?: string[];
 }
 
 const SYMBOL: Record<string, string> = { run: ">", create: "+", update: "~", replace: "+-", "create-replacement": "+-", delete: "-", "delete-replaced": "-", same: " " };
@@ -124,7 +126,14 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
     const failed = Object.values(report.applications)
         .filter((a) => a.status === "failed")
         .map((a) => ({ application: a.application, reason: a.reason ?? "failed" }));
-    return { revisions: revisionsFromReport(report), changes, prunes: pruneReports(events), failed, policyViolations, fleet: fleetChanges(events), events };
+    const fleet = fleetChanges(events);
+    for (const a of Object.values(report.applications)) {
+        if (!a.keptChildren?.length) continue;
+        const owner = `application ${a.application}`;
+        const entry = fleet.find((f) => f.owner === owner) ?? fleet[fleet.push({ owner, added: [], changed: [], removed: [] }) - 1];
+        entry.kept = a.keptChildren;
+    }
+    return { revisions: revisionsFromReport(report), changes, prunes: pruneReports(events), failed, policyViolations, fleet, events };
 }
 
 /** The fleet members a preview adds, changes (their record changes) and removes, by who declares them. */
@@ -175,6 +184,7 @@ export function formatDiff(result: DiffResult): string {
         for (const a of f.added) lines.push(`  ${green("+")}  ${a}`);
         for (const a of f.changed) lines.push(`  ${yellow("~")}  ${a}`);
         for (const a of f.removed) lines.push(`  ${red("-")}  ${a}`);
+        for (const a of f.kept ?? []) lines.push(`  ${yellow("!")}  ${a} (left the manifests; kept: requires pruning, sync --prune deletes it)`);
     }
     for (const app of [...apps].sort()) {
         const rev = result.revisions.find((r) => r.application === app);

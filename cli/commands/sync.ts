@@ -187,6 +187,13 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         if (p.removed?.cascade) progress(`${p.application}: removed; its objects are deleted (cascade finalizer): ${p.removed.objects.join(", ") || "none"}`);
         else if (p.removed) progress(`${p.application}: removed; its objects stay in the cluster (orphaned): ${p.removed.objects.join(", ") || "none"}`);
     }
+    for (const set of Object.values(report.applicationSets ?? {})) {
+        const steps = set.steps.map((step, i) => `step ${i + 1}: ${step.join(", ") || "none"}`).join("; then ");
+        progress(`ApplicationSet ${set.applicationSet}: ${set.steps.length > 1 ? `rolls out ${steps}` : `syncs ${set.steps[0]?.join(", ") || "no Applications"}`}${set.unmatched.length ? `; in no step, not synced: ${set.unmatched.join(", ")}` : ""}`);
+    }
+    for (const a of Object.values(report.applications)) {
+        if (a.keptChildren?.length) progress(`${a.application}: child applications left its manifests but stay (requires pruning; sync --prune deletes them): ${a.keptChildren.join(", ")}`);
+    }
 
     // The update applies the commits the preview showed, even if a branch moved meanwhile, and only
     // to the Applications that passed the preview: the others are left out of the program and of the

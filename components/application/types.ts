@@ -102,6 +102,8 @@ export interface ApplicationSummary {
     pruneEnabled: boolean;
     /** The child Applications it renders (app of apps), in wave order. */
     children?: string[];
+    /** Children that left its render but stay, since this sync does not prune (they require pruning). */
+    keptChildren?: string[];
 }
 
 export interface StageSummary {

@@ -33,6 +33,8 @@ export interface FleetDeclarer {
     declare(name: string, spec: ApplicationSpec, options: DeclareOptions): Application | undefined;
     /** `syncwave sync --allow-fleet-deletion`: the mass-deletion guard lets this sync delete. */
     allowFleetDeletion: boolean;
+    /** Whether this run was asked for this Application by name (`syncwave sync --app NAME`): a held rollout step lets it through. */
+    requested(name: string): boolean;
     /** The children a parent's last sync declared (its record), for a parent that does not prune. */
     previousChildren(parent: string): Record<string, RecordedChild>;
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { applicationOfUrn } from "../../cli/application-urn";
 import { fleetChanges } from "../../cli/commands/diff";
-import { childWaves, splitChildApplications } from "../../components/fleet/child-applications";
+import { childWaves, keptChildren, splitChildApplications } from "../../components/fleet/child-applications";
 import { orderByDependencies } from "../../components/fleet/depends-on";
 import { fleetClusters } from "../../components/fleet/fleet-clusters";
 import { destinationConnection } from "../../components/cluster-connection";
@@ -125,5 +125,17 @@ describe("Applications in the state", () => {
             ev("urn:pulumi:dev::syncwave::syncwave:index:Application::top", "syncwave:index:Application", "create", "urn:pulumi:dev::syncwave::pulumi:pulumi:Stack::syncwave-dev"),
         ];
         expect(fleetChanges(events as never)).toEqual([{ owner: "ApplicationSet envs", added: ["dev"], changed: ["stage"], removed: ["prod"] }]);
+    });
+});
+
+describe("children a parent keeps without prune", () => {
+    const recorded = (name: string, wave = 0) => ({ spec: { project: "team" } as never, wave, file: `apps/${name}.yaml` });
+    it("keeps the children that left the render when the sync does not prune, in wave order", () => {
+        const { children } = splitChildApplications("root", [child("a")]);
+        const kept = keptChildren(children, { a: recorded("a"), gone: recorded("gone", 2), old: recorded("old", -1) }, false);
+        expect(kept.map((c) => [c.name, c.wave])).toEqual([["old", -1], ["gone", 2]]);
+    });
+    it("keeps none when the sync prunes", () => {
+        expect(keptChildren([], { gone: recorded("gone") }, true)).toEqual([]);
     });
 });
