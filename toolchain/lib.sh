@@ -12,6 +12,8 @@ SYNCWAVE_CACHE="${SYNCWAVE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/syncwave}"
 NODE_DIR="$SYNCWAVE_CACHE/node-v$NODE_VERSION"
 PULUMI_DIR="$SYNCWAVE_CACHE/pulumi-$PULUMI_VERSION"
 LANGUAGE_HOST_DIR="$SYNCWAVE_CACHE/language-nodejs-$PULUMI_VERSION-$(cat "$TOOLCHAIN_DIR"/language-host/*.go "$TOOLCHAIN_DIR"/language-host/go.mod | sha256sum | cut -c1-12)"
+# syncwave-gotemplate (Go's text/template with Argo CD's ApplicationSet functions), keyed by its sources.
+GOTEMPLATE_DIR="$SYNCWAVE_CACHE/gotemplate-$(cd "$TOOLCHAIN_DIR/gotemplate" && find . -name '*.go' -o -name 'go.mod' -o -name 'go.sum' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)"
 KUBERNETES_PROVIDER_DIR="$SYNCWAVE_CACHE/kubernetes-provider-$KUBERNETES_PROVIDER_VERSION-${KUBERNETES_PROVIDER_MODULE_VERSION##*-}"
 KUBERNETES_DIR="$SYNCWAVE_CACHE/kubernetes-$KUBERNETES_VERSION"
 ETCD_DIR="$SYNCWAVE_CACHE/etcd-$ETCD_VERSION"
@@ -24,4 +26,4 @@ PULUMI_HOME_DIR="$SYNCWAVE_CACHE/pulumi-home-$PULUMI_VERSION-kubernetes-$KUBERNE
 # Per-clone state: local stacks and the local cluster belong to this checkout.
 SYNCWAVE_HOME="${SYNCWAVE_HOME:-$PROJECT_DIR/.syncwave}"
 
-TOOLCHAIN_PATH="$NODE_DIR/bin:$PULUMI_DIR/bin:$KUBERNETES_DIR/bin:$ETCD_DIR/bin:$KWOK_DIR/bin:$PROJECT_DIR/node_modules/.bin"
+TOOLCHAIN_PATH="$NODE_DIR/bin:$PULUMI_DIR/bin:$GOTEMPLATE_DIR/bin:$KUBERNETES_DIR/bin:$ETCD_DIR/bin:$KWOK_DIR/bin:$PROJECT_DIR/node_modules/.bin"

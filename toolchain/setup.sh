@@ -13,7 +13,7 @@ export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
 # A Go build gives up on a stalled proxy after this long instead of hanging forever.
 STEP_TIMEOUT="${SYNCWAVE_STEP_TIMEOUT:-3600}"
 
-STEPS=(node npm-packages pulumi language-host kubernetes-provider plugins kubernetes etcd kwok)
+STEPS=(node npm-packages gotemplate pulumi language-host kubernetes-provider plugins kubernetes etcd kwok)
 # Built only when named (`--only peers`): the benchmarks' peers, never needed by npm test.
 OPTIONAL_STEPS=(peers)
 ONLY=""
@@ -83,6 +83,14 @@ build_npm_packages() {
   # npm's own JavaScript runs under Node 24 because Node 24 is first on PATH.
   (cd "$PROJECT_DIR" && PATH="$NODE_DIR/bin:$PATH" timeout 900 npm ci --no-audit --no-fund)
   touch "$NPM_STAMP"
+}
+
+# syncwave-gotemplate renders goTemplate ApplicationSets with Go's own text/template; the check
+# renders one template with an Argo CD function, so a broken build fails here rather than in a test.
+build_gotemplate() {
+  go_build_module "$TOOLCHAIN_DIR/gotemplate" "$GOTEMPLATE_DIR" "" .
+  echo '{"options":["missingkey=error"],"items":[{"template":"{{ .name | slugify }}","params":{"name":"Setup Check"}}]}' |
+    "$GOTEMPLATE_DIR/bin/syncwave-gotemplate" | grep -F '"text":"setup-check"'
 }
 
 build_pulumi() {
@@ -181,6 +189,7 @@ build_kwok() {
 echo "SyncWave toolchain: cache $SYNCWAVE_CACHE"
 run_step node "$NODE_DIR/bin/node" build_node
 run_step npm-packages "$NPM_STAMP" build_npm_packages
+run_step gotemplate "$GOTEMPLATE_DIR/bin/syncwave-gotemplate" build_gotemplate
 run_step pulumi "$PULUMI_DIR/bin/pulumi" build_pulumi
 run_step language-host "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" build_language_host
 # The CLI may have been rebuilt after the host: make sure the bundled copy is the current one.
