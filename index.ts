@@ -15,6 +15,7 @@ import { ApplicationSet } from "./components/application-set";
 import type { DeclareOptions, FleetDeclarer, Readiness } from "./components/fleet/declarer";
 import { orderByDependencies } from "./components/fleet/depends-on";
 import type { RecordedChild } from "./components/fleet/child-applications";
+import type { InventoryEntry } from "./components/sync/prune";
 import { DEFAULT_PROJECT } from "./components/stack-config";
 import { SyncWaveInputError } from "./components/sync/errors";
 
@@ -55,6 +56,8 @@ const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<st
 // applicationsSync policy keeps or leaves those it may not update or delete (components/application-set.ts).
 const previousFleet = JSON.parse(process.env.SYNCWAVE_FLEET_PREVIOUS ?? "{}") as Record<string, Record<string, ApplicationSpec>>;
 // The children each parent declared at its last sync: one that does not prune now keeps those that left its render.
+// Objects a sync that did not complete applied, which the Pruner's inventory lacks (components/sync/strays.ts).
+const strays = JSON.parse(process.env.SYNCWAVE_STRAYS ?? "{}") as Record<string, InventoryEntry[]>;
 const previousChildren = JSON.parse(process.env.SYNCWAVE_FLEET_PREVIOUS_CHILDREN ?? "{}") as Record<string, Record<string, RecordedChild>>;
 
 const projects: Record<string, Project> = Object.fromEntries(
@@ -107,6 +110,7 @@ function declareApplication(name: string, spec: ApplicationSpec, options: Partia
             isolateFailures: run.isolateFailures,
             hookRunKey: run.hookRunKeys[name],
             fingerprint: run.fingerprints[name],
+            strays: strays[name],
             ownership,
             origin: options.origin,
             after: options.after,

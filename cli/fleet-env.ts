@@ -5,6 +5,7 @@
 // preview and update (the live health gates of Applications others wait on measure once per sync).
 import { randomUUID } from "node:crypto";
 import type { StateResource } from "./commands/state";
+import { strayObjects } from "./strays";
 
 export function previousFleet(state: readonly StateResource[]): Record<string, Record<string, unknown>> {
     const result: Record<string, Record<string, unknown>> = {};
@@ -36,6 +37,8 @@ export function fleetEnv(state: readonly StateResource[], options: { allowFleetD
     return {
         SYNCWAVE_FLEET_PREVIOUS: JSON.stringify(previousFleet(state)),
         SYNCWAVE_FLEET_PREVIOUS_CHILDREN: JSON.stringify(previousChildren(state)),
+        // Not a fleet matter, but read from the same state at the same moment: see cli/strays.ts.
+        SYNCWAVE_STRAYS: JSON.stringify(strayObjects(state)),
         SYNCWAVE_ALLOW_FLEET_DELETION: options.allowFleetDeletion ? "true" : "false",
         SYNCWAVE_RUN_ID: randomUUID(),
     };

@@ -22,7 +22,7 @@ export function pruneReports(events: readonly EngineEvent[]): PruneReport[] {
         const m = e.resourcePreEvent?.metadata;
         if (!m || !m.type.endsWith("syncwave:Pruner")) continue;
         const olds = (m.old?.outputs ?? {}) as { application?: string; cascade?: boolean; inventory?: InventoryEntry[]; desired?: InventoryEntry[]; requiresPruning?: InventoryEntry[] };
-        const news = (m.new?.inputs ?? {}) as { application?: string; desired?: InventoryEntry[]; pruneEnabled?: boolean; claimedElsewhere?: string[] };
+        const news = (m.new?.inputs ?? {}) as { application?: string; desired?: InventoryEntry[]; strays?: InventoryEntry[]; pruneEnabled?: boolean; claimedElsewhere?: string[] };
         const application = news.application ?? olds.application;
         if (!application) continue;
         if (m.op === "delete") {
@@ -38,7 +38,7 @@ export function pruneReports(events: readonly EngineEvent[]): PruneReport[] {
         }
         const moved = new Set(news.claimedElsewhere ?? []);
         const plan = planPrune(
-            previousInventory(olds).filter((e) => !moved.has(e.id)),
+            [...previousInventory(olds), ...(news.strays ?? [])].filter((e) => !moved.has(e.id)),
             new Set((news.desired ?? []).map((d) => d.id)),
             news.pruneEnabled === true,
         );

@@ -6,6 +6,8 @@ import { history } from "./commands/history";
 import { readPins, writePins } from "./commands/rollback";
 import { sync, SyncError, type SyncOptions } from "./commands/sync";
 import { planRolloutRollbacks } from "./rollout-rollback";
+import { appRecords, readState } from "./commands/state";
+import { resolve } from "node:path";
 
 export async function rollBackFailedSteps(options: SyncOptions, sets: readonly ApplicationSetReport[], failedApps: readonly string[], progress: (line: string) => void): Promise<string[]> {
     const lines: string[] = [];
@@ -33,8 +35,17 @@ export async function rollBackFailedSteps(options: SyncOptions, sets: readonly A
     }
     if (Object.keys(targets).length === 0) return lines;
     await writePins(options, pins);
+    // Every other Application is held at the commits it last synced: declared as it is (a targeted
+    // update that left them out would have the engine count those waiting on the step as deleted),
+    // changing nothing of theirs, while the step's Applications go back to their pins.
+    const hold: Record<string, string | string[]> = {};
+    for (const record of appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env))) {
+        if (targets[record.application] !== undefined || !record.revision) continue;
+        const sources = (record as { sources?: { revision: string }[] }).sources;
+        hold[record.application] = sources && sources.length > 1 ? sources.map((s) => s.revision) : record.revision;
+    }
     try {
-        const result = await sync({ ...options, kind: "auto-rollback", apps: Object.keys(targets), force: true, allowFleetDeletion: false });
+        const result = await sync({ ...options, env: { ...(options.env ?? {}), SYNCWAVE_REVISIONS: JSON.stringify(hold) }, kind: "auto-rollback", force: true, allowFleetDeletion: false });
         say(`auto-rollback ${result.result}: ${Object.entries(targets).map(([a, r]) => `${a}@${r.slice(0, 12)}`).join(", ")}`);
     } catch (err) {
         say(`auto-rollback failed too (not retried): ${err instanceof SyncError ? err.message.split("\n").slice(0, 4).join(" ") : (err as Error).message}`);

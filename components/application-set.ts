@@ -57,7 +57,7 @@ export class ApplicationSet extends pulumi.ComponentResource {
     public readonly generated: pulumi.Output<GeneratedFleet>;
 
     constructor(name: string, args: ApplicationSetArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("syncwave:index:ApplicationSet", name, { declaration: args.declaration }, opts);
+        super("syncwave:index:ApplicationSet", name, args, opts);
         this.generated = pulumi.output(this.getData() as Promise<GeneratedFleet>);
     }
 

@@ -64,7 +64,7 @@ export function destinationConnection(
     const isDefault = named === DEFAULT_CLUSTER_SERVER || named === DEFAULT_CLUSTER_NAME;
     // By its entry's name, else by the server URL the entry declares (a generated Application names
     // the server the clusters generator gave it).
-    const byServer = destination.server !== undefined && !clusters[named] ? Object.entries(clusters).find(([, c]) => c.server === destination.server) : undefined;
+    const byServer = destination.server !== undefined && !clusters[named] ? Object.entries(clusters).find(([entry, c]) => connectionServer(entry, c) === destination.server) : undefined;
     const id = byServer ? byServer[0] : named;
     const connection = clusters[id] ?? (isDefault ? {} : undefined);
     if (!connection) {

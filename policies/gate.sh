@@ -11,6 +11,10 @@ if ((${#stacks[@]} == 0)); then
   for f in stacks/Pulumi.*.yaml; do s="${f#stacks/Pulumi.}"; stacks+=("${s%.yaml}"); done
 fi
 node -r ./cli/bin/require-ts.js cli/cluster/cluster-command.ts up >/dev/null
+# The fleet stack deploys to a second local cluster too.
+for stack in "${stacks[@]}"; do
+  if [[ "$stack" == fleet ]]; then node -r ./cli/bin/require-ts.js cli/cluster/cluster-command.ts up --name second >/dev/null; fi
+done
 [[ "$PULUMI_BACKEND_URL" == file://* ]] && mkdir -p "${PULUMI_BACKEND_URL#file://}"
 for stack in "${stacks[@]}"; do
   echo "== policy gate: stack $stack (config $config)"

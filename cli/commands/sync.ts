@@ -398,6 +398,10 @@ function targetsOf(events: readonly EngineEvent[], included: (app: string) => bo
         // Not the stack itself nor the shared default providers: the engine treats every child and
         // every user of a target as part of it, and would then refuse to leave the others' alone.
         if (m.type === "pulumi:pulumi:Stack" || (m.type.startsWith("pulumi:providers:") && /::default(_[0-9a-z_]+)?$/.test(m.urn))) continue;
+        // Nor a component that exists already (an ApplicationSet, a parent Application): the engine
+        // would count the members left out of this sync as part of it and refuse to keep them. Its
+        // own resources are targets one by one; only a new component must be created with them.
+        if ((m.type === "syncwave:index:ApplicationSet" || m.type === "syncwave:index:Application") && m.op !== "create") continue;
         urns.add(m.urn);
     }
     return [...urns];

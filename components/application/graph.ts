@@ -216,6 +216,7 @@ export class ApplicationGraph {
                 application: this.ctx.application,
                 installation: this.ctx.installationId,
                 desired,
+                ...(this.args.strays?.length ? { strays: this.args.strays } : {}),
                 pruneEnabled: tracking.pruneEnabled,
                 claimedElsewhere: this.args.ownership ? pulumi.output(this.args.ownership.claimedByOthers(this.ctx.application, this.ctx.access.cluster.cluster)) : [],
                 cascade: cascadeOnDelete(this.args.finalizers, this.args.cascade),
@@ -295,7 +296,17 @@ export class ApplicationGraph {
         });
         if (!ns) return [];
         // Argo CD does not delete namespaces it created for CreateNamespace; neither does SyncWave.
-        return [new KubernetesObject(`/Namespace//${ns.metadata.name}`, ns, { parent: this.ctx.parent, provider: this.provider, retainOnDelete: true })];
+        // Named after its Application: several Applications may create the same namespace (as in Argo
+        // CD), and a Pulumi name does not include the parent's. The alias keeps the name it had before.
+        const legacy = `/Namespace//${ns.metadata.name}`;
+        return [
+            new KubernetesObject(`${this.ctx.application}|${legacy}`, ns, {
+                parent: this.ctx.parent,
+                provider: this.provider,
+                retainOnDelete: true,
+                ...(this.prefix ? {} : { aliases: [{ name: legacy }] }),
+            }),
+        ];
     }
 
     private declareResource(r: PlannedResource, dependsOn: pulumi.Resource[], siblingParents: pulumi.Output<string>[]): pulumi.Resource {

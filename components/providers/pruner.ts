@@ -21,6 +21,11 @@ export interface PrunerArgs {
     installation: string;
     /** What the Application manages after this sync. */
     desired: InventoryEntry[];
+    /**
+     * Objects the stack's state holds for this Application that the inventory lacks: a sync that failed
+     * applied them before it reached the Pruner (components/sync/strays.ts). Candidates like the inventory.
+     */
+    strays?: InventoryEntry[];
     /** automated.prune on an automated sync, or --prune. */
     pruneEnabled: boolean;
     /** Ids another Application of this run declares: moved there, so never pruned or reported here. */
@@ -39,7 +44,7 @@ type StoredState = StoredInputs & { inventory?: InventoryEntry[]; requiresPrunin
 function pruneFor(olds: StoredState, news: StoredInputs) {
     const moved = new Set(news.claimedElsewhere ?? []);
     return planPrune(
-        previousInventory(olds).filter((e) => !moved.has(e.id)),
+        [...previousInventory(olds), ...(news.strays ?? [])].filter((e) => !moved.has(e.id)),
         new Set(news.desired.map((e) => e.id)),
         news.pruneEnabled,
     );
@@ -71,7 +76,8 @@ const prunerProvider: pulumi.dynamic.ResourceProvider = {
             const runtime = loadProviderRuntime<typeof import("./pruner-runtime")>("components/providers/pruner-runtime");
             outcome = await runtime.pruneObjects(news, plan.prune);
         }
-        return { outs: { ...news, inventory: news.desired, requiresPruning: plan.requiresPruning, lastPruned: outcome.pruned, lastSkipped: outcome.skipped } };
+        const { strays: _strays, ...kept } = news;
+        return { outs: { ...kept, inventory: news.desired, requiresPruning: plan.requiresPruning, lastPruned: outcome.pruned, lastSkipped: outcome.skipped } };
     },
     async delete(_id: string, props: StoredState) {
         // The Application is being deleted (a prune never deletes the Pruner): its PreDelete hooks run

@@ -251,7 +251,7 @@ describe("fleets on the local clusters", () => {
         // the history says so; what the bad commit added is gone again.
         expect(halted).toMatch(/step 1 failed/);
         expect((await readPins(options))["web-in-cluster"]).toMatchObject({ revision: healthy, reason: expect.stringMatching(/auto-rollback: step 1 of ApplicationSet web failed/) });
-        expect((await kTry("get", "deployment", "bad", "-n", ns)).ok).toBe(false);
+        expect((await kTry("get", "deployment", "bad", "-n", ns)).ok, halted).toBe(false);
         expect((await history(options))[0]).toMatchObject({ kind: "auto-rollback", result: "succeeded", revisions: { "web-in-cluster": healthy } });
         await unpin("web-in-cluster", options);
         repo.commit({ "web/dev/bad.yaml": null });

@@ -5,6 +5,7 @@ import { inventoryEntry } from "../helpers/inventory";
 import { cascadeOnDelete, deletionWaves, planCascade, planPrune, pruneRequested } from "../../components/sync/prune";
 import { INSTALLATION_ID, liveOwner, parseTrackingId, takeoverVerdict, TRACKING_ID, trackingId } from "../../components/sync/tracking";
 import { declares, syncRunFromEnv } from "../../components/sync-run";
+import { findStrays, strayEntry } from "../../components/sync/strays";
 
 const key = { group: "apps", kind: "Deployment", namespace: "shop", name: "api" };
 const stack = "organization/syncwave/dev";
@@ -140,5 +141,26 @@ describe("the kind of run, from the environment", () => {
     it("refuses what it cannot read, naming the variable", () => {
         expect(() => syncRunFromEnv({ SYNCWAVE_SYNC_KIND: "sometimes" })).toThrow(/SYNCWAVE_SYNC_KIND/);
         expect(() => syncRunFromEnv({ SYNCWAVE_SKIP_APPS: "metrics" })).toThrow(/SYNCWAVE_SKIP_APPS/);
+    });
+});
+
+describe("strays: objects a failed sync applied, missing from the inventory", () => {
+    const tracked = (app: string, kind: string, name: string, annotations: Record<string, string> = {}) => ({
+        application: app,
+        manifest: { apiVersion: kind === "Deployment" ? "apps/v1" : "v1", kind, metadata: { name, namespace: "ns", annotations: { "argocd.argoproj.io/tracking-id": `${app}:/${kind}:ns/${name}`, ...annotations } } } as never,
+    });
+    it("lists what the state holds and the inventory lacks, with the object's own sync options", () => {
+        const strays = findStrays(
+            [tracked("web", "ConfigMap", "listed"), tracked("web", "Deployment", "bad", { "argocd.argoproj.io/sync-wave": "2" }), tracked("web", "ConfigMap", "keep", { "argocd.argoproj.io/sync-options": "Prune=false" })],
+            { web: ["/ConfigMap/ns/listed"] },
+        );
+        expect(strays.web.map((e) => [e.id, e.wave, e.prune])).toEqual([["apps/Deployment/ns/bad", 2, true], ["/ConfigMap/ns/keep", 0, false]]);
+    });
+    it("never counts an object without this Application's tracking id (the namespace CreateNamespace made), nor an Application with no inventory yet", () => {
+        const ns = { application: "web", manifest: { apiVersion: "v1", kind: "Namespace", metadata: { name: "ns", annotations: {} } } as never };
+        expect(findStrays([ns, tracked("other", "ConfigMap", "x")], { web: [] })).toEqual({});
+    });
+    it("keeps an object whose sync-options no longer parse", () => {
+        expect(strayEntry({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", annotations: { "argocd.argoproj.io/sync-options": "Bogus=1" } } } as never)?.prune).toBe(false);
     });
 });
