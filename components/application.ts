@@ -98,6 +98,14 @@ export class Application extends pulumi.ComponentResource {
         // them may hold the same object on two clusters, and Pulumi names do not include the parent's.
         const namePrefix = args.origin?.parent !== undefined || args.origin?.applicationSet !== undefined ? `${name}|` : "";
 
+        // dependsOn names Applications, which only a declarer resolves (the stack program, a parent, an
+        // ApplicationSet); a TypeScript program waits on others with `after: [other.ready]`.
+        if (args.dependsOn?.length && args.after === undefined) {
+            throw new SyncWaveInputError("dependsOn names Applications, which only the stack program, a parent or an ApplicationSet resolves: in TypeScript pass after: [other.ready]", {
+                application: name,
+                field: "dependsOn",
+            });
+        }
         // dependsOn, earlier child waves, earlier rollout steps: each must be able to sync, or this one cannot.
         const upstream = await Promise.all(args.after ?? []);
         const blocked = upstream.filter((u) => !u.ok);
