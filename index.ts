@@ -12,10 +12,10 @@ import { declares, syncRunFromEnv } from "./components/sync-run";
 import { DEFAULT_HEALTH_TIMEOUT } from "./components/duration";
 import type { ApplicationSpec } from "./components/application-spec";
 import { ApplicationSet } from "./components/application-set";
-import type { DeclareOptions, FleetDeclarer, Readiness } from "./components/fleet/declarer";
+import { readinessOf, type DeclareOptions, type FleetDeclarer, type Readiness } from "./components/fleet/declarer";
 import { orderByDependencies } from "./components/fleet/depends-on";
 import type { RecordedChild } from "./components/fleet/child-applications";
-import type { InventoryEntry } from "./components/sync/prune";
+import type { Manifest } from "./components/sync/manifest";
 import { DEFAULT_PROJECT } from "./components/stack-config";
 import { SyncWaveInputError } from "./components/sync/errors";
 
@@ -57,7 +57,7 @@ const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<st
 const previousFleet = JSON.parse(process.env.SYNCWAVE_FLEET_PREVIOUS ?? "{}") as Record<string, Record<string, ApplicationSpec>>;
 // The children each parent declared at its last sync: one that does not prune now keeps those that left its render.
 // Objects a sync that did not complete applied, which the Pruner's inventory lacks (components/sync/strays.ts).
-const strays = JSON.parse(process.env.SYNCWAVE_STRAYS ?? "{}") as Record<string, InventoryEntry[]>;
+const strays = JSON.parse(process.env.SYNCWAVE_STRAYS ?? "{}") as Record<string, Manifest[]>;
 const previousChildren = JSON.parse(process.env.SYNCWAVE_FLEET_PREVIOUS_CHILDREN ?? "{}") as Record<string, Record<string, RecordedChild>>;
 
 const projects: Record<string, Project> = Object.fromEntries(
@@ -143,7 +143,7 @@ const topLevel = orderByDependencies(
 const waitedOn = new Set(topLevel.flatMap((a) => a.dependsOn ?? []));
 const declared = new Map<string, Application>();
 for (const { name, spec, where } of topLevel) {
-    const after: Promise<Readiness>[] = (spec.dependsOn ?? []).flatMap((d) => declared.get(d)?.ready ?? []);
+    const after: Promise<Readiness>[] = readinessOf(name, spec.dependsOn ?? [], declared);
     const app = declareApplication(name, spec, { where: declarations.origins[`Application/${name}`] ?? "stack config", file: where.file, after, measuredLive: waitedOn.has(name) });
     if (app) declared.set(name, app);
 }

@@ -39,13 +39,20 @@ export async function rollBackFailedSteps(options: SyncOptions, sets: readonly A
     // update that left them out would have the engine count those waiting on the step as deleted),
     // changing nothing of theirs, while the step's Applications go back to their pins.
     const hold: Record<string, string | string[]> = {};
-    for (const record of appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env))) {
+    const records = appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env));
+    // The steps after a failed one were never started: what they would create now stays uncreated.
+    const synced = new Set(records.map((r) => r.application));
+    const neverCreated = plans.flatMap((plan) => {
+        const set = sets.find((s) => s.applicationSet === plan.applicationSet);
+        return (set?.steps.slice(plan.step) ?? []).flat().filter((app) => !synced.has(app));
+    });
+    for (const record of records) {
         if (targets[record.application] !== undefined || !record.revision) continue;
         const sources = (record as { sources?: { revision: string }[] }).sources;
         hold[record.application] = sources && sources.length > 1 ? sources.map((s) => s.revision) : record.revision;
     }
     try {
-        const result = await sync({ ...options, env: { ...(options.env ?? {}), SYNCWAVE_REVISIONS: JSON.stringify(hold) }, kind: "auto-rollback", force: true, allowFleetDeletion: false });
+        const result = await sync({ ...options, env: { ...(options.env ?? {}), SYNCWAVE_REVISIONS: JSON.stringify(hold) }, kind: "auto-rollback", force: true, allowFleetDeletion: false, skipApps: neverCreated });
         say(`auto-rollback ${result.result}: ${Object.entries(targets).map(([a, r]) => `${a}@${r.slice(0, 12)}`).join(", ")}`);
     } catch (err) {
         say(`auto-rollback failed too (not retried): ${err instanceof SyncError ? err.message.split("\n").slice(0, 4).join(" ") : (err as Error).message}`);

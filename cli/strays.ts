@@ -6,7 +6,7 @@ import { previousInventory, type InventoryEntry } from "../components/sync/prune
 import { desiredObjects } from "./commands/drift";
 import type { StateResource } from "./commands/state";
 
-export function strayObjects(state: readonly StateResource[]): Record<string, InventoryEntry[]> {
+export function strayObjects(state: readonly StateResource[]): Record<string, Manifest[]> {
     const inventories: Record<string, string[]> = {};
     for (const r of state) {
         if (!r.type.endsWith("syncwave:Pruner")) continue;

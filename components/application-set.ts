@@ -11,7 +11,7 @@ import type { Application } from "./application";
 import { valueOf } from "./application/inputs";
 import type { ClusterConnection } from "./cluster-connection";
 import { validateApplicationSet } from "./fleet/applicationset-spec";
-import type { FleetDeclarer, Readiness } from "./fleet/declarer";
+import { readinessOf, type FleetDeclarer, type Readiness } from "./fleet/declarer";
 import { orderByDependencies } from "./fleet/depends-on";
 import { applicationsSyncPolicy } from "./fleet/fleet-guard";
 import { fleetClusters } from "./fleet/fleet-clusters";
@@ -169,7 +169,7 @@ export class ApplicationSet extends pulumi.ComponentResource {
         const waitedOn = new Set(ordered.flatMap((n) => n.dependsOn));
         const declared = new Map<string, Application>();
         for (const n of ordered) {
-            const after: Promise<Readiness>[] = n.dependsOn.flatMap((d) => declared.get(d)?.ready ?? []);
+            const after: Promise<Readiness>[] = readinessOf(n.name, n.dependsOn, declared);
             if (rollout.unmatched.includes(n.name)) {
                 after.push(Promise.resolve({ application: `ApplicationSet ${name}`, ok: false, reason: "this Application matches no step of its RollingSync strategy: not synced", resources: [] }));
             }

@@ -148,7 +148,7 @@ export class Application extends pulumi.ComponentResource {
         // A child that left the render is an Application object to prune: without prune, Argo CD keeps
         // it (OutOfSync, requiring pruning) and it goes on syncing as it was; so does SyncWave.
         const kept = keptChildren(renderedChildren, args.fleet?.previousChildren(name) ?? {}, pruneEnabled);
-        for (const c of kept) pulumi.log.warn(`child application ${c.name} left the manifests of ${name}: kept as it was, since this sync does not prune (requires pruning)`, this);
+        for (const c of kept) pulumi.log.warn(`child application ${c.name} left the manifests of ${name}: kept as it was, since ${pruneEnabled ? "it says Prune=false" : "this sync does not prune (requires pruning)"}`, this);
         const children = orderChildren(name, [...renderedChildren, ...kept], args);
         // Children claim their objects later: every sibling's pruner waits for them (ownership.ts).
         for (const c of children) args.ownership?.expect(c.name);
@@ -193,11 +193,14 @@ export class Application extends pulumi.ComponentResource {
                 clientSideProvider: clientSideApplyProvider(name, pulumi.secret(kubeconfig), this),
                 namePrefix,
                 after: upstream.flatMap((u) => u.resources),
-                measuredLive: args.measuredLive ?? false,
+                // Its children wait for it: they too must rest on health measured in this sync.
+                measuredLive: (args.measuredLive ?? false) || children.length > 0,
                 origin: args.origin,
                 children: children.map((c) => c.name),
-                childSpecs: Object.fromEntries(children.map((c) => [c.name, { spec: c.spec, wave: c.wave, file: c.file }])),
+                childSpecs: Object.fromEntries(children.map((c) => [c.name, { spec: c.spec, wave: c.wave, file: c.file, ...(c.prune ? {} : { prune: false }) }])),
                 keptChildren: kept.map((c) => c.name),
+                childrenPruned: pruneEnabled,
+                childrenBefore: Object.keys(args.fleet?.previousChildren(name) ?? {}).length > 0,
                 allowFleetDeletion: args.fleet?.allowFleetDeletion ?? false,
             },
             args,
@@ -206,8 +209,16 @@ export class Application extends pulumi.ComponentResource {
         const declaring = performance.now();
         const ownHealth = graph.declare(plan, fetched, { pruneEnabled });
         this.steps.declare = performance.now() - declaring;
-        settle({ application: name, ok: true, resources: graph.completion });
         const childApps = declareChildren(name, children, { args, parent: this, completion: graph.completion });
+        // Whoever waits for a parent waits for its children too (each child's own completion), and a
+        // child that cannot sync makes the parent not ready. Settled only once the children are declared.
+        const childReadiness = await Promise.all(childApps.map((c) => c.ready));
+        const blockedChild = childReadiness.find((r) => !r.ok);
+        settle(
+            blockedChild
+                ? { application: name, ok: false, reason: `child application ${blockedChild.application}: ${blockedChild.reason ?? "cannot sync"}`, resources: [] }
+                : { application: name, ok: true, resources: [...graph.completion, ...childReadiness.flatMap((r) => r.resources)] },
+        );
         // A parent's health is its worst child's (or its own objects', if worse), as Argo CD's Application health rule gives it.
         const health = pulumi
             .all([ownHealth, ...childApps.map((c) => c.summary.apply((s) => s.health))])

@@ -1,13 +1,14 @@
 // Every live object is owned by exactly one Application of the stack: the first claim wins and a
 // second one is refused, naming both Applications.
 import { SyncWaveInputError } from "./sync/errors";
+import { isDefaultCluster } from "./cluster/connection-ref";
 
 export class OwnershipRegistry {
     private readonly owners = new Map<string, { application: string; file: string }>();
 
     /** `cluster` keeps two clusters' objects of the same name apart (an ApplicationSet across clusters). */
     claim(application: string, id: string, resource: string, file: string, cluster = ""): void {
-        const key = `${cluster}\u0000${id}`;
+        const key = `${clusterKey(cluster)}\u0000${id}`;
         const owner = this.owners.get(key);
         if (owner && owner.application !== application) {
             throw new SyncWaveInputError(`${resource} is also declared by application ${owner.application} (${owner.file}); a resource belongs to one application`, {
@@ -39,7 +40,12 @@ export class OwnershipRegistry {
      */
     async claimedByOthers(application: string, cluster = ""): Promise<string[]> {
         if (this.pending.size > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
-        const prefix = `${cluster}\u0000`;
+        const prefix = `${clusterKey(cluster)}\u0000`;
         return [...this.owners.entries()].filter(([key, o]) => o.application !== application && key.startsWith(prefix)).map(([key]) => key.slice(prefix.length));
     }
+}
+
+/** The default cluster has two names (in-cluster, https://kubernetes.default.svc): one key for both. */
+function clusterKey(cluster: string): string {
+    return cluster === "" || isDefaultCluster({ cluster }) ? "" : cluster;
 }

@@ -16,6 +16,7 @@ import { EngineTimings } from "../engine-timings";
 import { timings } from "../timings";
 import { applicationOfUrn } from "../application-urn";
 import { fleetEnv } from "../fleet-env";
+import { cascadingOrphans, cascadingOrphansMessage } from "../fleet-removal";
 
 export interface PlannedChange {
     application: string;
@@ -123,9 +124,12 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
             message: e.policyEvent!.message,
             resource: e.policyEvent!.resourceUrn,
         }));
-    const failed = Object.values(report.applications)
-        .filter((a) => a.status === "failed")
-        .map((a) => ({ application: a.application, reason: a.reason ?? "failed" }));
+    const failed = [
+        ...Object.values(report.applications)
+            .filter((a) => a.status === "failed")
+            .map((a) => ({ application: a.application, reason: a.reason ?? "failed" })),
+        ...cascadingOrphans(events).map((o) => ({ application: o.parent, reason: cascadingOrphansMessage(o) })),
+    ];
     const fleet = fleetChanges(events);
     for (const a of Object.values(report.applications)) {
         if (!a.keptChildren?.length) continue;

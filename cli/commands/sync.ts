@@ -23,12 +23,15 @@ import { readProjectFile } from "../fast/stack-files";
 import { timings } from "../timings";
 import { applicationOfUrn } from "../application-urn";
 import { fleetEnv } from "../fleet-env";
+import { cascadingOrphans, cascadingOrphansMessage } from "../fleet-removal";
 
 export interface SyncOptions extends StackOptions {
     /** Sync only this Application (a targeted update of its resources). */
     app?: string;
-    /** Sync only these Applications (a progressive rollout's rollback of one step). */
+    /** Sync only these Applications. */
     apps?: string[];
+    /** Leave these out (Applications a halted rollout must not create: its later steps' new ones). */
+    skipApps?: string[];
     /** "sync", "rollback" or "reconcile": recorded in the history. */
     kind?: string;
     /** Argo CD's kind of sync: automated (the default: CI, reconcile) or manual (a person, --manual). */
@@ -168,6 +171,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         throw new SyncError(`the preview failed, nothing was synced:\n${previewErrors.join("\n")}`);
     }
 
+    const orphans = cascadingOrphans(previewEvents);
+    if (orphans.length > 0) throw new SyncError(`nothing was synced:\n${orphans.map(cascadingOrphansMessage).join("\n")}`);
     for (const app of only ?? []) if (!report.applications[app]) throw new SyncError(`no application named ${app} in stack ${options.stack}`);
     const failed: FailedApplication[] = Object.values(report.applications)
         .filter((a) => a.status === "failed")
@@ -200,7 +205,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     // update's targets, so the engine touches nothing of theirs.
     // Every source of a multi-source Application is pinned, not only the first.
     const pinned = Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? r.commit]));
-    const skip = failed.map((f) => f.application);
+    const skip = [...failed.map((f) => f.application), ...(options.skipApps ?? [])];
     const targets = only || skip.length ? targetsOf(previewEvents, (app) => (only ? only.includes(app) && !skip.includes(app) : !skip.includes(app))) : undefined;
     const fingerprints = fingerprintsFor(
         { ...options, syncKind: settings.kind },
@@ -387,14 +392,30 @@ function emptyResult(failed: FailedApplication[]): SyncResult {
  * The URNs the update may touch: every resource the preview listed that is not an Application left
  * out of the sync (its component and everything under it), nor the stack or its default providers.
  */
-function targetsOf(events: readonly EngineEvent[], included: (app: string) => boolean): string[] {
+export function targetsOf(events: readonly EngineEvent[], included: (app: string) => boolean): string[] {
     const urns = new Set<string>();
+    // Every step's parent, so that what sits under a left-out Application at any depth is left out
+    // too: a parent that failed the preview declared none of its children, whose steps are deletes.
+    const parentOf = new Map<string, string>();
+    for (const e of events) {
+        const m = e.resourcePreEvent?.metadata;
+        const parent = m?.new?.parent || m?.old?.parent;
+        if (m && parent) parentOf.set(m.urn, parent);
+    }
+    const underExcluded = (urn: string): boolean => {
+        for (let p = parentOf.get(urn), depth = 0; p && depth < 64; p = parentOf.get(p), depth++) {
+            const app = applicationOfUrn(p);
+            if (app !== undefined && !included(app)) return true;
+        }
+        return false;
+    };
     for (const e of events) {
         const m = e.resourcePreEvent?.metadata;
         if (!m) continue;
         const component = m.type === "syncwave:index:Application" ? applicationOfUrn(m.urn) : undefined;
         const app = component ?? applicationOfStep(e);
         if (app !== undefined && !included(app)) continue;
+        if (underExcluded(m.urn)) continue;
         // Not the stack itself nor the shared default providers: the engine treats every child and
         // every user of a target as part of it, and would then refuse to leave the others' alone.
         if (m.type === "pulumi:pulumi:Stack" || (m.type.startsWith("pulumi:providers:") && /::default(_[0-9a-z_]+)?$/.test(m.urn))) continue;

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Application } from "../application";
 import type { ChildApplication } from "../fleet/child-applications";
-import { readyAfter, type Readiness } from "../fleet/declarer";
+import { readinessOf, readyAfter, type Readiness } from "../fleet/declarer";
 import { orderByDependencies } from "../fleet/depends-on";
 import { checkProjectAssignment } from "../platform/assignments";
 import { SyncWaveInputError } from "../sync/errors";
@@ -53,7 +53,7 @@ export function declareChildren(
     const waitedOn = new Set(children.flatMap((c) => c.waitsFor));
     const declared = new Map<string, Application>();
     for (const c of children) {
-        const after: Promise<Readiness>[] = [readyAfter(parent, ctx.completion), ...c.waitsFor.flatMap((d) => declared.get(d)?.ready ?? [])];
+        const after: Promise<Readiness>[] = [readyAfter(parent, ctx.completion), ...readinessOf(c.name, c.waitsFor, declared)];
         const app = fleet.declare(c.name, c.spec, { parent: ctx.parent, origin: { parent }, after, measuredLive: waitedOn.has(c.name), file: c.file });
         if (app) declared.set(c.name, app);
         // Not declared in this run: it claims nothing, and no sibling may wait for its claims.

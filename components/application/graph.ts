@@ -4,6 +4,7 @@
 // the Sync phase's last gate, before PostSync hooks.
 import * as k8s from "@pulumi/kubernetes";
 import type { RecordedChild } from "../fleet/child-applications";
+import { strayEntry } from "../sync/strays";
 import * as pulumi from "@pulumi/pulumi";
 import type { FetchedSource } from "../source/multi-source";
 import type { ClusterRef } from "../cluster/connection-ref";
@@ -56,6 +57,10 @@ export interface GraphContext {
     childSpecs?: Record<string, RecordedChild>;
     /** Children kept though they left the render (no prune): reported as requiring pruning. */
     keptChildren?: string[];
+    /** Whether this sync may delete children that left the render (the parent's prune). */
+    childrenPruned?: boolean;
+    /** The parent may have had children before (the record's guard then needs childrenPruned). */
+    childrenBefore?: boolean;
     /** `syncwave sync --allow-fleet-deletion`. */
     allowFleetDeletion?: boolean;
 }
@@ -195,6 +200,12 @@ export class ApplicationGraph {
         return measured.apply((all) => worst(all.map((h) => ({ status: h.status, message: `${h.resource}: ${h.message}` }))));
     }
 
+    /** Strays (components/sync/strays.ts) as inventory entries, under the Application's own sync options. */
+    private strayEntries(manifests: readonly Manifest[]): InventoryEntry[] {
+        const base = parseSyncOptions(this.args.syncPolicy?.syncOptions ?? [], DEFAULT_SYNC_OPTIONS, { application: this.ctx.application, field: "syncPolicy.syncOptions" });
+        return manifests.flatMap((m) => strayEntry(m, base) ?? []);
+    }
+
     /** The Application's inventory and the one place that deletes from the cluster (see providers/pruner.ts). */
     private declarePruner(plan: SyncPlan, tracking: { pruneEnabled: boolean }, dependsOn: pulumi.Resource[]): pulumi.Resource {
         const desired: InventoryEntry[] = plan.managed.map((r) => ({
@@ -216,7 +227,7 @@ export class ApplicationGraph {
                 application: this.ctx.application,
                 installation: this.ctx.installationId,
                 desired,
-                ...(this.args.strays?.length ? { strays: this.args.strays } : {}),
+                ...(this.args.strays?.length ? { strays: this.strayEntries(this.args.strays) } : {}),
                 pruneEnabled: tracking.pruneEnabled,
                 claimedElsewhere: this.args.ownership ? pulumi.output(this.args.ownership.claimedByOthers(this.ctx.application, this.ctx.access.cluster.cluster)) : [],
                 cascade: cascadeOnDelete(this.args.finalizers, this.args.cascade),
@@ -271,6 +282,7 @@ export class ApplicationGraph {
                 ...(this.ctx.origin?.applicationSet ? { applicationSet: this.ctx.origin.applicationSet } : {}),
                 ...(this.ctx.children?.length ? { children: this.ctx.children, childSpecs: this.ctx.childSpecs ?? {} } : {}),
                 ...(this.ctx.keptChildren?.length ? { keptChildren: this.ctx.keptChildren } : {}),
+                ...(this.ctx.children?.length || this.ctx.childrenBefore ? { childrenPruned: this.ctx.childrenPruned ?? false } : {}),
                 ...(this.ctx.allowFleetDeletion ? { allowFleetDeletion: true } : {}),
             },
             { parent: this.ctx.parent, dependsOn: this.ctx.after ?? [] },
@@ -304,6 +316,7 @@ export class ApplicationGraph {
                 parent: this.ctx.parent,
                 provider: this.provider,
                 retainOnDelete: true,
+                dependsOn: this.ctx.after ?? [],
                 ...(this.prefix ? {} : { aliases: [{ name: legacy }] }),
             }),
         ];

@@ -8,7 +8,8 @@ import type { Health } from "../health/status";
 import type { OwnershipRegistry } from "../ownership";
 import type { Project } from "../project";
 import type { GitCredentials } from "../source/git";
-import type { InventoryEntry, SyncKind } from "../sync/prune";
+import type { SyncKind } from "../sync/prune";
+import type { Manifest } from "../sync/manifest";
 import type { FleetDeclarer, Readiness } from "../fleet/declarer";
 import type { ApplicationOrigin } from "../platform/assignments";
 
@@ -65,7 +66,7 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
     /** What decided this sync (cli/fast/fingerprint.ts), recorded when it completes; "" from a plain `pulumi up`. */
     fingerprint?: string;
     /** Objects the state holds for it that its Pruner's inventory lacks (a failed sync applied them): prune candidates. */
-    strays?: InventoryEntry[];
+    strays?: Manifest[];
     /** Shared by the stack's Applications so that no object is owned twice. */
     ownership?: OwnershipRegistry;
     /** The parent Application (app of apps) or ApplicationSet that declares this one; none at the top of the stack. */

@@ -5,6 +5,7 @@
 // is the parent's own objects. Pure.
 import type { ApplicationSpec } from "../application-spec";
 import { syncWave } from "../sync/annotations";
+import { splitSyncOptionsAnnotation } from "../sync/sync-options";
 import { SyncWaveInputError } from "../sync/errors";
 import type { SourcedManifest } from "../sync/manifest";
 import { applicationFromManifest, isArgoApplication } from "../stack-config";
@@ -13,6 +14,8 @@ export interface ChildApplication {
     name: string;
     spec: ApplicationSpec;
     wave: number;
+    /** Prune=false (or confirm) in its sync-options annotation: never pruned when it leaves the render. */
+    prune: boolean;
     /** The file of the parent's source that declares it. */
     file: string;
 }
@@ -41,11 +44,31 @@ export function splitChildApplications(parent: string, manifests: readonly Sourc
         if (child.name === parent) {
             throw new SyncWaveInputError("an Application cannot render itself as its own child", { application: parent, file: m.file, resource: `Application ${child.name}` });
         }
+        // Sync options on the Application object itself: Prune decides whether pruning removes it
+        // (gitops-engine reads it from any object); the others configure how Argo CD applies the
+        // custom resource, which SyncWave does not apply, or (Delete) are not supported: refused.
+        let prune = true;
+        for (const option of splitSyncOptionsAnnotation(annotations["argocd.argoproj.io/sync-options"])) {
+            const [key, value] = option.split("=");
+            if (key === "Prune" && (value === "false" || value === "confirm")) prune = false;
+            else if (key === "Prune" && value === "true") continue;
+            else {
+                throw new SyncWaveInputError(`sync option ${option} on a child Application is not supported (SyncWave does not apply it as a custom resource): only Prune is read`, {
+                    application: parent,
+                    file: m.file,
+                    resource: `Application ${child.name}`,
+                    field: 'metadata.annotations["argocd.argoproj.io/sync-options"]',
+                });
+            }
+        }
+        if (annotations["argocd.argoproj.io/compare-options"] !== undefined) {
+            throw new SyncWaveInputError("compare-options on a child Application has no effect: SyncWave does not diff it as a custom resource", { application: parent, file: m.file, resource: `Application ${child.name}`, field: 'metadata.annotations["argocd.argoproj.io/compare-options"]' });
+        }
         const twice = children.find((c) => c.name === child.name);
         if (twice) {
             throw new SyncWaveInputError(`child Application ${child.name} is rendered twice (also in ${twice.file})`, { application: parent, file: m.file, resource: `Application ${child.name}` });
         }
-        children.push({ name: child.name, spec: child.spec, wave: syncWave(m), file: m.file });
+        children.push({ name: child.name, spec: child.spec, wave: syncWave(m), file: m.file, prune });
     }
     children.sort((a, b) => a.wave - b.wave || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return { children, own };
@@ -67,18 +90,20 @@ export interface RecordedChild {
     spec: ApplicationSpec;
     wave: number;
     file: string;
+    /** Prune=false on its manifest: kept even by a sync that prunes (absent in older records: true). */
+    prune?: boolean;
 }
 
 /**
  * The children the last sync declared that this render no longer has, kept as they were when the
- * parent's sync does not prune (Argo CD prunes a child Application object only with prune, like any
+ * parent's sync does not prune, or its manifest said Prune=false (Argo CD prunes a child Application
+ * object only with prune and without Prune=false, like any
  * object: gitops-engine pkg/sync/sync_context.go, pruning needs syncOp.Prune or automated prune).
  */
 export function keptChildren(rendered: readonly ChildApplication[], previous: Record<string, RecordedChild>, pruneEnabled: boolean): ChildApplication[] {
-    if (pruneEnabled) return [];
     const names = new Set(rendered.map((c) => c.name));
     return Object.entries(previous)
-        .filter(([name]) => !names.has(name))
-        .map(([name, c]) => ({ name, spec: c.spec, wave: c.wave, file: c.file }))
+        .filter(([name, c]) => !names.has(name) && (!pruneEnabled || c.prune === false))
+        .map(([name, c]) => ({ name, spec: c.spec, wave: c.wave, file: c.file, prune: c.prune !== false }))
         .sort((a, b) => a.wave - b.wave || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -2,7 +2,7 @@
 // Application (app of apps) and an ApplicationSet declare their Applications through the stack's own
 // declarer, so every Application gets the same run settings (pins, reviewed commits, hook run keys,
 // which ones this run declares) whoever declares it.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { ApplicationSpec } from "../application-spec";
 import type { Application } from "../application";
 import type { ApplicationOrigin, ProjectAssignments } from "../platform/assignments";
@@ -42,4 +42,15 @@ export interface FleetDeclarer {
 /** A Readiness that is already known (the parent's own sync, for its children). */
 export function readyAfter(application: string, resources: pulumi.Resource[]): Promise<Readiness> {
     return Promise.resolve({ application, ok: true, resources });
+}
+
+/**
+ * What an Application waits for among those declared before it. One this run leaves out (`syncwave
+ * sync --app NAME` names only some) is not waited for: a person asked for this one alone, so it
+ * syncs without them, and the preview says so rather than ordering on nothing in silence.
+ */
+export function readinessOf(application: string, waitsFor: readonly string[], declared: ReadonlyMap<string, { ready: Promise<Readiness> }>): Promise<Readiness>[] {
+    const missing = waitsFor.filter((d) => !declared.has(d));
+    if (missing.length > 0) pulumi.log.warn(`application ${application} syncs without waiting for ${missing.join(", ")}: not part of this sync`);
+    return waitsFor.flatMap((d) => declared.get(d)?.ready ?? []);
 }

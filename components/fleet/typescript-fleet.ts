@@ -6,6 +6,8 @@ import type { ApplicationSpec } from "../application-spec";
 import { Application } from "../application";
 import type { ApplicationArgs } from "../application/types";
 import type { Project } from "../project";
+import type { OwnershipRegistry } from "../ownership";
+import type { Manifest } from "../sync/manifest";
 import type { ProjectAssignments } from "../platform/assignments";
 import { declares, syncRunFromEnv } from "../sync-run";
 import { SyncWaveInputError } from "../sync/errors";
@@ -16,19 +18,27 @@ export interface TypeScriptFleetOptions {
     projects: Record<string, Project>;
     /** Which Projects each parent's children and each ApplicationSet's Applications may name. */
     assignments: Partial<ProjectAssignments>;
-    /** Settings every declared Application gets (clusters, healthTimeout, ownership, ...). */
-    defaults?: Partial<Omit<ApplicationArgs, "project" | keyof ApplicationSpec>>;
+    /** The program's ownership registry (give its top-level Applications the same one): no object is owned twice. */
+    ownership: OwnershipRegistry;
+    /** Settings every declared Application gets (clusters, healthTimeout, ...). */
+    defaults?: Partial<Omit<ApplicationArgs, "project" | "ownership" | keyof ApplicationSpec>>;
 }
 
 export function typescriptFleet(options: TypeScriptFleetOptions): FleetDeclarer {
     const run = syncRunFromEnv();
     const previous = JSON.parse(process.env.SYNCWAVE_FLEET_PREVIOUS_CHILDREN ?? "{}") as Record<string, Record<string, RecordedChild>>;
+    // What the CLI resolved in the preview (the update applies exactly those commits) and the strays it found.
+    const resolved = JSON.parse(process.env.SYNCWAVE_REVISIONS ?? "{}") as Record<string, string | string[]>;
+    const strays = JSON.parse(process.env.SYNCWAVE_STRAYS ?? "{}") as Record<string, Manifest[]>;
+    const declaredNames = new Set<string>();
     const fleet: FleetDeclarer = {
         assignments: { applications: {}, parents: {}, applicationSets: {}, ...options.assignments },
         allowFleetDeletion: process.env.SYNCWAVE_ALLOW_FLEET_DELETION === "true",
         previousChildren: (parent) => previous[parent] ?? {},
         requested: (name) => run.only?.includes(name) ?? false,
         declare: (name: string, spec: ApplicationSpec, declare: DeclareOptions) => {
+            if (declaredNames.has(name)) throw new SyncWaveInputError(`application ${name} is declared twice`, { application: name, file: declare.file });
+            declaredNames.add(name);
             if (!declares(run, name)) return undefined;
             const project = options.projects[spec.project];
             if (!project) {
@@ -40,7 +50,25 @@ export function typescriptFleet(options: TypeScriptFleetOptions): FleetDeclarer 
             }
             return new Application(
                 name,
-                { ...options.defaults, ...spec, project, origin: declare.origin, after: declare.after, measuredLive: declare.measuredLive, fleet, syncKind: run.kind, prune: run.prune, isolateFailures: run.isolateFailures },
+                {
+                    ...options.defaults,
+                    ...spec,
+                    project,
+                    revision: typeof resolved[name] === "string" ? resolved[name] : undefined,
+                    revisions: Array.isArray(resolved[name]) ? resolved[name] : undefined,
+                    origin: declare.origin,
+                    after: declare.after,
+                    measuredLive: declare.measuredLive,
+                    fleet,
+                    syncKind: run.kind,
+                    prune: run.prune,
+                    isolateFailures: run.isolateFailures,
+                    hookRunKey: run.hookRunKeys[name],
+                    fingerprint: run.fingerprints[name],
+                    strays: strays[name],
+                    // One registry for the whole program: a child claims its objects where its siblings do.
+                    ownership: options.ownership,
+                },
                 { parent: declare.parent },
             );
         },

@@ -43,6 +43,8 @@ export interface ApplicationRecordArgs {
     childSpecs?: Record<string, { spec: unknown; wave: number; file: string }>;
     /** Children kept though they left the parent's render (its sync did not prune): they require pruning. */
     keptChildren?: string[];
+    /** Whether this sync may delete children that left the render; absent when it has and had none. */
+    childrenPruned?: boolean;
     /** `syncwave sync --allow-fleet-deletion`. */
     allowFleetDeletion?: boolean;
 }
@@ -66,6 +68,16 @@ const recordProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: Partial<StoredInputs> | undefined, news: StoredInputs) {
         const owned = olds?.children ?? [];
         if (owned.length === 0) return { inputs: news };
+        // A child that left the render is deleted only by a sync that prunes; `syncwave sync` keeps
+        // it declared otherwise, but a run without the last sync's children (a plain `pulumi up`)
+        // cannot, so it is refused rather than deleted.
+        const dropped = owned.filter((c) => !(news.children ?? []).includes(c));
+        if (dropped.length > 0 && news.childrenPruned !== true) {
+            return {
+                inputs: news,
+                failures: [{ property: "children", reason: `application ${news.application}: child applications ${dropped.join(", ")} left its manifests and this sync does not prune, so they stay; this run does not know their last specs (run syncwave sync, which keeps them declared)` }],
+            };
+        }
         const guard = loadProviderRuntime<typeof import("../fleet/fleet-guard")>("components/fleet/fleet-guard");
         const verdict = guard.fleetDeletionVerdict({ owned, generated: news.children ?? [], allowed: news.allowFleetDeletion === true });
         if (!verdict.refused) return { inputs: news };

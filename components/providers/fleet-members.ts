@@ -29,7 +29,16 @@ const fleetMembersProvider: pulumi.dynamic.ResourceProvider = {
     async check(olds: Partial<Inputs> | undefined, news: Inputs) {
         const before = olds?.specs ?? {};
         const owned = Object.keys(before);
-        if (owned.length === 0) return { inputs: news };
+        const guard = loadProviderRuntime<typeof import("../fleet/fleet-guard")>("components/fleet/fleet-guard");
+        if (owned.length === 0) {
+            // The threshold is checked on the first sync too, not only once the set owns something.
+            try {
+                guard.fleetDeletionVerdict({ owned: [], generated: [], threshold: news.threshold, allowed: news.allowDeletion });
+            } catch (err) {
+                return { inputs: news, failures: [{ property: "threshold", reason: `ApplicationSet ${news.applicationSet}: ${(err as Error).message}` }] };
+            }
+            return { inputs: news };
+        }
         const failures: { property: string; reason: string }[] = [];
         const generated = Object.keys(news.specs);
         const gone = owned.filter((n) => !generated.includes(n));
@@ -42,7 +51,6 @@ const fleetMembersProvider: pulumi.dynamic.ResourceProvider = {
                 failures.push({ property: "specs", reason: `ApplicationSet ${news.applicationSet}: applicationsSync ${news.policy.name} does not update ${changed.join(", ")}, but this run changes them (syncwave sync passes their last specs)` });
             }
         }
-        const guard = loadProviderRuntime<typeof import("../fleet/fleet-guard")>("components/fleet/fleet-guard");
         const verdict = guard.fleetDeletionVerdict({ owned, generated, threshold: news.threshold, allowed: news.allowDeletion });
         if (verdict.refused) {
             failures.push({ property: "specs", reason: `ApplicationSet ${news.applicationSet}: ${verdict.reason}; nothing was changed (syncwave sync --allow-fleet-deletion, or the annotation syncwave.dev/allow-fleet-deletion: "true", deletes them)` });

@@ -5,13 +5,16 @@
 // their tracking id; SyncWave hands them to the Pruner as candidates, which treats them as it treats
 // its inventory: pruned only when pruning is on, only while their live tracking id is this
 // Application's. Pure: the CLI finds them in the state, the program passes them on.
-import { DEFAULT_SYNC_OPTIONS, parseSyncOptions, splitSyncOptionsAnnotation } from "./sync-options";
+import { DEFAULT_SYNC_OPTIONS, parseSyncOptions, splitSyncOptionsAnnotation, type SyncOptions } from "./sync-options";
 import type { InventoryEntry } from "./prune";
 import type { Manifest } from "./manifest";
 import { TRACKING_ID } from "./tracking";
 
-/** The inventory entry of an object as the state last applied it (its manifest's own annotations decide). */
-export function strayEntry(manifest: Manifest): InventoryEntry | undefined {
+/**
+ * The inventory entry of an object as the state last applied it: the Application's sync options
+ * (`base`: Prune=false there protects it as it protects the inventory), then its own annotation.
+ */
+export function strayEntry(manifest: Manifest, base: SyncOptions = DEFAULT_SYNC_OPTIONS): InventoryEntry | undefined {
     const name = manifest.metadata?.name;
     if (!name || !manifest.apiVersion || !manifest.kind) return undefined;
     const group = manifest.apiVersion.includes("/") ? manifest.apiVersion.split("/")[0] : "";
@@ -19,7 +22,7 @@ export function strayEntry(manifest: Manifest): InventoryEntry | undefined {
     const annotations = manifest.metadata.annotations ?? {};
     let options = { ...DEFAULT_SYNC_OPTIONS, prune: false, delete: false };
     try {
-        options = parseSyncOptions(splitSyncOptionsAnnotation(annotations["argocd.argoproj.io/sync-options"]), DEFAULT_SYNC_OPTIONS, { field: "" });
+        options = parseSyncOptions(splitSyncOptionsAnnotation(annotations["argocd.argoproj.io/sync-options"]), base, { field: "" });
     } catch {
         // An annotation that no longer parses: kept, never pruned.
     }
@@ -38,9 +41,9 @@ export function strayEntry(manifest: Manifest): InventoryEntry | undefined {
     };
 }
 
-/** Per Application: the objects the state holds that its inventory does not list. */
-export function findStrays(objects: readonly { application: string; manifest: Manifest }[], inventories: Record<string, readonly string[]>): Record<string, InventoryEntry[]> {
-    const result: Record<string, InventoryEntry[]> = {};
+/** Per Application: the objects (as the state applied them) that its inventory does not list. */
+export function findStrays(objects: readonly { application: string; manifest: Manifest }[], inventories: Record<string, readonly string[]>): Record<string, Manifest[]> {
+    const result: Record<string, Manifest[]> = {};
     for (const o of objects) {
         const listed = inventories[o.application];
         // An Application without a Pruner in the state has not completed a first sync: its own
@@ -51,7 +54,7 @@ export function findStrays(objects: readonly { application: string; manifest: Ma
         if (!o.manifest.metadata?.annotations?.[TRACKING_ID]?.startsWith(`${o.application}:`)) continue;
         const entry = strayEntry(o.manifest);
         if (!entry || listed.includes(entry.id)) continue;
-        (result[o.application] ??= []).push(entry);
+        (result[o.application] ??= []).push(o.manifest);
     }
     return result;
 }

@@ -136,6 +136,9 @@ describe("fleets on the local clusters", () => {
         const refused = await syncFailure(sync(options));
         expect(refused).toMatch(/rogue names project platform, but the platform assigned parent application root only team/);
         expect((await kTry("get", "configmap", "rogue", "-n", ns)).ok).toBe(false);
+        // The parent was left out of the sync, and with it everything under it: its children stay declared and running.
+        expect((await stack.resources()).map((r) => r.urn).filter((u) => /Application\$syncwave:index:Application::(db|api)$/.test(u))).toHaveLength(2);
+        expect((await kTry("get", "deployment", "db", "-n", ns)).ok).toBe(true);
         repo.commit({ "root/rogue.yaml": null, "children/rogue/cm.yaml": null });
 
         // Both children leave the parent's manifests: db has the cascade finalizer (its objects go),

@@ -139,3 +139,17 @@ describe("children a parent keeps without prune", () => {
         expect(keptChildren([], { gone: recorded("gone") }, true)).toEqual([]);
     });
 });
+
+describe("sync options on child Application manifests", () => {
+    it("reads Prune=false: such a child is kept even by a sync that prunes", () => {
+        const { children } = splitChildApplications("root", [child("a", { "argocd.argoproj.io/sync-options": "Prune=false" }), child("b")]);
+        expect(children.map((c) => [c.name, c.prune])).toEqual([["a", false], ["b", true]]);
+        const kept = keptChildren([], { a: { spec: children[0].spec, wave: 0, file: "a.yaml", prune: false }, b: { spec: children[1].spec, wave: 0, file: "b.yaml" } }, true);
+        expect(kept.map((c) => c.name)).toEqual(["a"]);
+    });
+    it("refuses the options it cannot honour, naming the child and the annotation", () => {
+        expect(() => splitChildApplications("root", [child("a", { "argocd.argoproj.io/sync-options": "ServerSideApply=true" })])).toThrow(/ServerSideApply=true on a child Application is not supported/);
+        expect(() => splitChildApplications("root", [child("a", { "argocd.argoproj.io/sync-options": "Delete=false" })])).toThrow(/Application a/);
+        expect(() => splitChildApplications("root", [child("a", { "argocd.argoproj.io/compare-options": "IgnoreExtraneous" })])).toThrow(/compare-options/);
+    });
+});

@@ -6,6 +6,7 @@ import { cascadeOnDelete, deletionWaves, planCascade, planPrune, pruneRequested 
 import { INSTALLATION_ID, liveOwner, parseTrackingId, takeoverVerdict, TRACKING_ID, trackingId } from "../../components/sync/tracking";
 import { declares, syncRunFromEnv } from "../../components/sync-run";
 import { findStrays, strayEntry } from "../../components/sync/strays";
+import { DEFAULT_SYNC_OPTIONS } from "../../components/sync/sync-options";
 
 const key = { group: "apps", kind: "Deployment", namespace: "shop", name: "api" };
 const stack = "organization/syncwave/dev";
@@ -154,7 +155,14 @@ describe("strays: objects a failed sync applied, missing from the inventory", ()
             [tracked("web", "ConfigMap", "listed"), tracked("web", "Deployment", "bad", { "argocd.argoproj.io/sync-wave": "2" }), tracked("web", "ConfigMap", "keep", { "argocd.argoproj.io/sync-options": "Prune=false" })],
             { web: ["/ConfigMap/ns/listed"] },
         );
-        expect(strays.web.map((e) => [e.id, e.wave, e.prune])).toEqual([["apps/Deployment/ns/bad", 2, true], ["/ConfigMap/ns/keep", 0, false]]);
+        expect(strays.web.map((m) => strayEntry(m)).map((e) => [e?.id, e?.wave, e?.prune])).toEqual([["apps/Deployment/ns/bad", 2, true], ["/ConfigMap/ns/keep", 0, false]]);
+    });
+    it("takes the Application's sync options as the base, the object's annotation last", () => {
+        const base = { ...DEFAULT_SYNC_OPTIONS, prune: false, prunePropagationPolicy: "orphan" as const };
+        const plain = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", annotations: {} } } as never;
+        expect(strayEntry(plain, base)).toMatchObject({ prune: false, propagationPolicy: "orphan" });
+        const overridden = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", annotations: { "argocd.argoproj.io/sync-options": "Prune=true" } } } as never;
+        expect(strayEntry(overridden, base)?.prune).toBe(true);
     });
     it("never counts an object without this Application's tracking id (the namespace CreateNamespace made), nor an Application with no inventory yet", () => {
         const ns = { application: "web", manifest: { apiVersion: "v1", kind: "Namespace", metadata: { name: "ns", annotations: {} } } as never };
