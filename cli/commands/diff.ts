@@ -124,11 +124,15 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
             message: e.policyEvent!.message,
             resource: e.policyEvent!.resourceUrn,
         }));
+    const leftOut = Object.values(report.applications)
+        .filter((a) => a.status === "failed")
+        .map((a) => ({ application: a.application, reason: a.reason ?? "failed" }));
+    // A parent that failed the preview is left out, not removed: only a real removal counts.
     const failed = [
-        ...Object.values(report.applications)
-            .filter((a) => a.status === "failed")
-            .map((a) => ({ application: a.application, reason: a.reason ?? "failed" })),
-        ...cascadingOrphans(events).map((o) => ({ application: o.parent, reason: cascadingOrphansMessage(o) })),
+        ...leftOut,
+        ...cascadingOrphans(events)
+            .filter((o) => !leftOut.some((f) => f.application === o.parent))
+            .map((o) => ({ application: o.parent, reason: cascadingOrphansMessage(o) })),
     ];
     const fleet = fleetChanges(events);
     for (const a of Object.values(report.applications)) {

@@ -171,12 +171,13 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         throw new SyncError(`the preview failed, nothing was synced:\n${previewErrors.join("\n")}`);
     }
 
-    const orphans = cascadingOrphans(previewEvents);
-    if (orphans.length > 0) throw new SyncError(`nothing was synced:\n${orphans.map(cascadingOrphansMessage).join("\n")}`);
     for (const app of only ?? []) if (!report.applications[app]) throw new SyncError(`no application named ${app} in stack ${options.stack}`);
     const failed: FailedApplication[] = Object.values(report.applications)
         .filter((a) => a.status === "failed")
         .map((a) => ({ application: a.application, reason: a.reason ?? "failed" }));
+    // A parent that failed the preview is left out, not removed: only a real removal counts.
+    const orphans = cascadingOrphans(previewEvents).filter((o) => !failed.some((f) => f.application === o.parent));
+    if (orphans.length > 0) throw new SyncError(`nothing was synced:\n${orphans.map(cascadingOrphansMessage).join("\n")}`);
     for (const f of failed) progress(`${f.application}: not synced: ${f.reason.split("\n")[0]}`);
     const revisions = revisionsFromReport(report);
     if (revisions.length === 0) {
