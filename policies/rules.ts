@@ -241,8 +241,11 @@ export function noPlainSecrets(view: StackView): Finding[] {
 /** Every live object is owned by exactly one Application. */
 export function singleOwner(view: StackView): Finding[] {
     const owners = new Map<string, string[]>();
-    for (const o of view.objects.filter((x) => !x.hook)) {
-        const key = objectName(o) + `|${o.group}`;
+    // Per cluster: an ApplicationSet puts the same object on several. The namespaces CreateNamespace
+    // makes are nobody's (Argo CD lets several Applications create the same one).
+    const clusterOf = new Map(view.applications.map((a) => [a.name, a.cluster]));
+    for (const o of view.objects.filter((x) => !x.hook && !x.createdNamespace)) {
+        const key = objectName(o) + `|${o.group}|${clusterOf.get(o.application) ?? ""}`;
         owners.set(key, [...(owners.get(key) ?? []), o.application]);
     }
     const findings: Finding[] = [];

@@ -5,6 +5,7 @@ import type { ApplicationDestination, IgnoreDifference, SyncPolicy } from "../co
 import type { ProjectSpec } from "../components/project/project-spec";
 import type { Manifest } from "../components/sync/manifest";
 import { apiGroup } from "../components/sync/manifest";
+import { TRACKING_ID } from "../components/sync/tracking";
 
 /** The part of @pulumi/policy's PolicyResource the rules read. */
 export interface ResourceLike {
@@ -31,6 +32,8 @@ export interface AppView {
     /** Every source's repository, for an Application with several sources (the first is repoURL). */
     repoURLs?: string[];
     destination: ApplicationDestination;
+    /** The cluster its objects go to (the record's cluster reference; the default cluster under one name). */
+    cluster: string;
     syncPolicy: SyncPolicy;
     ignoreDifferences: IgnoreDifference[];
 }
@@ -41,6 +44,11 @@ export interface ObjectView {
     group: string;
     /** A hook's object (run by a Hook resource) rather than a managed one. */
     hook: boolean;
+    /**
+     * The destination namespace CreateNamespace=true creates: not tracked by the Application (Argo CD
+     * does not track it either), so several Applications may create the same one.
+     */
+    createdNamespace?: boolean;
 }
 
 /** A Kubernetes resource outside every Application, which nothing confines. */
@@ -75,6 +83,16 @@ function kindScopesOf(value: unknown): Record<string, KindScope> {
     return Object.fromEntries(Object.entries(value).filter((e): e is [string, KindScope] => e[1] === "Cluster" || e[1] === "Namespaced"));
 }
 
+const DEFAULT_CLUSTER = "https://kubernetes.default.svc";
+
+/** The record's cluster reference, else its destination; `in-cluster` and the default URL are one cluster. */
+function clusterOf(props: Record<string, unknown>): string {
+    const ref = (props.cluster as { cluster?: unknown } | undefined)?.cluster;
+    const destination = (props.destination as ApplicationDestination | undefined) ?? {};
+    const id = typeof ref === "string" && ref ? ref : (destination.server ?? destination.name ?? DEFAULT_CLUSTER);
+    return id === "in-cluster" ? DEFAULT_CLUSTER : id;
+}
+
 function optionalString(value: unknown): string | undefined {
     return typeof value === "string" && value !== "" ? value : undefined;
 }
@@ -95,6 +113,7 @@ export function stackView(resources: readonly ResourceLike[]): StackView {
                 repoURL: props.repoURL as string | undefined,
                 repoURLs: Array.isArray(props.sources) ? (props.sources as { repoURL?: unknown }[]).map((x) => String(x?.repoURL ?? "")) : undefined,
                 destination: (props.destination as ApplicationDestination | undefined) ?? {},
+                cluster: clusterOf(props),
                 syncPolicy: (props.syncPolicy as SyncPolicy | undefined) ?? {},
                 ignoreDifferences: (props.ignoreDifferences as IgnoreDifference[] | undefined) ?? [],
             });
@@ -107,7 +126,8 @@ export function stackView(resources: readonly ResourceLike[]): StackView {
                 view.unowned.push({ type: r.type, name: r.name, provider: false });
             } else if (!r.type.startsWith("kubernetes:helm") && props.kind) {
                 const manifest = props as unknown as Manifest;
-                view.objects.push({ application, manifest, group: apiGroup(manifest.apiVersion), hook: false });
+                const createdNamespace = manifest.kind === "Namespace" && apiGroup(manifest.apiVersion) === "" && !manifest.metadata?.annotations?.[TRACKING_ID];
+                view.objects.push({ application, manifest, group: apiGroup(manifest.apiVersion), hook: false, ...(createdNamespace ? { createdNamespace } : {}) });
             }
         } else if (r.type.endsWith("syncwave:Hook") && props.manifest) {
             const application = applicationOf(r);

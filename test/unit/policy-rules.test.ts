@@ -346,6 +346,21 @@ describe("production rules", () => {
         });
         expect(singleOwner(stackView([shop, shopRecord, object(shop, cm)]))).toEqual([]);
     });
+
+    it("counts owners per cluster, and not the namespace CreateNamespace makes", () => {
+        const dev = app("web-dev");
+        const prod = app("web-prod");
+        const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web", namespace: "shop" } };
+        const onCluster = (a: ResourceLike, cluster: string) => record(a, { cluster: { cluster } });
+        // One ApplicationSet, two clusters: the same object on each is not shared.
+        expect(singleOwner(stackView([dev, onCluster(dev, "in-cluster"), prod, onCluster(prod, "second"), object(dev, cm), object(prod, cm)]))).toEqual([]);
+        // The default cluster under its two names is one cluster.
+        expect(singleOwner(stackView([dev, onCluster(dev, "in-cluster"), prod, onCluster(prod, "https://kubernetes.default.svc"), object(dev, cm), object(prod, cm)]))).toHaveLength(1);
+        const created = { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } };
+        const tracked = { apiVersion: "v1", kind: "Namespace", metadata: { name: "shop", annotations: { "argocd.argoproj.io/tracking-id": "web-dev:/Namespace:/shop" } } };
+        expect(singleOwner(stackView([dev, record(dev), prod, record(prod), object(dev, created), object(prod, created)]))).toEqual([]);
+        expect(singleOwner(stackView([dev, record(dev), prod, record(prod), object(dev, tracked), object(prod, tracked)]))).toHaveLength(1);
+    });
 });
 
 describe("unowned Kubernetes resources", () => {
