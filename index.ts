@@ -8,7 +8,7 @@ import { OwnershipRegistry } from "./components/ownership";
 import { Project } from "./components/project";
 import type { GitCredentials } from "./components/source/git";
 import { readDeclarations } from "./components/stack-config";
-import { declares, syncRunFromEnv } from "./components/sync-run";
+import { applicationRunSettings, declares, syncRunFromEnv } from "./components/sync-run";
 import { DEFAULT_HEALTH_TIMEOUT } from "./components/duration";
 import type { ApplicationSpec } from "./components/application-spec";
 import { ApplicationSet } from "./components/application-set";
@@ -105,11 +105,7 @@ function declareApplication(name: string, spec: ApplicationSpec, options: Partia
             healthTimeout,
             degradedGrace,
             baseDir,
-            syncKind: run.kind,
-            prune: run.prune,
-            isolateFailures: run.isolateFailures,
-            hookRunKey: run.hookRunKeys[name],
-            fingerprint: run.fingerprints[name],
+            ...applicationRunSettings(run, name),
             strays: strays[name],
             ownership,
             origin: options.origin,

@@ -68,3 +68,14 @@ export function syncRunFromEnv(env: NodeJS.ProcessEnv = process.env): SyncRun {
 export function declares(run: SyncRun, application: string): boolean {
     return (run.only === undefined || run.only.includes(application)) && !run.skip.includes(application);
 }
+
+/** What one Application takes of this run's settings (every declarer passes the same). */
+export function applicationRunSettings(run: SyncRun, application: string) {
+    return {
+        syncKind: run.kind,
+        prune: run.prune,
+        isolateFailures: run.isolateFailures,
+        hookRunKey: run.hookRunKeys[application],
+        fingerprint: run.fingerprints[application],
+    };
+}

@@ -133,14 +133,7 @@ export class ApplicationGraph {
                     ...this.ctx.access,
                     application: this.ctx.application,
                     stage: `${stage.phase} wave ${stage.wave}`,
-                    resources: stage.resources.map((r) => ({
-                        apiVersion: r.manifest.apiVersion,
-                        kind: r.key.kind,
-                        namespace: r.key.namespace || undefined,
-                        name: r.key.name,
-                        timeoutMs: r.healthTimeoutMs,
-                        degradedGraceMs: r.degradedGraceMs,
-                    })),
+                    resources: stage.resources.map(gateResource),
                     digest: stage.digest,
                     timeoutMs: parseTimeout(this.timeout),
                     ...(this.args.degradedGrace ? { degradedGraceMs: requireDuration(this.args.degradedGrace, { field: "degradedGrace" }) } : {}),
@@ -162,14 +155,7 @@ export class ApplicationGraph {
                     ...this.ctx.access,
                     application: this.ctx.application,
                     stage: "live health",
-                    resources: plan.managed.map((r) => ({
-                        apiVersion: r.manifest.apiVersion,
-                        kind: r.key.kind,
-                        namespace: r.key.namespace || undefined,
-                        name: r.key.name,
-                        timeoutMs: r.healthTimeoutMs,
-                        degradedGraceMs: r.degradedGraceMs,
-                    })),
+                    resources: plan.managed.map(gateResource),
                     digest: `${plan.digest}:${liveRunId()}`,
                     timeoutMs: parseTimeout(this.timeout),
                     ...(this.args.degradedGrace ? { degradedGraceMs: requireDuration(this.args.degradedGrace, { field: "degradedGrace" }) } : {}),
@@ -430,6 +416,18 @@ function prerequisitesOf(r: PlannedResource, provided: Map<string, pulumi.Resour
     return [provided.get(`ns:${r.key.namespace}`), provided.get(`kind:${r.key.group}/${r.key.kind}`)].filter(
         (x): x is pulumi.Resource => x !== undefined,
     );
+}
+
+/** What a health gate watches of a planned resource. */
+function gateResource(r: PlannedResource) {
+    return {
+        apiVersion: r.manifest.apiVersion,
+        kind: r.key.kind,
+        namespace: r.key.namespace || undefined,
+        name: r.key.name,
+        timeoutMs: r.healthTimeoutMs,
+        degradedGraceMs: r.degradedGraceMs,
+    };
 }
 
 /**

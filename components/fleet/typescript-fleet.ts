@@ -9,7 +9,7 @@ import type { Project } from "../project";
 import type { OwnershipRegistry } from "../ownership";
 import type { Manifest } from "../sync/manifest";
 import type { ProjectAssignments } from "../platform/assignments";
-import { declares, syncRunFromEnv } from "../sync-run";
+import { applicationRunSettings, declares, syncRunFromEnv } from "../sync-run";
 import { SyncWaveInputError } from "../sync/errors";
 import type { RecordedChild } from "./child-applications";
 import type { DeclareOptions, FleetDeclarer } from "./declarer";
@@ -60,11 +60,7 @@ export function typescriptFleet(options: TypeScriptFleetOptions): FleetDeclarer 
                     after: declare.after,
                     measuredLive: declare.measuredLive,
                     fleet,
-                    syncKind: run.kind,
-                    prune: run.prune,
-                    isolateFailures: run.isolateFailures,
-                    hookRunKey: run.hookRunKeys[name],
-                    fingerprint: run.fingerprints[name],
+                    ...applicationRunSettings(run, name),
                     strays: strays[name],
                     // One registry for the whole program: a child claims its objects where its siblings do.
                     ownership: options.ownership,
