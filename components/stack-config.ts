@@ -161,6 +161,14 @@ const APPLICATION_ANNOTATIONS = [DEPENDS_ON_ANNOTATION];
 export function applicationFromManifest(manifest: Manifest, file: string): { name: string; spec: ApplicationSpec } {
     const name = manifest.metadata?.name;
     if (!name) throw new SyncWaveInputError("Application has no metadata.name", { file, field: "metadata.name" });
+    // An Application is a Kubernetes object in Argo CD: its API server refuses any other name.
+    if (name.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(name)) {
+        throw new SyncWaveInputError(`"${name}" is not a valid Application name (lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters)`, {
+            file,
+            resource: `Application ${name}`,
+            field: "metadata.name",
+        });
+    }
     const spec = requireObject(manifest.spec, { file, field: `Application ${name} spec` });
     // An Argo CD Application's finalizers sit in its metadata; they decide what deleting it deletes.
     validateFinalizers(name, manifest.metadata.finalizers, { file, field: "metadata.finalizers" });

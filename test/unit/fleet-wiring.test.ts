@@ -153,3 +153,11 @@ describe("sync options on child Application manifests", () => {
         expect(() => splitChildApplications("root", [child("a", { "argocd.argoproj.io/compare-options": "IgnoreExtraneous" })])).toThrow(/compare-options/);
     });
 });
+
+describe("Application names", () => {
+    it("are Kubernetes object names, as Argo CD's API server requires", () => {
+        expect(() => splitChildApplications("root", [child("helm_guestbook")])).toThrow(/"helm_guestbook" is not a valid Application name/);
+        expect(() => splitChildApplications("root", [child("Guestbook")])).toThrow(/not a valid Application name/);
+        expect(splitChildApplications("root", [child("guestbook.staging-1")]).children.map((c) => c.name)).toEqual(["guestbook.staging-1"]);
+    });
+});
