@@ -54,7 +54,8 @@ async function kubectlBaseline(apps: number, perApp: number, id: string): Promis
 
 async function main(): Promise<void> {
     const [apps = 50, perApp = 20] = process.argv.slice(2).map(Number).filter((n) => n > 0);
-    await clusterUp();
+    // A kwok node takes 110 pods: enough nodes for the fleet's Deployments and the baseline's.
+    await clusterUp({ nodes: Math.max(1, Math.ceil((apps * 4) / 100)) });
     const id = Date.now().toString(36);
     const repo = new TestRepo();
     for (let a = 0; a < apps; a++) writeWaves(join(repo.dir, "fleet", `svc${a}`), makeWorkload(perApp, 2, `fleet-${id}-svc${a}`, 1));
@@ -97,8 +98,12 @@ async function main(): Promise<void> {
         // own), every Application's waves in order with a wait for its Deployments between them.
         const kubectlSeconds = await kubectlBaseline(apps, perApp, id);
         log(`kubectl apply --server-side + wait, wave by wave: ${kubectlSeconds.toFixed(1)} s`);
+        // The baseline's objects go before SyncWave's run: the two never share the cluster's capacity.
+        for (let a = 0; a < apps; a++) kubectl("delete", "namespace", `fleetk-${id}-svc${a}`, "--wait=false", "--ignore-not-found");
+        for (let a = 0; a < apps; a++) kubectl("wait", "--for=delete", `namespace/fleetk-${id}-svc${a}`, "--timeout=300s");
         const preview = await step("preview (syncwave diff)", ["diff"]);
-        const sync = await step("sync", ["sync"]);
+        const sync = await step("sync", ["sync", "--timings"]);
+        log(sync.stderr.split("\n").filter((l) => /^  \S/.test(l)).join("\n"));
         const noop = await step("no-op sync", ["sync"]);
         const objects = apps * perApp;
         console.log(
@@ -112,10 +117,7 @@ async function main(): Promise<void> {
         );
     } finally {
         await stack.destroy();
-        for (let a = 0; a < apps; a++) {
-            kubectl("delete", "namespace", `fleet-${id}-svc${a}`, "--wait=false", "--ignore-not-found");
-            kubectl("delete", "namespace", `fleetk-${id}-svc${a}`, "--wait=false", "--ignore-not-found");
-        }
+        for (let a = 0; a < apps; a++) kubectl("delete", "namespace", `fleet-${id}-svc${a}`, "--wait=false", "--ignore-not-found");
     }
 }
 

@@ -190,6 +190,41 @@ describe("fleets on the local clusters", () => {
         expect((await kTry("get", "configmap", "guard-a", "-n", ns)).ok).toBe(true);
     });
 
+    it("an ApplicationSet's mass-deletion guard refuses, --allow-fleet-deletion proceeds, and generated Applications cascade by default", async () => {
+        const repo = new TestRepo();
+        repo.commit({ "team/cm.yaml": yaml(configMap("team")) });
+        const list = (teams: string[]) => ({
+            generators: [{ list: { elements: teams.map((team) => ({ team })) } }],
+            template: {
+                metadata: { name: "team-{{team}}" },
+                spec: {
+                    project: "team",
+                    source: { repoURL: repo.url, targetRevision: "main", path: "team" },
+                    destination: { server: "https://kubernetes.default.svc", namespace: `${ns}-{{team}}` },
+                    syncPolicy: { automated: { prune: true }, syncOptions: ["CreateNamespace=true"] },
+                },
+            },
+        });
+        const platform = { projects: { team: teamProject }, applicationSets: { teams: ["team"] } };
+        const { stack, options } = await stackWith("teams", { platform, applicationSets: { teams: list(["a", "b", "c"]) } });
+        expect((await sync(options)).result).toBe("succeeded");
+        for (const t of ["a", "b", "c"]) expect((await kTry("get", "configmap", "team", "-n", `${ns}-${t}`)).ok).toBe(true);
+
+        // The generator now yields one of three: two deletions, more than half of what the set owns.
+        stack.setConfig({ healthTimeout: "25s", platform, applicationSets: { teams: list(["a"]) } });
+        const refused = await syncFailure(sync(options));
+        expect(refused).toMatch(/team-b/);
+        expect(refused).toMatch(/team-c/);
+        expect((await stack.resources()).filter((r) => /Application::team-[abc]$/.test(r.urn))).toHaveLength(3);
+
+        expect((await sync({ ...options, allowFleetDeletion: true })).result).toBe("succeeded");
+        expect((await stack.resources()).filter((r) => /Application::team-[abc]$/.test(r.urn)).map((r) => r.urn.split("::").pop())).toEqual(["team-a"]);
+        // Argo CD gives generated Applications the cascade finalizer: their objects went with them.
+        expect((await kTry("get", "configmap", "team", "-n", `${ns}-b`)).ok).toBe(false);
+        expect((await kTry("get", "configmap", "team", "-n", `${ns}-a`)).ok).toBe(true);
+        await kTry("delete", "namespace", `${ns}-a`, `${ns}-b`, `${ns}-c`, "--wait=false");
+    });
+
     it("dependsOn: a dependent syncs after its dependency is Healthy; a cycle is refused naming it", async () => {
         const repo = new TestRepo();
         repo.commit({ "queue/q.yaml": yaml(deployment("queue", { readyAfter: "6s" })), "worker/w.yaml": yaml(configMap("worker")) });
