@@ -14,6 +14,7 @@ import { roundAction } from "./reconcile-plan";
 import { readPins, type Pin } from "./rollback";
 import { appRecords, readState, type AppRecord } from "./state";
 import { sync } from "./sync";
+import { hasFleet } from "../fleet-env";
 import { timings } from "../timings";
 
 export interface ReconcileOptions extends StackOptions {
@@ -64,6 +65,12 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
         for (let round = 1; !stopping && (options.rounds === undefined || round <= options.rounds); round++) {
             const state = readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env);
             const records = appRecords(state);
+            // What ApplicationSets generate and parents render is known only by running the program:
+            // a round syncs the members it knows, one by one, as Argo CD's controller syncs Applications;
+            // members that appear or leave come with `syncwave sync`, as the ApplicationSet controller's.
+            if (round === 1 && hasFleet(state)) {
+                options.log("this stack has ApplicationSets or app-of-apps parents: reconcile syncs and repairs the Applications they declared at the last sync; 'syncwave sync' regenerates them (new or removed members)");
+            }
             const pins = await readPins(options);
             const reports = await drift(options, state);
             const moved = await newRevisions(options, records, pins, verdicts);
