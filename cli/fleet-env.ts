@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { StateResource } from "./commands/state";
 import { strayObjects } from "./strays";
+import { applicationOfUrn } from "./application-urn";
 
 export function previousFleet(state: readonly StateResource[]): Record<string, Record<string, unknown>> {
     const result: Record<string, Record<string, unknown>> = {};
@@ -42,4 +43,25 @@ export function fleetEnv(state: readonly StateResource[], options: { allowFleetD
         SYNCWAVE_ALLOW_FLEET_DELETION: options.allowFleetDeletion ? "true" : "false",
         SYNCWAVE_RUN_ID: randomUUID(),
     };
+}
+
+/**
+ * The parent Applications (app of apps) above the given ones, from the state: a child is declared by
+ * its parent, so `syncwave sync --app CHILD` declares the parents too (their resources are not
+ * targeted: only the child's are updated).
+ */
+export function ancestorsOf(state: readonly StateResource[], applications: readonly string[]): string[] {
+    const parentOf = new Map<string, string | undefined>();
+    for (const r of state) {
+        if (r.type === "syncwave:index:Application") parentOf.set(r.urn, r.parent);
+    }
+    const found = new Set<string>();
+    for (const r of state) {
+        if (r.type !== "syncwave:index:Application" || !applications.includes(applicationOfUrn(r.urn) ?? "")) continue;
+        for (let p = r.parent, depth = 0; p && depth < 64; p = parentOf.get(p), depth++) {
+            const app = applicationOfUrn(p);
+            if (app !== undefined && !applications.includes(app)) found.add(app);
+        }
+    }
+    return [...found];
 }

@@ -22,7 +22,7 @@ import { runEngine } from "../engine-run";
 import { readProjectFile } from "../fast/stack-files";
 import { timings } from "../timings";
 import { applicationOfUrn } from "../application-urn";
-import { fleetEnv } from "../fleet-env";
+import { ancestorsOf, fleetEnv } from "../fleet-env";
 import { cascadingOrphans, cascadingOrphansMessage } from "../fleet-removal";
 
 export interface SyncOptions extends StackOptions {
@@ -114,7 +114,10 @@ function progressOf(e: EngineEvent): string | undefined {
 export async function sync(options: SyncOptions): Promise<SyncResult> {
     const progress = options.progress ?? (() => undefined);
     const only = options.apps ?? (options.app ? [options.app] : undefined);
-    const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only } as const;
+    // A child is declared by its parent: the program declares the parents of the Applications asked
+    // for, whose own resources the update then leaves alone (not targeted).
+    const declared = only ? [...only, ...ancestorsOf(stateOf(options), only)] : undefined;
+    const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only: declared } as const;
     // Nothing to do, or only live drift to put back, is known without running Pulumi; an explicit
     // prune, forced hooks or --force always take the full path.
     let fast: FastVerdict | undefined;
@@ -207,7 +210,14 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     // Every source of a multi-source Application is pinned, not only the first.
     const pinned = Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? r.commit]));
     const skip = [...failed.map((f) => f.application), ...(options.skipApps ?? [])];
-    const targets = only || skip.length ? targetsOf(previewEvents, (app) => (only ? only.includes(app) && !skip.includes(app) : !skip.includes(app))) : undefined;
+    const targets =
+        only || skip.length
+            ? targetsOf(
+                  previewEvents,
+                  (app) => (only ? only.includes(app) : true) && !skip.includes(app),
+                  (app) => (declared ? declared.includes(app) : true) && !skip.includes(app),
+              )
+            : undefined;
     const fingerprints = fingerprintsFor(
         { ...options, syncKind: settings.kind },
         Object.fromEntries(revisions.map((r) => [r.application, r.sources ?? [r.commit]])),
@@ -393,7 +403,7 @@ function emptyResult(failed: FailedApplication[]): SyncResult {
  * The URNs the update may touch: every resource the preview listed that is not an Application left
  * out of the sync (its component and everything under it), nor the stack or its default providers.
  */
-export function targetsOf(events: readonly EngineEvent[], included: (app: string) => boolean): string[] {
+export function targetsOf(events: readonly EngineEvent[], included: (app: string) => boolean, declared: (app: string) => boolean = included): string[] {
     const urns = new Set<string>();
     // Every step's parent, so that what sits under a left-out Application at any depth is left out
     // too: a parent that failed the preview declared none of its children, whose steps are deletes.
@@ -406,7 +416,8 @@ export function targetsOf(events: readonly EngineEvent[], included: (app: string
     const underExcluded = (urn: string): boolean => {
         for (let p = parentOf.get(urn), depth = 0; p && depth < 64; p = parentOf.get(p), depth++) {
             const app = applicationOfUrn(p);
-            if (app !== undefined && !included(app)) return true;
+            // Only a parent the program did not declare leaves what is under it undeclared.
+            if (app !== undefined && !declared(app)) return true;
         }
         return false;
     };

@@ -127,6 +127,11 @@ describe("fleets on the local clusters", () => {
         // The wave-1 child started only once the wave-0 child was Healthy (its pod needs 6 s).
         expect(api - db).toBeGreaterThanOrEqual(5_000);
         expect(await creationTime("configmap", "root-own")).toBeLessThanOrEqual(api);
+        // `sync --app api` syncs that child alone: its parent declares it, and nothing of the parent changes.
+        repo.commit({ "children/api/api.yaml": yaml(configMap("api", { v: "2" })), "root/own.yaml": yaml(configMap("root-own", { v: "2" })) });
+        expect((await sync({ ...options, app: "api" })).result).toBe("succeeded");
+        expect(await k("get", "configmap", "api", "-n", ns, "-o", "jsonpath={.data.v}")).toBe("2");
+        expect(await k("get", "configmap", "root-own", "-n", ns, "-o", "jsonpath={.data.v}")).toBe("1");
         // Children are components under their parent.
         const urns = (await stack.resources()).map((r) => r.urn);
         expect(urns).toContainEqual(expect.stringMatching(/syncwave:index:Application\$syncwave:index:Application::db$/));

@@ -27,4 +27,15 @@ describe("update targets", () => {
         expect(targetsOf(created, (a) => a !== "root")).toContain(app("new"));
         expect(targetsOf(created, (a) => a !== "root")).not.toContain(app("other"));
     });
+    it("syncs a child alone: its parent is declared (it declares the child) but not targeted", () => {
+        const childEvents = [
+            step(root, "syncwave:index:Application", "same", stack),
+            step(`${root}-own`, "kubernetes:core/v1:ConfigMap", "update", root),
+            step(child, "syncwave:index:Application", "same", root),
+            step(`${child}-cm`, "kubernetes:core/v1:ConfigMap", "update", child),
+        ];
+        expect(targetsOf(childEvents, (a) => a === "db", (a) => a === "db" || a === "root")).toEqual([`${child}-cm`]);
+        // Were the parent not declared, the child's steps would be deletes: never targeted.
+        expect(targetsOf(childEvents, (a) => a === "db")).toEqual([]);
+    });
 });
