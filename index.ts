@@ -110,6 +110,7 @@ function declareApplication(name: string, spec: ApplicationSpec, options: Partia
             ownership,
             origin: options.origin,
             after: options.after,
+            dependsOnResolved: true,
             measuredLive: options.measuredLive,
             fleet,
         },

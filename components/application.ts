@@ -100,7 +100,7 @@ export class Application extends pulumi.ComponentResource {
 
         // dependsOn names Applications, which only a declarer resolves (the stack program, a parent, an
         // ApplicationSet); a TypeScript program waits on others with `after: [other.ready]`.
-        if (args.dependsOn?.length && args.after === undefined) {
+        if (args.dependsOn?.length && !args.dependsOnResolved) {
             throw new SyncWaveInputError("dependsOn names Applications, which only the stack program, a parent or an ApplicationSet resolves: in TypeScript pass after: [other.ready]", {
                 application: name,
                 field: "dependsOn",
@@ -108,6 +108,10 @@ export class Application extends pulumi.ComponentResource {
         }
         // dependsOn, earlier child waves, earlier rollout steps: each must be able to sync, or this one cannot.
         const upstream = await Promise.all(args.after ?? []);
+        for (const u of upstream.filter((x) => x.ok && x.measured === false)) {
+            // Only in TypeScript: the declarers measure what they make others wait on.
+            pulumi.log.warn(`waits for application ${u.application}, whose health is measured only when its stages change: give it measuredLive: true so the wait rests on this sync's health`, this);
+        }
         const blocked = upstream.filter((u) => !u.ok);
         if (blocked.length > 0) {
             throw new SyncWaveInputError(`waits for ${blocked.map((b) => `application ${b.application} (${b.reason ?? "failed"})`).join(", ")}, which cannot sync now`, {
@@ -217,7 +221,7 @@ export class Application extends pulumi.ComponentResource {
         settle(
             blockedChild
                 ? { application: name, ok: false, reason: `child application ${blockedChild.application}: ${blockedChild.reason ?? "cannot sync"}`, resources: [] }
-                : { application: name, ok: true, resources: [...graph.completion, ...childReadiness.flatMap((r) => r.resources)] },
+                : { application: name, ok: true, measured: (args.measuredLive ?? false) || children.length > 0, resources: [...graph.completion, ...childReadiness.flatMap((r) => r.resources)] },
         );
         // A parent's health is its worst child's (or its own objects', if worse), as Argo CD's Application health rule gives it.
         const health = pulumi

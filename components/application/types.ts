@@ -77,6 +77,8 @@ export interface ApplicationArgs extends Omit<ApplicationSpec, "project"> {
      * now makes this one fail too.
      */
     after?: Promise<Readiness>[];
+    /** Set by whoever resolved `dependsOn` into `after` (the stack program, a parent, an ApplicationSet). */
+    dependsOnResolved?: boolean;
     /** Others wait for this one: its health is measured live at the end of every sync, not taken from the last. */
     measuredLive?: boolean;
     /** Declares the child Applications a parent renders (app of apps) as the stack declares its own. */

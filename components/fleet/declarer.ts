@@ -14,6 +14,8 @@ export interface Readiness {
     ok: boolean;
     /** Why it cannot sync now, when not ok. */
     reason?: string;
+    /** Whether its health is measured in every sync (a live gate), so a wait never rests on an old result. */
+    measured?: boolean;
     resources: pulumi.Resource[];
 }
 

@@ -58,6 +58,7 @@ export function typescriptFleet(options: TypeScriptFleetOptions): FleetDeclarer 
                     revisions: Array.isArray(resolved[name]) ? resolved[name] : undefined,
                     origin: declare.origin,
                     after: declare.after,
+                    dependsOnResolved: true,
                     measuredLive: declare.measuredLive,
                     fleet,
                     ...applicationRunSettings(run, name),
