@@ -55,7 +55,10 @@ export function typedValue(text: string, asString: boolean): unknown {
     // Go's strconv.ParseInt: an optional sign and decimal digits, within int64.
     if (text.length > 0 && text[0] !== "0" && /^[+-]?\d+$/.test(text)) {
         const n = BigInt(text);
-        if (n >= -(2n ** 63n) && n < 2n ** 63n) return Number(n);
+        // Helm types it int64. The provider's values map carries numbers as float64, which Go's
+        // templates print as 9.005365e+06 from a million on: such an integer goes as its text, which
+        // prints as helm prints the int64 (an all-digit short commit SHA as an image tag, say).
+        if (n >= -(2n ** 63n) && n < 2n ** 63n) return n >= 1_000_000n || n <= -1_000_000n ? text : Number(n);
     }
     return text;
 }

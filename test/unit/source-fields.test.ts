@@ -28,6 +28,8 @@ describe("Helm --set syntax (helm.sh/helm/v3 pkg/strvals)", () => {
         { name: "into an existing map", params: [["image.tag", "2"]], base: { image: { repository: "nginx", tag: "1" } }, want: { image: { repository: "nginx", tag: 2 } } },
         { name: "integer", params: [["replicas", "3"]], want: { replicas: 3 } },
         { name: "leading zero stays a string", params: [["zip", "0123"]], want: { zip: "0123" } },
+        // helm's int64 prints as its digits; a float64 from a million on would print as 9.005365e+06.
+        { name: "an integer from a million on goes as its text", params: [["tag", "9005365"], ["neg", "-1000000"], ["below", "999999"]], want: { tag: "9005365", neg: "-1000000", below: 999999 } },
         { name: "zero", params: [["n", "0"]], want: { n: 0 } },
         { name: "float stays a string", params: [["ratio", "1.5"]], want: { ratio: "1.5" } },
         { name: "booleans in any case", params: [["a", "true"], ["b", "FALSE"]], want: { a: true, b: false } },
