@@ -134,11 +134,13 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const previewReport = reportFile();
     await releaseStaleLock(options, progress);
     // Hooks run again for an Application whose last sync did not complete, and for all with --force-hooks.
-    const runKeys = hookRunKeys(lastSyncs(stateOf(options)), options.forceHooks ? { apps: only ?? "all" } : undefined);
+    // One read of the state for what the preview and the update are told of it.
+    const before = stateOf(options);
+    const runKeys = hookRunKeys(lastSyncs(before), options.forceHooks ? { apps: only ?? "all" } : undefined);
     for (const [app, key] of Object.entries(runKeys)) {
         if (!only || only.includes(app)) progress(`${app}: hooks run again: ${key.startsWith("forced-") ? "--force-hooks" : "its last sync did not complete"} (${key})`);
     }
-    const hookEnv = { SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys), ...fleetEnv(stateOf(options), { allowFleetDeletion: options.allowFleetDeletion }) };
+    const hookEnv = { SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys), ...fleetEnv(before, { allowFleetDeletion: options.allowFleetDeletion }) };
     progress("previewing: fetching sources and planning");
     let previewFailure = "";
     // No refresh here: the preview resolves the commits, the Application's resources and the policy
