@@ -157,6 +157,16 @@ program
     });
 
 program
+    .command("unlock <stack>")
+    .description("clear a stack's lock left by a sync that no longer runs (another host's, or one this host cannot prove gone); without --force, say who holds it")
+    .option("--force", "clear it: only when you know that run has stopped")
+    .action(async (stack: string, o: { force?: boolean }) => {
+        const { unlock } = await import("./commands/unlock");
+        const result = await unlock({ ...globals(), stack, force: o.force });
+        print(result, result.cleared.length ? `stack ${stack}: lock of pid ${result.cleared.map((l) => `${l.pid} on ${l.hostname}`).join(", ")} cleared` : `stack ${stack} is not locked`);
+    });
+
+program
     .command("unpin <app>")
     .description("let reconcile sync an application again after a rollback")
     .action(async (app: string) => {

@@ -56,3 +56,26 @@ export function fileBackendLocks(backendUrl: string | undefined, project: string
             }
         });
 }
+
+/** How long ago a lock was taken, as "3m12s ago" (or "at an unknown time"). */
+function age(timestamp: string | undefined, now: Date): string {
+    const at = timestamp ? Date.parse(timestamp) : Number.NaN;
+    if (Number.isNaN(at)) return "at an unknown time";
+    const seconds = Math.max(0, Math.round((now.getTime() - at) / 1000));
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    return `${h ? `${h}h` : ""}${h || m ? `${m}m` : ""}${seconds % 60}s ago`;
+}
+
+/**
+ * Why a stack is locked, for a lock that is not provably stale: who holds it and since when, whether
+ * its process still runs (only knowable on its own host), and the exact command that clears it.
+ */
+export function lockedMessage(stack: string, lock: LockFile, host = hostname(), alive = processAlive, now = new Date()): string {
+    const where = lock.hostname === host ? `on this host (${host})` : `on host ${lock.hostname}`;
+    const running = lock.hostname === host ? (alive(lock.pid) ? ", which still runs" : ", which no longer runs") : ", which cannot be checked from here";
+    return (
+        `stack ${stack} is locked by pid ${lock.pid}${lock.username ? ` of ${lock.username}` : ""} ${where}${running}, taken ${age(lock.timestamp, now)}: ` +
+        `another sync holds it. If you are sure that run has stopped, 'syncwave unlock ${stack} --force' clears the lock`
+    );
+}

@@ -8,7 +8,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { SyncKind } from "../../components/sync/prune";
 import { pruneReports, type PruneReport } from "../prune-report";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
-import { fileBackendLocks, isStale } from "../stale-lock";
+import { fileBackendLocks, isStale, lockedMessage } from "../stale-lock";
 import { runSyncFailHooksFor, unhandledFailures } from "../sync-fail";
 import { readState, type StateResource } from "./state";
 import { resolve } from "node:path";
@@ -113,6 +113,9 @@ function progressOf(e: EngineEvent): string | undefined {
 
 export async function sync(options: SyncOptions): Promise<SyncResult> {
     const progress = options.progress ?? (() => undefined);
+    // A lock another sync holds refuses this one at once, even where nothing would change: its answer
+    // would rest on state that run is rewriting. One a killed sync left on this host is removed.
+    await releaseStaleLock(options, progress);
     const only = options.apps ?? (options.app ? [options.app] : undefined);
     // A child is declared by its parent: the program declares the parents of the Applications asked
     // for, whose own resources the update then leaves alone (not targeted).
@@ -132,7 +135,6 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     }
     const previewEvents: EngineEvent[] = [];
     const previewReport = reportFile();
-    await releaseStaleLock(options, progress);
     // Hooks run again for an Application whose last sync did not complete, and for all with --force-hooks.
     // One read of the state for what the preview and the update are told of it.
     const before = stateOf(options);
@@ -383,11 +385,16 @@ async function recordFailure(options: SyncOptions, classes: Record<string, Failu
 
 const KEPT_FAILURES = 50;
 
-/** Removes the lock a killed sync left behind (see stale-lock.ts); a live one is left to say so itself. */
+/**
+ * Removes the lock a killed sync left behind (see stale-lock.ts); any other lock refuses the sync at
+ * once, naming its owner, host, pid and age and the command that clears it.
+ */
 async function releaseStaleLock(options: SyncOptions, progress: (line: string) => void): Promise<void> {
     const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
     const locks = fileBackendLocks(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack);
-    if (locks.length === 0 || !locks.every((l) => isStale(l))) return;
+    if (locks.length === 0) return;
+    const held = locks.filter((l) => !isStale(l));
+    if (held.length > 0) throw new SyncError(lockedMessage(options.stack, held[0]));
     for (const l of locks) progress(`the stack was locked by a sync that no longer runs (pid ${l.pid} on ${l.hostname}, since ${l.timestamp ?? "?"}): lock removed`);
     await (await openStack(options)).cancel();
 }

@@ -9,6 +9,10 @@ import { reconcile } from "../../cli/commands/reconcile";
 import { readPins, rollback, unpin } from "../../cli/commands/rollback";
 import { status } from "../../cli/commands/status";
 import { sync } from "../../cli/commands/sync";
+import { unlock } from "../../cli/commands/unlock";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { apply, ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
 import { SyncStack } from "../helpers/sync-stack";
@@ -215,5 +219,21 @@ describe("syncwave CLI", () => {
         expect(stderr).toContain("web: repaired");
         expect(code).toBe(0);
         expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe("example.com/web:1.0");
+    });
+    it("refuses a sync while another host's lock is held, naming it, until 'syncwave unlock --force' clears it", async () => {
+        // A lock as a sync on another runner leaves it: nothing here can prove that run has stopped.
+        const dir = join(fileURLToPath(stack.env.PULUMI_BACKEND_URL), ".pulumi", "locks", "organization", "syncwave", stack.name);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "held.json"), JSON.stringify({ pid: 4242, username: "ci", hostname: "runner-elsewhere", timestamp: new Date().toISOString() }));
+        const refused = await sync(options).then(
+            () => "synced",
+            (err: Error) => err.message,
+        );
+        expect(refused).toMatch(new RegExp(`stack ${stack.name} is locked by pid 4242 of ci on host runner-elsewhere, which cannot be checked from here, taken \\d+s ago: .*'syncwave unlock ${stack.name} --force'`));
+        await expect(unlock({ ...options })).rejects.toThrow(/nothing was changed: add --force/);
+        expect(existsSync(join(dir, "held.json"))).toBe(true);
+        expect((await unlock({ ...options, force: true })).cleared).toEqual([expect.objectContaining({ pid: 4242, hostname: "runner-elsewhere" })]);
+        expect(existsSync(join(dir, "held.json"))).toBe(false);
+        expect((await sync(options)).result).toMatch(/in sync|succeeded/);
     });
 });

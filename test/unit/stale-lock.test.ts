@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { fileBackendLocks, isStale, processAlive } from "../../cli/stale-lock";
+import { fileBackendLocks, isStale, lockedMessage, processAlive } from "../../cli/stale-lock";
 
 describe("locks a killed sync left", () => {
     const dead = () => false;
@@ -31,5 +31,19 @@ describe("locks a killed sync left", () => {
         expect(fileBackendLocks(url, "syncwave", "dev")).toEqual([{ pid: 7, hostname: "h", timestamp: "t" }]);
         expect(fileBackendLocks(url, "syncwave", "prod")).toEqual([]);
         expect(fileBackendLocks("s3://bucket", "syncwave", "dev")).toEqual([]);
+    });
+});
+
+describe("a lock that is not provably stale", () => {
+    const now = new Date("2026-12-07T10:00:00Z");
+    it("names its owner, host, pid and age, and the command that clears it", () => {
+        const message = lockedMessage("prod", { pid: 4242, username: "ci", hostname: "runner-7", timestamp: "2026-12-07T09:56:48Z" }, "laptop", () => true, now);
+        expect(message).toBe(
+            "stack prod is locked by pid 4242 of ci on host runner-7, which cannot be checked from here, taken 3m12s ago: another sync holds it. If you are sure that run has stopped, 'syncwave unlock prod --force' clears the lock",
+        );
+    });
+    it("says whether the pid still runs when the lock is this host's", () => {
+        expect(lockedMessage("dev", { pid: 7, hostname: "laptop", timestamp: "2026-12-07T09:59:55Z" }, "laptop", () => true, now)).toMatch(/on this host \(laptop\), which still runs, taken 5s ago/);
+        expect(lockedMessage("dev", { pid: 7, hostname: "laptop" }, "laptop", () => false, now)).toMatch(/which no longer runs, taken at an unknown time/);
     });
 });
