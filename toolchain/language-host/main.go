@@ -17,6 +17,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
+	"syscall"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
@@ -42,8 +45,23 @@ func main() {
 		}
 	}
 
-	host := &nodeLanguageHost{engineAddress: engineAddress}
+	host := &nodeLanguageHost{engineAddress: engineAddress, children: map[*exec.Cmd]struct{}{}}
 	cancel := make(chan bool)
+	// Like upstream's host, it checks that its engine is still there and stops once it is gone, taking
+	// the programs it runs with it; upstream checks every 5 minutes, this host every 2 seconds, so a
+	// killed `pulumi` leaves no host or program behind for long.
+	engineGone, stopWatching := context.WithCancel(context.Background())
+	if engineAddress != "" {
+		if err := rpcutil.Healthcheck(engineGone, engineAddress, engineCheckInterval, stopWatching); err != nil {
+			fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: could not watch the engine at %s: %v\n", engineAddress, err)
+			os.Exit(1)
+		}
+		go func() {
+			<-engineGone.Done()
+			host.stopChildren()
+			close(cancel)
+		}()
+	}
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: cancel,
 		Init: func(srv *grpc.Server) error {
@@ -63,9 +81,61 @@ func main() {
 	}
 }
 
+// engineCheckInterval is how often the host asks its engine whether it is still there.
+const engineCheckInterval = 2 * time.Second
+
 type nodeLanguageHost struct {
 	pulumirpc.UnimplementedLanguageRuntimeServer
 	engineAddress string
+
+	mu       sync.Mutex
+	children map[*exec.Cmd]struct{}
+}
+
+// start starts a Node process and remembers it until it ends, so that the host can stop it when the
+// engine is gone.
+func (host *nodeLanguageHost) start(cmd *exec.Cmd) error {
+	host.mu.Lock()
+	defer host.mu.Unlock()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	host.children[cmd] = struct{}{}
+	return nil
+}
+
+func (host *nodeLanguageHost) wait(cmd *exec.Cmd) error {
+	err := cmd.Wait()
+	host.mu.Lock()
+	delete(host.children, cmd)
+	host.mu.Unlock()
+	return err
+}
+
+// stopChildren asks every running Node process to stop (SIGTERM), then kills what is left after 3 s.
+func (host *nodeLanguageHost) stopChildren() {
+	host.mu.Lock()
+	running := make([]*exec.Cmd, 0, len(host.children))
+	for cmd := range host.children {
+		running = append(running, cmd)
+	}
+	host.mu.Unlock()
+	for _, cmd := range running {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		host.mu.Lock()
+		left := len(host.children)
+		host.mu.Unlock()
+		if left == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	for _, cmd := range running {
+		_ = cmd.Process.Kill()
+	}
 }
 
 func (host *nodeLanguageHost) Handshake(
@@ -177,7 +247,10 @@ func (host *nodeLanguageHost) Run(ctx context.Context, req *pulumirpc.RunRequest
 	cmd.Env = env
 	// The engine shows the host's standard streams to the user as the program's output.
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-	err = cmd.Run()
+	err = host.start(cmd)
+	if err == nil {
+		err = host.wait(cmd)
+	}
 	_ = os.Stdout.Sync()
 	_ = os.Stderr.Sync()
 	var exitErr *exec.ExitError
@@ -232,7 +305,11 @@ func (host *nodeLanguageHost) RunPlugin(
 	}}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	code := int32(0)
-	if err := cmd.Run(); err != nil {
+	err = host.start(cmd)
+	if err == nil {
+		err = host.wait(cmd)
+	}
+	if err != nil {
 		var exitErr *exec.ExitError
 		if !errors.As(err, &exitErr) {
 			return fmt.Errorf("could not run node for plugin %s: %w", dir, err)
