@@ -15,7 +15,7 @@ import { readinessOf, type FleetDeclarer, type Readiness } from "./fleet/declare
 import { orderByDependencies } from "./fleet/depends-on";
 import { applicationsSyncPolicy } from "./fleet/fleet-guard";
 import { fleetClusters } from "./fleet/fleet-clusters";
-import { generateApplications } from "./fleet/generate";
+import { generateApplications, generatedManifest } from "./fleet/generate";
 import { rollingSyncSteps } from "./fleet/rolling-sync";
 import type { OwnershipRegistry } from "./ownership";
 import { checkProjectAssignment } from "./platform/assignments";
@@ -105,12 +105,7 @@ export class ApplicationSet extends pulumi.ComponentResource {
         const specs: Record<string, ApplicationSpec> = {};
         const labels: Record<string, Record<string, string>> = {};
         for (const g of generated) {
-            const manifest = {
-                apiVersion: "argoproj.io/v1alpha1",
-                kind: "Application",
-                metadata: { name: g.name, labels: g.labels ?? {}, annotations: g.annotations ?? {}, ...(g.finalizers ? { finalizers: g.finalizers } : {}) },
-                spec: g.spec,
-            };
+            const manifest = generatedManifest(g);
             let app;
             try {
                 app = applicationFromManifest(manifest as never, file ?? `ApplicationSet ${name}`);

@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import type { ClusterConnection } from "../../components/cluster-connection";
 import { validateApplicationSet } from "../../components/fleet/applicationset-spec";
 import { fleetClusters } from "../../components/fleet/fleet-clusters";
-import { generateApplications } from "../../components/fleet/generate";
+import { generateApplications, generatedManifest } from "../../components/fleet/generate";
 import { rollingSyncSteps } from "../../components/fleet/rolling-sync";
 import { parseManifests } from "../../components/source/render";
 import { fetchRevision } from "../../components/source/git";
@@ -61,12 +61,7 @@ export async function generateFromFile(file: string, options: { cwd: string; sta
         );
         const steps = spec.strategy?.type === "RollingSync" ? rollingSyncSteps(generated.map((g) => ({ name: g.name, labels: g.labels ?? {} })), spec.strategy) : undefined;
         for (const g of generated) {
-            const appManifest = {
-                apiVersion: "argoproj.io/v1alpha1",
-                kind: "Application",
-                metadata: { name: g.name, ...(g.namespace ? { namespace: g.namespace } : {}), ...(Object.keys(g.labels ?? {}).length ? { labels: g.labels } : {}), ...(Object.keys(g.annotations ?? {}).length ? { annotations: g.annotations } : {}), ...(g.finalizers?.length ? { finalizers: g.finalizers } : {}) },
-                spec: g.spec,
-            };
+            const appManifest = generatedManifest(g);
             // Checked as a sync checks it: an Application field SyncWave does not know is refused here too.
             applicationFromManifest(appManifest as never, `${shown} (ApplicationSet ${name})`);
             const step = steps ? steps.steps.find((s) => s.applications.flat().includes(g.name))?.step : 1;

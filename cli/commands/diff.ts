@@ -15,7 +15,7 @@ import { resolve } from "node:path";
 import { EngineTimings } from "../engine-timings";
 import { timings } from "../timings";
 import { applicationOfUrn } from "../application-urn";
-import { fleetEnv } from "../fleet-env";
+import { lastSyncEnv } from "../last-sync-env";
 import { cascadingOrphans, cascadingOrphansMessage } from "../fleet-removal";
 
 export interface PlannedChange {
@@ -73,7 +73,7 @@ export async function diff(
             env: {
                 ...(options.env ?? {}),
                 SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys),
-                ...fleetEnv(state, { allowFleetDeletion: options.allowFleetDeletion }),
+                ...lastSyncEnv(state, { allowFleetDeletion: options.allowFleetDeletion }),
                 ...programEnv({ operation: "preview", kind: options.syncKind, prune: options.prune, isolate: true, report: report.path }),
             },
             diff: true,

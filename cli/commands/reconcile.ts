@@ -14,7 +14,7 @@ import { roundAction } from "./reconcile-plan";
 import { readPins, type Pin } from "./rollback";
 import { appRecords, readState, type AppRecord } from "./state";
 import { sync } from "./sync";
-import { hasFleet } from "../fleet-env";
+import { hasFleet } from "../last-sync-env";
 import { timings } from "../timings";
 
 export interface ReconcileOptions extends StackOptions {

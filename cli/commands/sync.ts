@@ -22,7 +22,7 @@ import { runEngine } from "../engine-run";
 import { readProjectFile } from "../fast/stack-files";
 import { timings } from "../timings";
 import { applicationOfUrn } from "../application-urn";
-import { ancestorsOf, fleetEnv } from "../fleet-env";
+import { ancestorsOf, lastSyncEnv } from "../last-sync-env";
 import { cascadingOrphans, cascadingOrphansMessage } from "../fleet-removal";
 
 export interface SyncOptions extends StackOptions {
@@ -119,7 +119,10 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const only = options.apps ?? (options.app ? [options.app] : undefined);
     // A child is declared by its parent: the program declares the parents of the Applications asked
     // for, whose own resources the update then leaves alone (not targeted).
-    const declared = only ? [...only, ...ancestorsOf(stateOf(options), only)] : undefined;
+    // Read once, when first needed: the fast path answers without it.
+    let read: StateResource[] | undefined;
+    const before = () => (read ??= stateOf(options));
+    const declared = only ? [...only, ...ancestorsOf(before(), only)] : undefined;
     const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only: declared } as const;
     // Nothing to do, or only live drift to put back, is known without running Pulumi; an explicit
     // prune, forced hooks or --force always take the full path.
@@ -136,13 +139,11 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const previewEvents: EngineEvent[] = [];
     const previewReport = reportFile();
     // Hooks run again for an Application whose last sync did not complete, and for all with --force-hooks.
-    // One read of the state for what the preview and the update are told of it.
-    const before = stateOf(options);
-    const runKeys = hookRunKeys(lastSyncs(before), options.forceHooks ? { apps: only ?? "all" } : undefined);
+    const runKeys = hookRunKeys(lastSyncs(before()), options.forceHooks ? { apps: only ?? "all" } : undefined);
     for (const [app, key] of Object.entries(runKeys)) {
         if (!only || only.includes(app)) progress(`${app}: hooks run again: ${key.startsWith("forced-") ? "--force-hooks" : "its last sync did not complete"} (${key})`);
     }
-    const hookEnv = { SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys), ...fleetEnv(before, { allowFleetDeletion: options.allowFleetDeletion }) };
+    const hookEnv = { SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys), ...lastSyncEnv(before(), { allowFleetDeletion: options.allowFleetDeletion }) };
     progress("previewing: fetching sources and planning");
     let previewFailure = "";
     // No refresh here: the preview resolves the commits, the Application's resources and the policy

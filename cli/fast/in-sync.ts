@@ -16,7 +16,7 @@ import { readCheckpoint, type StateResource } from "../commands/state";
 import { lastSyncs } from "../hook-runs";
 import { fileBackendLocks } from "../stale-lock";
 import { timings } from "../timings";
-import { hasFleet } from "../fleet-env";
+import { hasFleet } from "../last-sync-env";
 import { applicationDigest, kubeconfigText, stackDigest } from "./fingerprint";
 import { configObject, readProjectFile, stackConfigFile, stackConfigValues } from "./stack-files";
 import type { ResolvedRevision, StackOptions } from "../stack";

@@ -28,6 +28,22 @@ export interface GeneratedApplication {
     params: Record<string, unknown>;
 }
 
+/** A generated Application as an Argo CD Application manifest: what a sync checks and what `appset generate` prints. */
+export function generatedManifest(g: GeneratedApplication): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> } {
+    return {
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Application",
+        metadata: {
+            name: g.name,
+            ...(g.namespace ? { namespace: g.namespace } : {}),
+            ...(Object.keys(g.labels ?? {}).length ? { labels: g.labels } : {}),
+            ...(Object.keys(g.annotations ?? {}).length ? { annotations: g.annotations } : {}),
+            ...(g.finalizers?.length ? { finalizers: g.finalizers } : {}),
+        },
+        spec: g.spec,
+    };
+}
+
 /** The finalizer Argo CD gives a generated Application whose template names none (cascade delete). */
 export const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
 

@@ -252,7 +252,12 @@ describe("fleets on the local clusters", () => {
 
     it("an ApplicationSet across two clusters rolls out dev before prod, halts on a failing step, and a generator failure changes nothing", async () => {
         const repo = new TestRepo();
-        const healthy = repo.commit({ "web/dev/cm.yaml": yaml(configMap("web", { env: "dev" })), "web/prod/cm.yaml": yaml(configMap("web", { env: "prod" })) });
+        // dev is Healthy only 5 s after it is applied: prod, the next step, must wait for that.
+        const healthy = repo.commit({
+            "web/dev/cm.yaml": yaml(configMap("web", { env: "dev" })),
+            "web/dev/slow.yaml": yaml(deployment("slow", { readyAfter: "5s" })),
+            "web/prod/cm.yaml": yaml(configMap("web", { env: "prod" })),
+        });
         const clusters = {
             "in-cluster": { labels: { env: "dev", fleet: "yes" } },
             second: { kubeconfig: secondKubeconfig, labels: { env: "prod", fleet: "yes" } },
@@ -283,7 +288,7 @@ describe("fleets on the local clusters", () => {
         expect(await k("get", "configmap", "web", "-n", ns, "-o", "jsonpath={.data.env}")).toBe("dev");
         expect(await kSecond("get", "configmap", "web", "-n", ns, "-o", "jsonpath={.data.env}")).toBe("prod");
         // Step 2 (prod) started after step 1 (dev) was Healthy.
-        expect(await creationTime("configmap", "web", ns, kSecond)).toBeGreaterThanOrEqual(await creationTime("configmap", "web"));
+        expect((await creationTime("configmap", "web", ns, kSecond)) - (await creationTime("deployment", "slow"))).toBeGreaterThanOrEqual(4_000);
 
         // dev now fails its health: the rollout halts at step 1 and prod is not touched.
         repo.commit({ "web/dev/bad.yaml": yaml(deployment("bad", { fail: true })), "web/prod/new.yaml": yaml(configMap("prod-new")) });

@@ -1,4 +1,5 @@
-// What the CLI tells the program about fleets, through the environment: what each ApplicationSet
+// What the CLI tells the program of the last sync, read from the state, through the environment: the
+// objects a failed sync applied that its Pruner does not list (cli/strays.ts), what each ApplicationSet
 // generated at its last sync (its FleetMembers' state: applicationsSync keeps or leaves those), the
 // children each parent declared (a parent that does not prune keeps those that left its render), whether
 // this sync may delete most of a fleet (--allow-fleet-deletion), and one run id shared by a sync's
@@ -8,25 +9,25 @@ import type { StateResource } from "./commands/state";
 import { strayObjects } from "./strays";
 import { applicationOfUrn } from "./application-urn";
 
-export function previousFleet(state: readonly StateResource[]): Record<string, Record<string, unknown>> {
+/** For each resource of a type in the state, `outputs[value]` keyed by `outputs[key]` (entries lacking either are left out). */
+function outputsByName(state: readonly StateResource[], type: string, key: string, value: string): Record<string, Record<string, unknown>> {
     const result: Record<string, Record<string, unknown>> = {};
     for (const r of state) {
-        if (!r.type.endsWith("syncwave:FleetMembers")) continue;
-        const o = (r.outputs ?? {}) as { applicationSet?: string; specs?: Record<string, unknown> };
-        if (o.applicationSet && o.specs) result[o.applicationSet] = o.specs;
+        if (!r.type.endsWith(type)) continue;
+        const o = (r.outputs ?? {}) as Record<string, unknown>;
+        if (typeof o[key] === "string" && o[value] && typeof o[value] === "object") result[o[key] as string] = o[value] as Record<string, unknown>;
     }
     return result;
 }
 
+/** What each ApplicationSet generated at its last sync (its FleetMembers' specs), by set. */
+export function previousFleet(state: readonly StateResource[]): Record<string, Record<string, unknown>> {
+    return outputsByName(state, "syncwave:FleetMembers", "applicationSet", "specs");
+}
+
 /** The children each parent's last sync declared (its ApplicationRecord), by parent. */
 export function previousChildren(state: readonly StateResource[]): Record<string, Record<string, unknown>> {
-    const result: Record<string, Record<string, unknown>> = {};
-    for (const r of state) {
-        if (!r.type.endsWith("syncwave:ApplicationRecord")) continue;
-        const o = (r.outputs ?? {}) as { application?: string; childSpecs?: Record<string, unknown> };
-        if (o.application && o.childSpecs) result[o.application] = o.childSpecs;
-    }
-    return result;
+    return outputsByName(state, "syncwave:ApplicationRecord", "application", "childSpecs");
 }
 
 /** Whether the stack holds fleet members (children of a parent, generated Applications): the fast path does not know them. */
@@ -34,11 +35,10 @@ export function hasFleet(state: readonly StateResource[]): boolean {
     return state.some((r) => r.type.endsWith("syncwave:FleetMembers") || (r.type.endsWith("syncwave:ApplicationRecord") && Boolean((r.inputs ?? {}).children ?? (r.inputs ?? {}).parent)));
 }
 
-export function fleetEnv(state: readonly StateResource[], options: { allowFleetDeletion?: boolean }): Record<string, string> {
+export function lastSyncEnv(state: readonly StateResource[], options: { allowFleetDeletion?: boolean }): Record<string, string> {
     return {
         SYNCWAVE_FLEET_PREVIOUS: JSON.stringify(previousFleet(state)),
         SYNCWAVE_FLEET_PREVIOUS_CHILDREN: JSON.stringify(previousChildren(state)),
-        // Not a fleet matter, but read from the same state at the same moment: see cli/strays.ts.
         SYNCWAVE_STRAYS: JSON.stringify(strayObjects(state)),
         SYNCWAVE_ALLOW_FLEET_DELETION: options.allowFleetDeletion ? "true" : "false",
         SYNCWAVE_RUN_ID: randomUUID(),
