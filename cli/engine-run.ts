@@ -9,6 +9,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { engineCancelledBy, watchEngine } from "./engine-signals";
 
 export interface EngineRun {
     stack: string;
@@ -41,6 +42,18 @@ export class EngineError extends Error {
     ) {
         super(message);
         this.name = "EngineError";
+    }
+}
+
+/** An engine run ended by a signal this process passed on (Ctrl-C, SIGTERM). */
+export class EngineCancelled extends EngineError {
+    constructor(
+        message: string,
+        result: EngineResult,
+        readonly signal: NodeJS.Signals,
+    ) {
+        super(message, result);
+        this.name = "EngineCancelled";
     }
 }
 
@@ -83,6 +96,11 @@ class LineTail {
 
 /** Runs `pulumi up` (no preview of its own: the CLI previewed already) or `pulumi preview`. */
 export function runEngine(command: "up" | "preview", run: EngineRun): Promise<EngineResult> {
+    const cancelled = engineCancelledBy();
+    if (cancelled) {
+        const result: EngineResult = { result: "failed", resourceChanges: {}, stdout: "", stderr: "" };
+        return Promise.reject(new EngineError(`pulumi ${command} not started: this run was cancelled by ${cancelled}`, result));
+    }
     const dir = mkdtempSync(join(tmpdir(), "syncwave-events-"));
     const log = join(dir, "events.jsonl");
     const args = [command, ...(command === "up" ? ["--yes", "--skip-preview"] : []), "--stack", run.stack, "--non-interactive", "--exec-kind", "auto.local", "--event-log", log];
@@ -110,7 +128,9 @@ export function runEngine(command: "up" | "preview", run: EngineRun): Promise<En
         });
 
     return new Promise((done, fail) => {
-        const child = spawn(binary, args, { cwd: resolve(run.cwd ?? process.cwd()), env, stdio: ["ignore", "pipe", "pipe"] });
+        // A process group of its own: signals reach it only as engine-signals passes them on.
+        const child = spawn(binary, args, { cwd: resolve(run.cwd ?? process.cwd()), env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+        watchEngine(child);
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -135,6 +155,16 @@ export function runEngine(command: "up" | "preview", run: EngineRun): Promise<En
             if (spawnError) return fail(new EngineError(`could not run ${binary}: ${spawnError.message}`, result));
             if (code === 0) return done(result);
             const tailOf = (s: string) => s.trim().split("\n").slice(-40).join("\n");
+            const signal = engineCancelledBy();
+            if (signal) {
+                return fail(
+                    new EngineCancelled(
+                        `pulumi ${command} was cancelled by ${signal}: the resource step under way finished and nothing after it started (a second signal stops at once); run the same command again to finish`,
+                        result,
+                        signal,
+                    ),
+                );
+            }
             fail(new EngineError(`pulumi ${command} failed (exit ${code ?? "signal"}):\n${tailOf(stderr) || tailOf(stdout)}`, result));
         };
         child.on("error", (err) => finish(null, err));

@@ -2,9 +2,11 @@
 // only the modules it needs, when it runs: the CLI's start is part of every operation's cost.
 import { Command } from "commander";
 import { spawnSync } from "node:child_process";
+import { constants as osConstants } from "node:os";
 import { resolve } from "node:path";
 import type { SyncError as SyncErrorType, SyncResult } from "./commands/sync";
 import type { StackOptions } from "./stack";
+import { engineCancelledBy } from "./engine-signals";
 import { timings } from "./timings";
 import { clusterCommand } from "./cluster/cluster-command";
 
@@ -209,5 +211,7 @@ program.parseAsync(process.argv).catch((err: Error) => {
     console.error(`syncwave: ${err.message}`);
     console.error("syncwave: see 'syncwave --help'; 'syncwave diff' shows what a sync would do.");
     printTimings();
-    process.exit(1);
+    // Cancelled by a signal: exit as a process that signal ended (130 for Ctrl-C, 143 for SIGTERM).
+    const signal = engineCancelledBy();
+    process.exit(signal ? 128 + osConstants.signals[signal] : 1);
 });

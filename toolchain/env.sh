@@ -16,7 +16,9 @@ export PULUMI_HOME="$PULUMI_HOME_DIR"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 # Programs are type-checked by npm run build; at run time ts-node only transpiles (much faster).
-export PULUMI_NODEJS_TRANSPILE_ONLY=true
+# Set PULUMI_NODEJS_TRANSPILE_ONLY (to false, or empty for the tsconfig's noCheck) to type-check.
+export PULUMI_NODEJS_TRANSPILE_ONLY="\${PULUMI_NODEJS_TRANSPILE_ONLY-true}"
+
 # Node keeps the compiled code of every module it loads (the SDKs, the providers, SyncWave itself) on
 # disk: a warm start of the CLI, the program, a provider or the policy pack parses nothing again.
 export NODE_COMPILE_CACHE="\${NODE_COMPILE_CACHE:-$SYNCWAVE_CACHE/node-compile-cache}"

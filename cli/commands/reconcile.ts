@@ -16,6 +16,7 @@ import { appRecords, readState, type AppRecord } from "./state";
 import { sync } from "./sync";
 import { hasFleet } from "../last-sync-env";
 import { timings } from "../timings";
+import { relayToEngine } from "../engine-signals";
 
 export interface ReconcileOptions extends StackOptions {
     intervalMs: number;
@@ -42,8 +43,8 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
             process.exit(128 + (signal === "SIGINT" ? 2 : 15));
         }
         stopping = true;
-        // Ctrl-C in a terminal reaches the pulumi child too, which cancels a running update; a SIGTERM
-        // (as Kubernetes sends to the process) lets the current step finish.
+        // Ctrl-C is passed on to a running update, which it cancels; a SIGTERM (as Kubernetes sends to
+        // the process) lets the current step finish.
         options.log(`${signal}: stopping after the current step`);
         if (timer) clearTimeout(timer);
         wake?.();
@@ -52,6 +53,9 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
     // libraries underneath) sees none left and re-raises the signal, killing the process mid-step.
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
+    // Ctrl-C also cancels a running update (the engine finishes the resource step under way); SIGTERM
+    // is this loop's alone, so the sync under way finishes.
+    relayToEngine(["SIGINT"]);
     options.log(`reconciling stack ${options.stack} every ${options.intervalMs / 1000}s; SIGTERM or Ctrl-C stops it`);
     const failures = new Map<string, { attempts: number; notBefore: number }>();
     // Per Application, whether a sync to a given commit would change anything (a preview's answer).

@@ -18,7 +18,7 @@ import { programEnv, reportFile } from "../program-env";
 import { applicationOfStep, describeId, openStack, revisionsFromReport, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
 import { checkInSync, fingerprintsFor, type FastVerdict } from "../fast/in-sync";
 import { EngineTimings } from "../engine-timings";
-import { runEngine } from "../engine-run";
+import { EngineCancelled, runEngine } from "../engine-run";
 import { readProjectFile } from "../fast/stack-files";
 import { timings } from "../timings";
 import { applicationOfUrn } from "../application-urn";
@@ -356,7 +356,9 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
                 reasons.push(line);
             }
         }
-        throw new SyncError(`the sync failed:\n${reasons.length ? reasons.join("\n") : (err as Error).message}`, undefined, Object.keys(classes).filter((a) => a !== ""));
+        // Cancelled: say so first; the engine's own "update canceled" is no reason to look for.
+        const why = err instanceof EngineCancelled ? [err.message, ...reasons.filter((r) => !/update cancell?ed/.test(r))] : reasons;
+        throw new SyncError(`the sync failed:\n${why.length ? why.join("\n") : (err as Error).message}`, undefined, Object.keys(classes).filter((a) => a !== ""));
     }
 }
 

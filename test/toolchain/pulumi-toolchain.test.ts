@@ -90,6 +90,8 @@ describe("pulumi toolchain", () => {
         expect(failing.code).not.toBe(0);
         expect(failing.stdout + failing.stderr).toContain("deployments-need-two-replicas");
         expect(failing.stdout + failing.stderr).toMatch(/mandatory/);
+        // The host tells the pack which stack it checks (through upstream's policy proxy).
+        expect(failing.stdout).toContain(`checking stack ${stack[1]} of project toolchain-render`);
 
         expectOk(await pulumi(["config", "set", "--type", "int", "replicas", "2", ...stack], cwd, env), "config set");
         const passing = expectOk(await pulumi(["preview", "--policy-pack", pack, ...stack], cwd, env), "preview with policy");
