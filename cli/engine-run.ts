@@ -5,7 +5,7 @@
 // needs (the summary event carries the changes). Everything else (history, tags, config) still goes
 // through the Automation API.
 import { spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
@@ -56,6 +56,9 @@ export class EngineCancelled extends EngineError {
         this.name = "EngineCancelled";
     }
 }
+
+/** Runs the engine on this process's behalf: see cli/bin/engine-guard.js. */
+const ENGINE_GUARD = join(__dirname, "bin", "engine-guard.js");
 
 function pulumiBinary(): string {
     const root = process.env.SYNCWAVE_PULUMI_ROOT;
@@ -128,13 +131,18 @@ export function runEngine(command: "up" | "preview", run: EngineRun): Promise<En
         });
 
     return new Promise((done, fail) => {
-        // A process group of its own: signals reach it only as engine-signals passes them on.
-        const child = spawn(binary, args, { cwd: resolve(run.cwd ?? process.cwd()), env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+        // Through the engine guard, in a process group of its own: signals reach the engine only as
+        // engine-signals passes them on, and it cancels gracefully if this process dies first.
+        // Output goes to files, not pipes: were this process to die, a write to a pipe nobody reads
+        // would kill the engine mid-step (SIGPIPE) instead of letting it cancel gracefully.
+        const outFd = openSync(join(dir, "stdout"), "w");
+        const errFd = openSync(join(dir, "stderr"), "w");
+        const child = spawn(process.execPath, [ENGINE_GUARD, binary, ...args], { cwd: resolve(run.cwd ?? process.cwd()), env, stdio: ["ignore", outFd, errFd], detached: true });
+        closeSync(outFd);
+        closeSync(errFd);
         watchEngine(child);
         let stdout = "";
         let stderr = "";
-        child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
         // As the Automation API does: the engine does not outlive this process when it exits.
         const stop = () => child.kill("SIGTERM");
         process.on("exit", stop);
@@ -148,6 +156,8 @@ export function runEngine(command: "up" | "preview", run: EngineRun): Promise<En
             process.off("exit", stop);
             try {
                 drain();
+                stdout = readFileSync(join(dir, "stdout"), "utf8");
+                stderr = readFileSync(join(dir, "stderr"), "utf8");
             } finally {
                 rmSync(dir, { recursive: true, force: true });
             }

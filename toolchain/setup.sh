@@ -195,10 +195,12 @@ run_step language-host "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" build_lan
 # The CLI may have been rebuilt after the host: make sure the bundled copy is the current one.
 cmp -s "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs" 2>/dev/null ||
   cp "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs"
-# The dynamic-provider host ships in @pulumi/pulumi (same release as the CLI); beside the CLI it is
-# bundled too. It finds the SDK from the program's folder at run time.
-cmp -s "$PROJECT_DIR/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$PULUMI_DIR/bin/pulumi-resource-pulumi-nodejs" 2>/dev/null ||
-  install -m 0755 "$PROJECT_DIR/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$PULUMI_DIR/bin/pulumi-resource-pulumi-nodejs"
+# The dynamic-provider plugin: @pulumi/pulumi's script (same release as the CLI), which exits once its
+# engine is gone; beside the CLI it is bundled too. It finds the SDK from the program's folder.
+for f in pulumi-resource-pulumi-nodejs exit-with-engine.js; do
+  cmp -s "$TOOLCHAIN_DIR/dynamic-provider/$f" "$PULUMI_DIR/bin/$f" 2>/dev/null ||
+    install -m 0755 "$TOOLCHAIN_DIR/dynamic-provider/$f" "$PULUMI_DIR/bin/$f"
+done
 run_step kubernetes-provider "$KUBERNETES_PROVIDER_DIR/bin/pulumi-resource-kubernetes" build_kubernetes_provider
 run_step plugins "$PULUMI_HOME_DIR/.installed" build_plugins
 run_step kubernetes "$KUBERNETES_DIR/bin/kube-apiserver" build_kubernetes

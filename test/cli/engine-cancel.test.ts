@@ -40,7 +40,7 @@ function descendants(pid: number): number[] {
     return children.flatMap((c) => [c, ...descendants(c)]);
 }
 
-async function interrupted(signals: number) {
+async function interrupted(signals: number, how: "group" | "kill" = "group") {
     const env = { PULUMI_BACKEND_URL: tempBackend(), PULUMI_CONFIG_PASSPHRASE: "test-only" };
     const stack = `t${Date.now().toString(36)}`;
     expectOk(await pulumi(["stack", "init", stack], cwd, env), "stack init");
@@ -57,14 +57,27 @@ async function interrupted(signals: number) {
     driver.stderr!.on("data", (b) => (out += b));
     const exited = new Promise<number | null>((r) => driver.on("exit", (code) => r(code)));
     onTestFinished(() => {
-        if (driver.exitCode === null) process.kill(-driver.pid!, "SIGKILL");
+        try {
+            process.kill(-driver.pid!, "SIGKILL");
+        } catch {
+            // the group is gone
+        }
     });
     await until("the slow step to start", 60_000, () => (existsSync(marker) && readFileSync(marker, "utf8") ? true : undefined));
     const processes = [driver.pid!, ...descendants(driver.pid!)];
-    onTestFinished(() => processes.filter(processAlive).forEach((p) => process.kill(p, "SIGKILL")));
+    onTestFinished(() => {
+        for (const p of processes) {
+            try {
+                process.kill(p, "SIGKILL");
+            } catch {
+                // already gone
+            }
+        }
+    });
     const started = Date.now();
     for (let i = 0; i < signals; i++) {
-        process.kill(-driver.pid!, "SIGINT");
+        if (how === "kill") process.kill(driver.pid!, "SIGKILL");
+        else process.kill(-driver.pid!, "SIGINT");
         await new Promise((r) => setTimeout(r, 500));
     }
     const code = await exited;
@@ -72,7 +85,7 @@ async function interrupted(signals: number) {
         .split("\n")
         .filter((l) => l.startsWith("{"))
         .map((l) => JSON.parse(l) as { run: string; error?: string; message?: string; result?: string });
-    await until("every process of the run to exit", 10_000, () => (processes.every((p) => !processAlive(p)) ? true : undefined));
+    await until("every process of the run to exit", 20_000, () => (processes.every((p) => !processAlive(p)) ? true : undefined));
     const state = JSON.parse(expectOk(await pulumi(["stack", "export", "--stack", stack], cwd, env), "stack export").stdout);
     const names = (state.deployment.resources ?? []).map((r: { urn: string }) => r.urn.split("::").pop());
     return { code, runs, names, seconds: (Date.now() - started) / 1000, env, stack, out };
@@ -99,5 +112,17 @@ describe("a sync interrupted with Ctrl-C", () => {
         expect(seconds).toBeLessThan(8);
         expect(runs[0]).toMatchObject({ run: "first", error: "EngineCancelled" });
         expect(names).not.toContain("last");
+    });
+
+    it("cancels the engine gracefully when the CLI is killed outright", async () => {
+        // SIGKILL to the CLI alone, as an out-of-memory kill: the engine guard sees it gone and sends
+        // the engine one SIGTERM; it finishes the step under way and releases the lock.
+        const { code, runs, names, env, stack } = await interrupted(1, "kill");
+        expect(code).toBeNull();
+        expect(runs).toEqual([]);
+        expect(names).toEqual(expect.arrayContaining(["first", "slow"]));
+        expect(names).not.toContain("last");
+        const next = expectOk(await pulumi(["up", "--yes", "--skip-preview", "--stack", stack], cwd, env), "the next up");
+        expect(next.stdout).toMatch(/last created/);
     });
 });

@@ -82,24 +82,23 @@ async function resourceNames(cwd: string, stackArgs: string[], env: Record<strin
 const count = (text: string, part: string) => text.split(part).length - 1;
 
 describe("the Node.js language host", () => {
-    it("exits with the program it runs within 10 s of its engine being killed", async () => {
-        const cwd = join(fixtures, "slow-program");
+    it("exits, with the program it runs and the dynamic provider, within 10 s of its engine being killed", async () => {
+        const cwd = join(fixtures, "cancel-program");
         const stack = await newStack(cwd);
-        const marker = join(mkdtempSync(join(tmpdir(), "syncwave-slow-")), "pid");
-        const { up } = startUp(cwd, stack.args, { ...stack.env, SLOW_PROGRAM_MARKER: marker });
-        const program = await until("the program to start", 60_000, () => readPid(marker));
-        const [host] = await until("the language host", 10_000, () => {
-            const found = childrenOf(up.pid!, "pulumi-language-nodejs");
-            return found.length ? found : undefined;
-        });
-        killOnFinish(host, program);
-        expect(processAlive(host)).toBe(true);
-        expect(processAlive(program)).toBe(true);
+        const dir = mkdtempSync(join(tmpdir(), "syncwave-killed-"));
+        const markers = { SLOW_MARKER: join(dir, "provider"), PROGRAM_MARKER: join(dir, "program") };
+        const { up } = startUp(cwd, stack.args, { ...stack.env, ...markers, SLOW_SECONDS: "120" });
+        const provider = await until("the slow step to start", 60_000, () => readPid(markers.SLOW_MARKER));
+        const program = readPid(markers.PROGRAM_MARKER)!;
+        const [host] = childrenOf(up.pid!, "pulumi-language-nodejs");
+        killOnFinish(host, program, provider);
+        expect([host, program, provider].every(processAlive)).toBe(true);
 
-        // Upstream's host checks its engine every 5 minutes; this one every 2 seconds.
+        // Upstream's host checks its engine every 5 minutes, and upstream's dynamic provider not at
+        // all; here the host checks every 2 seconds and the provider watches its parent.
         up.kill("SIGKILL");
         const started = Date.now();
-        await until("the host and the program to exit", 10_000, () => (!processAlive(host) && !processAlive(program) ? true : undefined));
+        await until("the host, the program and the provider to exit", 10_000, () => ([host, program, provider].some(processAlive) ? undefined : true));
         expect(Date.now() - started).toBeLessThan(10_000);
     });
 
