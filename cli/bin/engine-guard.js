@@ -6,6 +6,9 @@
 // makes Pulumi cancel gracefully, a second stop it at once. When `syncwave` dies without stopping the
 // engine (SIGKILL, a crash), the guard notices within half a second and sends the engine one SIGTERM,
 // Pulumi's graceful cancel: the step under way finishes, the state is written, the lock released.
+// A step that needs longer than ORPHAN_GRACE_MS (a gate waiting for health) is not waited for: a
+// second SIGTERM then stops the engine at once, so nothing outlives the CLI by more than about 10 s;
+// the next sync finds what it left (pending operations, a lock whose process is gone) and recovers.
 // (The kernel's parent-death signal would not do: it fires once per thread of the dying parent, and
 // Pulumi takes a second SIGTERM as "stop at once".) The guard exits as the engine did.
 "use strict";
@@ -18,11 +21,13 @@ const engine = spawn(binary, args, { stdio: "inherit" });
 
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => engine.kill(signal));
 
+const ORPHAN_GRACE_MS = 8000;
 let orphaned = false;
 const watch = setInterval(() => {
     if (!orphaned && process.ppid !== parent) {
         orphaned = true;
         engine.kill("SIGTERM");
+        setTimeout(() => engine.kill("SIGTERM"), ORPHAN_GRACE_MS).unref();
     }
 }, 500);
 

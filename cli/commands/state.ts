@@ -46,12 +46,37 @@ export interface StackCheckpoint {
     resources: StateResource[];
     /** Operations a killed update left unfinished (a sync must recover them, never a fast path skip them). */
     pendingOperations: number;
+    /** Those operations: what was under way ("creating", "updating", "deleting", ...) and on what. */
+    pending: PendingOperation[];
+}
+
+export interface PendingOperation {
+    type: string;
+    urn: string;
+    resourceType: string;
+}
+
+interface RawPendingOperation {
+    type?: string;
+    resource?: { urn?: string; type?: string };
+}
+
+function pendingOf(ops: RawPendingOperation[] | undefined): PendingOperation[] {
+    return (ops ?? []).map((op) => ({ type: op.type ?? "unknown", urn: op.resource?.urn ?? "", resourceType: op.resource?.type ?? "" }));
+}
+
+/** "creating web:wave-1 (syncwave:index:HealthGate)": an unfinished operation as a person reads it. */
+export function describePending(op: PendingOperation): string {
+    return `${op.type} ${op.urn.split("::").pop()} (${op.resourceType})`;
 }
 
 export function readCheckpoint(stack: string, cwd: string, env: Record<string, string> = {}): StackCheckpoint {
     const backend = env.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
     const direct = timings.span("state read", () => readFileCheckpoint(backend, readProjectFile(cwd).name, stack));
-    if (direct) return { resources: (direct.resources ?? []) as StateResource[], pendingOperations: direct.pending_operations?.length ?? 0 };
+    if (direct) {
+        const pending = pendingOf(direct.pending_operations as RawPendingOperation[] | undefined);
+        return { resources: (direct.resources ?? []) as StateResource[], pendingOperations: pending.length, pending };
+    }
     const text = timings.span("state read (pulumi stack export)", () =>
         execFileSync("pulumi", ["stack", "export", "--stack", stack], {
             cwd,
@@ -60,8 +85,9 @@ export function readCheckpoint(stack: string, cwd: string, env: Record<string, s
             maxBuffer: 512 * 1024 * 1024,
         }),
     );
-    const deployment = (JSON.parse(text) as { deployment: { resources?: StateResource[]; pending_operations?: unknown[] } }).deployment;
-    return { resources: deployment.resources ?? [], pendingOperations: deployment.pending_operations?.length ?? 0 };
+    const deployment = (JSON.parse(text) as { deployment: { resources?: StateResource[]; pending_operations?: RawPendingOperation[] } }).deployment;
+    const pending = pendingOf(deployment.pending_operations);
+    return { resources: deployment.resources ?? [], pendingOperations: pending.length, pending };
 }
 
 const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";

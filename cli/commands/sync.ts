@@ -10,7 +10,7 @@ import { pruneReports, type PruneReport } from "../prune-report";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
 import { fileBackendLocks, isStale, lockedMessage } from "../stale-lock";
 import { runSyncFailHooksFor, unhandledFailures } from "../sync-fail";
-import { readState, type StateResource } from "./state";
+import { describePending, readCheckpoint, readState, type StackCheckpoint, type StateResource } from "./state";
 import { resolve } from "node:path";
 import { failureClasses, failureTagName, failureTagValue, type FailureClass } from "../failure-class";
 import { numberUpdates } from "./history";
@@ -120,8 +120,9 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     // A child is declared by its parent: the program declares the parents of the Applications asked
     // for, whose own resources the update then leaves alone (not targeted).
     // Read once, when first needed: the fast path answers without it.
-    let read: StateResource[] | undefined;
-    const before = () => (read ??= stateOf(options));
+    let read: StackCheckpoint | undefined;
+    const checkpoint = () => (read ??= checkpointOf(options));
+    const before = () => checkpoint().resources;
     const declared = only ? [...only, ...ancestorsOf(before(), only)] : undefined;
     const settings = { kind: options.syncKind ?? "automated", prune: options.prune ?? false, only: declared } as const;
     // Nothing to do, or only live drift to put back, is known without running Pulumi; an explicit
@@ -135,6 +136,13 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         }
         if (fast.desiredUnchanged && fast.drift.length > 0) return repair(options, fast, settings, progress);
         progress(`syncing: ${fast.why}`);
+    }
+    // A killed update left operations under way: say what, and that this sync finishes them (the
+    // update refreshes them from the cluster first; an object a killed create made is applied again
+    // in place, server-side, never deleted and re-created).
+    const pending = checkpoint().pending;
+    if (pending.length > 0) {
+        progress(`the last update was interrupted with ${pending.length} operation(s) under way (${pending.map(describePending).join(", ")}): this sync reads them back from the cluster and completes them`);
     }
     const previewEvents: EngineEvent[] = [];
     const previewReport = reportFile();
@@ -403,6 +411,10 @@ async function releaseStaleLock(options: SyncOptions, progress: (line: string) =
 }
 
 /** The stack's resources (secrets stay encrypted); none for a stack that was never updated. */
+function checkpointOf(options: SyncOptions): StackCheckpoint {
+    return readCheckpoint(options.stack, resolve(options.cwd ?? process.cwd()), options.env);
+}
+
 function stateOf(options: SyncOptions): StateResource[] {
     return readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env);
 }

@@ -1,0 +1,219 @@
+// A `syncwave sync` interrupted at each point where it can be (during the preview, while a wave is
+// applied, while a gate waits for health), by each signal a user or a CI runner sends, on the local
+// cluster. Afterwards: no process of the run outlives it by more than 10 s, nothing git declares was
+// deleted, and the next `syncwave sync` says what it found and converges without state surgery.
+import { spawn, spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { sync } from "../../cli/commands/sync";
+import { processAlive } from "../../cli/stale-lock";
+import { ensureCluster, k, kTry } from "../helpers/cluster";
+import { TestRepo } from "../helpers/git";
+import { SyncStack } from "../helpers/sync-stack";
+
+const root = resolve(__dirname, "../..");
+const run = Date.now().toString(36);
+const ns = `faults-${run}`;
+const yaml = (...objects: object[]) => objects.map((o) => stringify(o)).join("---\n");
+
+const configMap = (name: string, wave: number, value: string) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, annotations: { "argocd.argoproj.io/sync-wave": String(wave) } },
+    data: { value },
+});
+/** A Deployment in wave 1 whose pod is Ready only after `readyAfter`: its gate waits that long. */
+const deployment = (image: string, readyAfter: string) => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "web", annotations: { "argocd.argoproj.io/sync-wave": "1" } },
+    spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "web" } },
+        template: {
+            metadata: { labels: { app: "web" }, annotations: { "syncwave.dev/ready-after": readyAfter } },
+            spec: { containers: [{ name: "web", image }] },
+        },
+    },
+});
+
+/** Every process below `pid`. */
+function descendants(pid: number): number[] {
+    const rows = spawnSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" })
+        .stdout.trim()
+        .split("\n")
+        .map((l) => l.trim().split(/\s+/).map(Number));
+    const found: number[] = [];
+    const walk = (parent: number) => {
+        for (const [child, ppid] of rows) {
+            if (ppid === parent) {
+                found.push(child);
+                walk(child);
+            }
+        }
+    };
+    walk(pid);
+    return found;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const value = await probe();
+        if (value !== undefined) return value;
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 200));
+    }
+}
+
+describe("a sync interrupted", () => {
+    let repo: TestRepo;
+    let stack: SyncStack;
+    let options: { stack: string; cwd: string; env: Record<string, string> };
+    let version = 0;
+
+    /** A new commit of the app: a new image (so wave 1 changes), every object still declared. */
+    function commitVersion(readyAfter: string): string {
+        version++;
+        repo.commit({
+            "web/first.yaml": yaml(configMap("first", 0, `v${version}`)),
+            "web/web.yaml": yaml(deployment(`example.com/web:${version}`, readyAfter)),
+            "web/last.yaml": yaml(configMap("last", 2, `v${version}`)),
+        });
+        return `example.com/web:${version}`;
+    }
+
+    /** `syncwave sync` started as from a shell (its own process group), and its output so far. */
+    function startSync() {
+        const child = spawn(resolve(root, "cli/bin/syncwave"), ["--stack", stack.name, "--cwd", root, "sync"], {
+            env: { ...process.env, ...stack.env },
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let output = "";
+        child.stdout!.on("data", (b) => (output += b));
+        child.stderr!.on("data", (b) => (output += b));
+        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on("exit", (code, signal) => r({ code, signal })));
+        return { child, exited, output: () => output };
+    }
+
+    async function expectConverged(image: string): Promise<string[]> {
+        const lines: string[] = [];
+        const result = await sync({ ...options, progress: (l) => lines.push(l) });
+        expect(result.failed, lines.join("\n")).toEqual([]);
+        expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe(image);
+        expect(await k("get", "configmap/last", "-n", ns, "-o", "jsonpath={.data.value}")).toBe(`v${version}`);
+        // Nothing was created twice: one Deployment, one of each ConfigMap.
+        expect((await k("get", "deployments", "-n", ns, "-o", "name")).split("\n").filter(Boolean)).toEqual(["deployment.apps/web"]);
+        return lines;
+    }
+
+    beforeAll(async () => {
+        await ensureCluster();
+        repo = new TestRepo();
+        commitVersion("1s");
+        stack = await SyncStack.create("faults", {
+            platform: {
+                projects: {
+                    team: {
+                        sourceRepos: ["file:///tmp/*"],
+                        destinations: [{ server: "https://kubernetes.default.svc", namespace: ns }],
+                        clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+                    },
+                },
+                applications: { web: ["team"] },
+            },
+            applications: {
+                web: {
+                    project: "team",
+                    source: { repoURL: repo.url, targetRevision: "main", path: "web" },
+                    destination: { server: "https://kubernetes.default.svc", namespace: ns },
+                    syncPolicy: { syncOptions: ["CreateNamespace=true"] },
+                },
+            },
+            healthTimeout: "120s",
+        }, { projectDir: root, configDir: resolve(root, "stacks") });
+        options = { stack: stack.name, cwd: root, env: stack.env };
+        expect((await sync(options)).failed).toEqual([]);
+    });
+    afterAll(async () => {
+        await stack.destroy();
+        await kTry("delete", "namespace", ns, "--wait=false");
+    });
+
+    it("by SIGTERM during the preview: nothing changes, the CLI exits 143, the next sync converges", async () => {
+        const image = commitVersion("1s");
+        const run = startSync();
+        // The preview is the first engine run: interrupt it as soon as it started.
+        await until("the preview to start", 60_000, () => (descendants(run.child.pid!).some((p) => /\bpreview\b/.test(cmdline(p))) ? true : undefined));
+        const processes = [run.child.pid!, ...descendants(run.child.pid!)];
+        process.kill(run.child.pid!, "SIGTERM");
+        const { code } = await run.exited;
+        expect(code, run.output()).toBe(143);
+        expect(run.output()).toContain("cancelled by SIGTERM");
+        await until("every process of the run to exit", 10_000, () => (processes.some(processAlive) ? undefined : true));
+        expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).not.toBe(image);
+        await expectConverged(image);
+    });
+
+    it("by Ctrl-C while a gate waits: the wave under way finishes, later waves wait for the next sync", async () => {
+        const image = commitVersion("20s");
+        const run = startSync();
+        await until("wave 1 to be applied", 120_000, async () => ((await kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output === image ? true : undefined));
+        const processes = [run.child.pid!, ...descendants(run.child.pid!)];
+        // A terminal's Ctrl-C: SIGINT to the whole foreground process group.
+        process.kill(-run.child.pid!, "SIGINT");
+        const { code } = await run.exited;
+        expect(code, run.output()).toBe(130);
+        expect(run.output()).toContain("cancelled by SIGINT");
+        await until("every process of the run to exit", 10_000, () => (processes.some(processAlive) ? undefined : true));
+        // Wave 2 was not applied: the cancelled sync started nothing after the step under way.
+        expect(await k("get", "configmap/last", "-n", ns, "-o", "jsonpath={.data.value}")).toBe(`v${version - 1}`);
+        await expectConverged(image);
+    });
+
+    it("by SIGKILL of the CLI alone while a gate waits: its engine is stopped within 10 s, the next sync converges", async () => {
+        const image = commitVersion("30s");
+        const run = startSync();
+        await until("wave 1 to be applied", 120_000, async () => ((await kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output === image ? true : undefined));
+        const processes = [run.child.pid!, ...descendants(run.child.pid!)];
+        run.child.kill("SIGKILL");
+        await run.exited;
+        const killedAt = Date.now();
+        await until("every process of the run to exit", 15_000, () => (processes.some(processAlive) ? undefined : true));
+        expect(Date.now() - killedAt).toBeLessThan(10_500);
+        const lines = await expectConverged(image);
+        // The engine had 8 s to finish the gate's step, which waits 30 s: it was stopped mid-step.
+        expect(lines.join("\n")).toMatch(/the last update was interrupted with \d+ operation\(s\) under way \((creating|updating) [^)]*HealthGate\).*: this sync reads them back from the cluster and completes them/);
+    });
+
+    it("by SIGKILL of every process of it (a lost CI runner) while a gate waits: the next sync clears the lock, adopts what was created, converges", async () => {
+        const image = commitVersion("30s");
+        const run = startSync();
+        await until("wave 1 to be applied", 120_000, async () => ((await kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output === image ? true : undefined));
+        const processes = [run.child.pid!, ...descendants(run.child.pid!)];
+        for (const pid of processes) {
+            try {
+                process.kill(pid, "SIGKILL");
+            } catch {
+                // already gone
+            }
+        }
+        await until("every process of the run to exit", 10_000, () => (processes.some(processAlive) ? undefined : true));
+        const uid = await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.metadata.uid}");
+        const lines = await expectConverged(image);
+        // The same object, never deleted and re-created.
+        expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.metadata.uid}")).toBe(uid);
+        expect(lines.join("\n")).toMatch(/lock removed/);
+        expect(lines.join("\n")).toMatch(/the last update was interrupted with \d+ operation\(s\) under way/);
+    });
+});
+
+function cmdline(pid: number): string {
+    try {
+        return require("node:fs").readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
+    } catch {
+        return "";
+    }
+}
