@@ -1,9 +1,10 @@
 // Git sources: fetched with simple-git into a cache of bare mirrors, the target revision resolved to a
 // commit SHA, and that commit checked out once into a worktree that later syncs reuse.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
+import { parseDuration } from "../duration";
 import { commitFromLsRemote, unambiguousCommit } from "./ls-remote";
 
 export interface GitCredentials {
@@ -58,11 +59,34 @@ function basicAuth(credentials: GitCredentials | undefined): string | undefined 
     return password ? Buffer.from(`${username ?? "git"}:${password}`).toString("base64") : undefined;
 }
 
+const DEFAULT_GIT_TIMEOUT_MS = 120_000;
+
+/**
+ * How long a git command may show no progress before it is stopped: the option, else
+ * SYNCWAVE_GIT_TIMEOUT (a duration: 30s, 2m), else 2 minutes. A server that accepts a connection and
+ * never answers would otherwise hold a sync for good.
+ */
+export function gitTimeoutMs(options: { timeoutMs?: number } = {}): number {
+    if (options.timeoutMs) return options.timeoutMs;
+    const env = process.env.SYNCWAVE_GIT_TIMEOUT;
+    const parsed = env ? parseDuration(env) : undefined;
+    if (env && !parsed) throw new GitSourceError(`SYNCWAVE_GIT_TIMEOUT=${env} is not a duration (30s, 2m, 1h)`);
+    return parsed ?? DEFAULT_GIT_TIMEOUT_MS;
+}
+
+/** A git failure as a person reads it: a stall says how long was waited and how to change that. */
+function failureOf(err: unknown, options: GitFetchOptions): string {
+    if ((err as { plugin?: string }).plugin === "timeout") {
+        return `no progress within ${gitTimeoutMs(options) / 1000}s, so git was stopped (SYNCWAVE_GIT_TIMEOUT sets how long a git command may stall)`;
+    }
+    return scrub((err as Error).message, options);
+}
+
 /** git for one folder (or none), with SyncWave's environment and a stall timeout. */
 function gitFor(dir: string | undefined, options: GitFetchOptions): SimpleGit {
     return simpleGit({
         baseDir: dir,
-        timeout: { block: options.timeoutMs ?? 120_000 },
+        timeout: { block: gitTimeoutMs(options) },
         // simple-git refuses git configuration from the environment unless told: the credentials below
         // are the only configuration SyncWave puts there.
         unsafe: { allowUnsafeConfigEnvCount: true },
@@ -108,7 +132,7 @@ export async function lsRemote(repoURL: string, options: Omit<GitFetchOptions, "
     try {
         return await gitFor(options.baseDir, { ...options, cacheDir: "" }).listRemote([url]);
     } catch (err) {
-        throw new GitSourceError(`git ls-remote of ${url} failed: ${scrub((err as Error).message, { ...options, cacheDir: "" })}`);
+        throw new GitSourceError(`git ls-remote of ${url} failed: ${failureOf(err, { ...options, cacheDir: "" })}`);
     }
 }
 
@@ -140,19 +164,49 @@ async function updateMirror(url: string, options: GitFetchOptions): Promise<stri
     const mirrors = join(options.cacheDir, "mirrors");
     mkdirSync(mirrors, { recursive: true });
     const mirror = join(mirrors, `${hashOf(url)}.git`);
+    const clone = async () => {
+        const partial = `${mirror}.partial-${process.pid}`;
+        rmSync(partial, { recursive: true, force: true });
+        await gitFor(undefined, options).clone(url, partial, ["--mirror"]);
+        renameSync(partial, mirror);
+    };
     try {
         if (!existsSync(join(mirror, "HEAD"))) {
-            const partial = `${mirror}.partial-${process.pid}`;
-            rmSync(partial, { recursive: true, force: true });
-            await gitFor(undefined, options).clone(url, partial, ["--mirror"]);
-            renameSync(partial, mirror);
-        } else {
+            await clone();
+            return mirror;
+        }
+        try {
             await gitFor(mirror, options).raw(["fetch", "--prune", "--tags", "origin", "+refs/heads/*:refs/heads/*"]);
+        } catch (err) {
+            // A mirror a killed git left locked, or one whose objects are gone, is only a cache: when
+            // the remote answers, it is cloned again. A lock younger than the git timeout may belong to
+            // a fetch that is still running (another sync on this machine): that one is reported.
+            if ((err as { plugin?: string }).plugin === "timeout") throw err;
+            const busy = freshLocks(mirror, gitTimeoutMs(options));
+            if (busy.length > 0) {
+                throw new GitSourceError(`git fetch of ${url} failed: another git command is working in its cache (${busy.join(", ")}); try again when it is done`);
+            }
+            await gitFor(undefined, options).listRemote([url]);
+            const damaged = `${mirror}.damaged-${Date.now()}`;
+            renameSync(mirror, damaged);
+            process.stderr.write(`warning: the cached mirror of ${url} could not be fetched into (${scrub((err as Error).message, options).split("\n")[0]}); cloned it again\n`);
+            await clone();
+            rmSync(damaged, { recursive: true, force: true });
         }
     } catch (err) {
-        throw new GitSourceError(`git fetch of ${url} failed: ${scrub((err as Error).message, options)}`);
+        if (err instanceof GitSourceError) throw err;
+        throw new GitSourceError(`git fetch of ${url} failed: ${failureOf(err, options)}`);
     }
     return mirror;
+}
+
+/** The `*.lock` files in a git folder changed less than `maxAgeMs` ago: a git command may hold them. */
+function freshLocks(dir: string, maxAgeMs: number): string[] {
+    const now = Date.now();
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile() && e.name.endsWith(".lock"))
+        .map((e) => join(e.parentPath, e.name))
+        .filter((path) => now - statSync(path).mtimeMs < maxAgeMs);
 }
 
 /** Resolves a branch, tag, SHA or HEAD to a commit in the mirror. */
@@ -161,7 +215,10 @@ async function resolveRevision(mirror: string, url: string, revision: string, op
     const rev = revision === "" || revision === "HEAD" ? "HEAD" : revision;
     for (const candidate of [rev, `refs/heads/${rev}`, `refs/tags/${rev}`]) {
         try {
-            return (await git.raw(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`])).trim();
+            // --quiet fails with no message, which simple-git does not take for an error: an empty
+            // answer is a miss too.
+            const commit = (await git.raw(["rev-parse", "--verify", "--quiet", `${candidate}^{commit}`])).trim();
+            if (/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(commit)) return commit;
         } catch {
             // not this form; try the next
         }
@@ -171,12 +228,21 @@ async function resolveRevision(mirror: string, url: string, revision: string, op
 
 async function checkout(mirror: string, commit: string, options: GitFetchOptions): Promise<string> {
     const dir = join(options.cacheDir, "checkouts", `${hashOf(mirror)}-${commit}`);
-    if (existsSync(join(dir, ".git"))) return dir;
+    // Only a checkout that finished is used: one a killed git left half written would render an
+    // Application without some of its files, and what is missing would look deleted from git.
+    const complete = `${dir}.complete`;
+    if (existsSync(complete) && existsSync(join(dir, ".git"))) return dir;
     mkdirSync(join(options.cacheDir, "checkouts"), { recursive: true });
+    rmSync(complete, { force: true });
     rmSync(dir, { recursive: true, force: true });
     const git = gitFor(mirror, options);
-    await git.raw(["worktree", "prune"]);
-    await git.raw(["worktree", "add", "--detach", "--force", dir, commit]);
+    try {
+        await git.raw(["worktree", "prune"]);
+        await git.raw(["worktree", "add", "--detach", "--force", dir, commit]);
+    } catch (err) {
+        throw new GitSourceError(`checking out ${commit} of ${mirror} failed: ${failureOf(err, options)}`);
+    }
+    writeFileSync(complete, `${commit}\n`);
     return dir;
 }
 
@@ -217,7 +283,11 @@ export async function fetchRevision(repoURL: string, targetRevision: string | un
     if (!pending) {
         pending = updateMirror(url, options);
         mirrorsInFlight.set(mirrorKey, pending);
-        pending.catch(() => mirrorsInFlight.delete(mirrorKey));
+        // Shared while it runs; a later call (the next reconcile round) fetches again.
+        void pending.then(
+            () => mirrorsInFlight.delete(mirrorKey),
+            () => mirrorsInFlight.delete(mirrorKey),
+        );
     }
     const mirror = await pending;
     const commit = await resolveRevision(mirror, repoURL, revision, options);
@@ -231,7 +301,10 @@ function checkedOut(mirror: string, commit: string, options: GitFetchOptions): P
     if (!pending) {
         pending = checkout(mirror, commit, options);
         checkoutsInFlight.set(key, pending);
-        pending.catch(() => checkoutsInFlight.delete(key));
+        void pending.then(
+            () => checkoutsInFlight.delete(key),
+            () => checkoutsInFlight.delete(key),
+        );
     }
     return pending;
 }
