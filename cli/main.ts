@@ -6,6 +6,7 @@ import { constants as osConstants } from "node:os";
 import { resolve } from "node:path";
 import type { SyncError as SyncErrorType, SyncResult } from "./commands/sync";
 import type { StackOptions } from "./stack";
+import { parseDuration } from "../components/duration";
 import { engineCancelledBy } from "./engine-signals";
 import { timings } from "./timings";
 import { clusterCommand } from "./cluster/cluster-command";
@@ -20,6 +21,7 @@ interface GlobalOptions {
     policyPack?: string[];
     policyPackConfig?: string[];
     timings?: boolean;
+    lockTimeout?: string;
 }
 
 const program = new Command("syncwave")
@@ -29,11 +31,17 @@ const program = new Command("syncwave")
     .option("--json", "print JSON instead of tables")
     .option("--policy-pack <dir...>", "run these policy packs with diff and sync")
     .option("--policy-pack-config <file...>", "configuration of the policy packs")
-    .option("--timings", "print where the command's time went (CLI start, state, git, engine phases, program steps, gates, hooks) on stderr");
+    .option("--timings", "print where the command's time went (CLI start, state, git, engine phases, program steps, gates, hooks) on stderr")
+    .option("--lock-timeout <duration>", "wait this long (30s, 5m) for another sync of the stack to finish; by default a second sync is refused at once");
 
-function globals(): GlobalOptions & StackOptions {
+function globals(): GlobalOptions & StackOptions & { lockTimeoutMs?: number } {
     const o = program.opts<GlobalOptions>();
-    return { ...o, cwd: resolve(o.cwd) };
+    let lockTimeoutMs: number | undefined;
+    if (o.lockTimeout !== undefined) {
+        lockTimeoutMs = /^0+$/.test(o.lockTimeout) ? 0 : parseDuration(o.lockTimeout);
+        if (lockTimeoutMs === undefined) throw new Error(`--lock-timeout ${o.lockTimeout}: not a duration (30s, 5m, 1h)`);
+    }
+    return { ...o, cwd: resolve(o.cwd), lockTimeoutMs };
 }
 
 const log = (line: string) => console.error(line);

@@ -9,6 +9,7 @@ import type { SyncKind } from "../../components/sync/prune";
 import { pruneReports, type PruneReport } from "../prune-report";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
 import { fileBackendLocks, isStale, lockedMessage } from "../stale-lock";
+import { acquireSyncLock, syncLockPath } from "../sync-lock";
 import { runSyncFailHooksFor, unhandledFailures } from "../sync-fail";
 import { describePending, readCheckpoint, readState, type StackCheckpoint, type StateResource } from "./state";
 import { resolve } from "node:path";
@@ -47,6 +48,8 @@ export interface SyncOptions extends StackOptions {
     policyPacks?: string[];
     policyPackConfigs?: string[];
     progress?: (line: string) => void;
+    /** How long to wait for another sync of the stack to finish (0, the default: refuse at once). */
+    lockTimeoutMs?: number;
 }
 
 export interface FailedApplication {
@@ -113,8 +116,27 @@ function progressOf(e: EngineEvent): string | undefined {
 
 export async function sync(options: SyncOptions): Promise<SyncResult> {
     const progress = options.progress ?? (() => undefined);
-    // A lock another sync holds refuses this one at once, even where nothing would change: its answer
-    // would rest on state that run is rewriting. One a killed sync left on this host is removed.
+    // One sync of a stack at a time, for the whole sync: another waits up to --lock-timeout or is
+    // refused at once, even where nothing would change (its answer would rest on state that run is
+    // rewriting).
+    const release = await takeSyncLock(options, progress);
+    try {
+        return await syncHoldingLock(options, progress);
+    } finally {
+        release();
+    }
+}
+
+async function takeSyncLock(options: SyncOptions, progress: (line: string) => void): Promise<() => void> {
+    const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
+    const path = syncLockPath(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack);
+    if (!path) return () => undefined;
+    return acquireSyncLock({ path, stack: options.stack, timeoutMs: options.lockTimeoutMs ?? 0, progress, refuse: (m) => new SyncError(m) });
+}
+
+async function syncHoldingLock(options: SyncOptions, progress: (line: string) => void): Promise<SyncResult> {
+    // Pulumi's own lock, held by a `pulumi up` run outside SyncWave, refuses this sync too (or is
+    // waited for); one a killed sync left on this host is removed.
     await releaseStaleLock(options, progress);
     const only = options.apps ?? (options.app ? [options.app] : undefined);
     // A child is declared by its parent: the program declares the parents of the Applications asked
@@ -402,7 +424,13 @@ const KEPT_FAILURES = 50;
  */
 async function releaseStaleLock(options: SyncOptions, progress: (line: string) => void): Promise<void> {
     const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
-    const locks = fileBackendLocks(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack);
+    const read = () => fileBackendLocks(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack);
+    const deadline = Date.now() + (options.lockTimeoutMs ?? 0);
+    let locks = read();
+    while (locks.some((l) => !isStale(l)) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 500));
+        locks = read();
+    }
     if (locks.length === 0) return;
     const held = locks.filter((l) => !isStale(l));
     if (held.length > 0) throw new SyncError(lockedMessage(options.stack, held[0]));

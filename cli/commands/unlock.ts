@@ -2,10 +2,12 @@
 // on another host, or by a process this host cannot prove gone). Without --force it only says who
 // holds the lock. Only whoever knows that run has stopped should force it: a lock cleared under a
 // live sync lets two updates write the same state.
+import { rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { readProjectFile } from "../fast/stack-files";
 import { fileBackendLocks, lockedMessage, type LockFile } from "../stale-lock";
 import { openStack, type StackOptions } from "../stack";
+import { syncLockHolder, syncLockPath } from "../sync-lock";
 import { SyncError } from "./sync";
 
 export async function unlock(options: StackOptions & { force?: boolean }): Promise<{ cleared: LockFile[] }> {
@@ -14,9 +16,14 @@ export async function unlock(options: StackOptions & { force?: boolean }): Promi
     if (!backend?.startsWith("file://")) {
         throw new SyncError(`stack ${options.stack}: unlock clears the locks of a file:// backend; ${backend ?? "this backend"} keeps its own (for Pulumi Cloud, 'pulumi cancel')`);
     }
-    const locks = fileBackendLocks(backend, project, options.stack);
+    // Pulumi's lock (held while `pulumi up` runs) and SyncWave's (held for a whole sync).
+    const pulumiLocks = fileBackendLocks(backend, project, options.stack);
+    const path = syncLockPath(backend, project, options.stack)!;
+    const syncLock = syncLockHolder(path);
+    const locks = [...pulumiLocks, ...(syncLock ? [syncLock] : [])];
     if (locks.length === 0) return { cleared: [] };
     if (!options.force) throw new SyncError(`${lockedMessage(options.stack, locks[0])} (nothing was changed: add --force)`);
-    await (await openStack(options)).cancel();
+    if (pulumiLocks.length > 0) await (await openStack(options)).cancel();
+    rmSync(path, { force: true });
     return { cleared: locks };
 }

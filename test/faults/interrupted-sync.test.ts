@@ -208,6 +208,27 @@ describe("a sync interrupted", () => {
         expect(lines.join("\n")).toMatch(/lock removed/);
         expect(lines.join("\n")).toMatch(/the last update was interrupted with \d+ operation\(s\) under way/);
     });
+
+    it("while another sync of the stack runs: refused at once naming it, or waited for with --lock-timeout", async () => {
+        const image = commitVersion("15s");
+        const first = startSync();
+        await until("wave 1 to be applied", 120_000, async () => ((await kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output === image ? true : undefined));
+        const refused = await sync(options).then(
+            () => "synced",
+            (err: Error) => err.message,
+        );
+        expect(refused).toMatch(new RegExp(`stack ${stack.name} is locked by pid ${first.child.pid} .* on this host \\(.*\\), which still runs, taken \\d+s ago: .*'syncwave unlock ${stack.name} --force' clears the lock \\(--lock-timeout waits for it\\)`));
+        const lines: string[] = [];
+        const waited = await sync({ ...options, lockTimeoutMs: 120_000, progress: (l) => lines.push(l) });
+        expect(lines[0]).toMatch(new RegExp(`waiting up to 120s for the sync that holds stack ${stack.name} \\(pid ${first.child.pid} on .*\\) to finish`));
+        const { code } = await first.exited;
+        expect(code, first.output()).toBe(0);
+        // The second ran after the first had finished: nothing was left for it to do.
+        expect(waited.failed).toEqual([]);
+        expect(waited.result).toBe("in sync");
+        expect(await k("get", "configmap/last", "-n", ns, "-o", "jsonpath={.data.value}")).toBe(`v${version}`);
+        expect(JSON.parse((await stack.run(["stack", "export"])).stdout).deployment.resources.length).toBeGreaterThan(3);
+    });
 });
 
 function cmdline(pid: number): string {
