@@ -13,7 +13,9 @@ import type { ProjectSpec } from "./project/project-spec";
 import { parseManifests } from "./source/render";
 import type { Manifest } from "./sync/manifest";
 import { declaredSources } from "./source/sources-spec";
+import { parseDuration } from "./duration";
 import { SyncWaveInputError } from "./sync/errors";
+import { subdomainProblem } from "./sync/names";
 import { CASCADE_FINALIZERS } from "./sync/prune";
 
 export interface Declarations {
@@ -63,13 +65,23 @@ function requireObject(value: unknown, where: { file?: string; field: string }):
 /** Checks an Application spec (Argo CD's field names) and returns it as SyncWave reads it; refuses what it does not know. */
 export function validateApplication(name: string, spec: Record<string, unknown>, where: string, file?: string): ApplicationSpec {
     const field = (f: string) => ({ file, field: `${where}.${f}` });
+    // An Application is a Kubernetes object in Argo CD: its name follows the same rule (RFC 1123 subdomain).
+    const badName = subdomainProblem(name);
+    if (badName) throw new SyncWaveInputError(`application name "${name}" ${badName}`, { file, field: where });
     if (spec.dependsOn !== undefined && (!Array.isArray(spec.dependsOn) || !spec.dependsOn.every((d) => typeof d === "string" && d !== ""))) {
         throw new SyncWaveInputError("must be a list of application names", field("dependsOn"));
     }
     if (typeof spec.project !== "string" || !spec.project) throw new SyncWaveInputError(`application ${name} names no project`, field("project"));
     // `source` or `sources`, each source checked (components/source/sources-spec.ts).
     declaredSources(name, spec as Pick<ApplicationSpec, "source" | "sources">, file, `${where}.`);
-    if (spec.destination !== undefined) requireObject(spec.destination, field("destination"));
+    if (spec.destination !== undefined) {
+        const destination = requireObject(spec.destination, field("destination"));
+        // Argo CD's destination names its cluster by server URL or by name.
+        if (!destination.server && !destination.name) throw new SyncWaveInputError(`application ${name} names no cluster: set destination.server or destination.name`, field("destination"));
+        for (const key of ["server", "name", "namespace"]) {
+            if (destination[key] !== undefined && typeof destination[key] !== "string") throw new SyncWaveInputError("must be a string", field(`destination.${key}`));
+        }
+    }
     validateFinalizers(name, spec.finalizers, field("finalizers"));
     if (spec.cascade !== undefined && typeof spec.cascade !== "boolean") throw new SyncWaveInputError("must be true or false", field("cascade"));
     checkFields(spec, APPLICATION_FIELDS, where, file);
@@ -86,10 +98,31 @@ export function validateApplication(name: string, spec: Record<string, unknown>,
                 return { ...spec, syncPolicy: rest } as unknown as ApplicationSpec;
             }
         }
-        if (policy.retry !== undefined) checkFields(requireObject(policy.retry, field("syncPolicy.retry")), RETRY_FIELDS, `${where}.syncPolicy.retry`, file);
+        if (policy.retry !== undefined) validateRetry(requireObject(policy.retry, field("syncPolicy.retry")), `${where}.syncPolicy.retry`, file);
     }
     return spec as unknown as ApplicationSpec;
 }
+
+/** Argo CD's retry policy: a limit, and a backoff of durations and a factor, each checked here rather than defaulted later. */
+function validateRetry(retry: Record<string, unknown>, where: string, file?: string): void {
+    checkFields(retry, RETRY_FIELDS, where, file);
+    if (retry.limit !== undefined && !Number.isInteger(retry.limit)) throw new SyncWaveInputError("must be a whole number", { file, field: `${where}.limit` });
+    if (retry.backoff === undefined) return;
+    const backoff = requireObject(retry.backoff, { file, field: `${where}.backoff` });
+    checkFields(backoff, BACKOFF_FIELDS, `${where}.backoff`, file);
+    for (const key of ["duration", "maxDuration"]) {
+        const value = backoff[key];
+        if (value !== undefined && (typeof value !== "string" || parseDuration(value) === undefined)) {
+            throw new SyncWaveInputError(`"${String(value)}" is not a duration (5s, 2m, 1h)`, { file, field: `${where}.backoff.${key}` });
+        }
+    }
+    // An integer, as Argo CD's CRD has it (int64).
+    if (backoff.factor !== undefined && !Number.isInteger(backoff.factor)) {
+        throw new SyncWaveInputError("must be a whole number", { file, field: `${where}.backoff.factor` });
+    }
+}
+
+const BACKOFF_FIELDS: FieldSet = { known: ["duration", "factor", "maxDuration"] };
 
 /** Fields SyncWave reads, and those it refuses with the reason; anything else is refused as unknown. */
 interface FieldSet {

@@ -32,6 +32,14 @@ export function isWindowActive(w: SyncWindow, now: Date, where = "syncWindows"):
     if (durationMs === undefined) {
         throw new SyncWaveInputError(`"${w.duration}" is not a duration like 1h or 30m`, { field: `${where}.duration` });
     }
+    if (w.timeZone !== undefined) {
+        // Argo CD loads it with Go's time.LoadLocation: an IANA name.
+        try {
+            new Intl.DateTimeFormat("en", { timeZone: w.timeZone });
+        } catch {
+            throw new SyncWaveInputError(`unknown time zone "${String(w.timeZone)}" (an IANA name such as Europe/Berlin or UTC)`, { field: `${where}.timeZone` });
+        }
+    }
     let lastStart: number;
     try {
         // The most recent start at or before now: one second later so a start at exactly `now` counts.

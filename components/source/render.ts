@@ -63,9 +63,45 @@ interface Located {
     dir: string;
 }
 
+/**
+ * A manifest file's text. Bytes that are not UTF-8 (a Latin-1 file, a binary one) are refused rather
+ * than read as U+FFFD, which would change data values without anyone noticing.
+ */
+export function readText(application: string, file: string, path: string): string {
+    const bytes = readFileSync(path);
+    try {
+        return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+        const at = firstInvalidUtf8(bytes);
+        throw new SyncWaveInputError(`not UTF-8 text: byte ${at} (0x${bytes[at]?.toString(16).padStart(2, "0")}) is not valid UTF-8; manifests are UTF-8 YAML or JSON`, { application, file });
+    }
+}
+
+/** Where UTF-8 breaks first (for the message: the fatal decoder decides what is valid). */
+function firstInvalidUtf8(bytes: Buffer): number {
+    let i = 0;
+    while (i < bytes.length) {
+        const c = bytes[i];
+        const following = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+        if (following < 0) return i;
+        for (let k = 1; k <= following; k++) if (i + k >= bytes.length || (bytes[i + k] & 0xc0) !== 0x80) return i;
+        i += following + 1;
+    }
+    return i;
+}
+
 /** Parses a YAML or JSON stream; each document's error names the file and line. */
 export function parseManifests(application: string, file: string, text: string): SourcedManifest[] {
     const result: SourcedManifest[] = [];
+    // A .json file holding one JSON value is read as JSON, strictly, as Argo CD's decoder reads it
+    // (k8s.io/apimachinery's YAMLOrJSONDecoder): a trailing comma is an error, not YAML's tolerance.
+    if (file.endsWith(".json") && /^\s*[{[]/.test(text)) {
+        try {
+            JSON.parse(text);
+        } catch (err) {
+            throw new SyncWaveInputError(`invalid JSON: ${(err as Error).message}`, { application, file });
+        }
+    }
     for (const doc of parseAllDocuments(text)) {
         if (doc.errors.length > 0) {
             const e = doc.errors[0];
@@ -147,7 +183,7 @@ function renderDirectory({ spec, root, dir }: Located): SourcedManifest[] {
         // Checked again at the read: the file that is read is the file that was checked.
         const real = realPathWithin(root, join(dir, f), shown);
         if (real === undefined) throw new CheckoutPathError(shown, "disappeared while rendering");
-        return parseManifests(spec.application, shown, readFileSync(real, "utf8"));
+        return parseManifests(spec.application, shown, readText(spec.application, shown, real));
     });
 }
 

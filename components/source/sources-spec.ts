@@ -33,6 +33,10 @@ function checkOne(application: string, value: unknown, field: string, multi: boo
         throw new SyncWaveInputError(why, where(key));
     }
     if (typeof value.repoURL !== "string" || !value.repoURL) throw new SyncWaveInputError(`${field} has no repoURL`, where("repoURL"));
+    // A password in the URL would be kept in the stack's state and history in the clear.
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(value.repoURL)) {
+        throw new SyncWaveInputError(`${value.repoURL.replace(/\/\/[^/@]*@/, "//***@")} holds credentials: put them in syncwave:repoCredentials (pulumi config set --secret)`, where("repoURL"));
+    }
     for (const key of ["targetRevision", "path", "chart", "ref", "name"] as const) {
         if (value[key] !== undefined && typeof value[key] !== "string") throw new SyncWaveInputError("must be a string", where(key));
     }

@@ -33,6 +33,47 @@ const HELM_HOOKS: Record<string, Phase> = {
     "pre-delete": "PreDelete",
     "post-delete": "PostDelete",
 };
+/** Every hook Helm knows (helm.sh/helm/v3 pkg/release/hook.go, and Helm 2's crd-install and test-success/failure). */
+const HELM_HOOK_NAMES = [
+    "pre-install",
+    "post-install",
+    "pre-delete",
+    "post-delete",
+    "pre-upgrade",
+    "post-upgrade",
+    "pre-rollback",
+    "post-rollback",
+    "test",
+    "test-success",
+    "test-failure",
+    "crd-install",
+];
+
+/**
+ * The syncwave.dev/ annotations an object may carry; any other is refused (a misspelt health timeout
+ * would otherwise be ignored). Application and ApplicationSet manifests have their own list.
+ */
+const OBJECT_ANNOTATIONS = [
+    ANNOTATION.healthTimeout,
+    ANNOTATION.degradedGrace,
+    "syncwave.dev/adopt",
+    // Written by earlier SyncWave releases; a manifest exported from the cluster may still carry it.
+    "syncwave.dev/tracking-id",
+    // The local cluster's simulated pods (toolchain/cluster/stages.yaml); nothing else reads them.
+    "syncwave.dev/ready-after",
+    "syncwave.dev/fail",
+    "syncwave.dev/fail-message",
+];
+
+/** Refuses a syncwave.dev/ annotation SyncWave does not know, naming it. */
+export function checkSyncWaveAnnotations(s: SourcedManifest): void {
+    for (const name of Object.keys(annotations(s))) {
+        if (name.startsWith("syncwave.dev/") && !OBJECT_ANNOTATIONS.includes(name)) {
+            throw new SyncWaveInputError(`unknown SyncWave annotation (known: ${OBJECT_ANNOTATIONS.join(", ")})`, where(s, `metadata.annotations["${name}"]`));
+        }
+    }
+}
+
 const DELETE_POLICIES: Record<string, HookDeletePolicy> = {
     BeforeHookCreation: "BeforeHookCreation",
     HookSucceeded: "HookSucceeded",
@@ -88,6 +129,11 @@ export function hookTypes(s: SourcedManifest): HookType[] {
     if (a[ANNOTATION.helmHook] !== undefined && a[ANNOTATION.helmHook].trim() !== "crd-install") {
         const phases = new Set<Phase>();
         for (const h of splitList(a[ANNOTATION.helmHook])) {
+            // Stricter than Argo CD, which takes a misspelt hook for one that never runs, so the object
+            // silently never applies: a name Helm itself does not know is refused.
+            if (!HELM_HOOK_NAMES.includes(h)) {
+                throw new SyncWaveInputError(`unknown Helm hook "${h}" (Helm's hooks: ${HELM_HOOK_NAMES.join(", ")})`, where(s, `metadata.annotations["${ANNOTATION.helmHook}"]`));
+            }
             const phase = HELM_HOOKS[h];
             if (phase) phases.add(phase);
         }

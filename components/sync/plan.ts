@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import {
     ANNOTATION,
     checkCompareOptions,
+    checkSyncWaveAnnotations,
     durationAnnotation,
     hookDeletePolicies,
     hookTypes,
@@ -14,7 +15,9 @@ import {
 } from "./annotations";
 import { SyncWaveInputError } from "./errors";
 import { kindRank } from "./kind-order";
+import { namespaceProblem, nameProblem } from "./names";
 import {
+    apiGroup,
     describeResource,
     keyString,
     resourceKey,
@@ -105,6 +108,17 @@ function validateManifest(app: string, s: SourcedManifest): void {
     }
     if (!m.metadata.name && !m.metadata.generateName) {
         throw new SyncWaveInputError(`${m.kind} has neither metadata.name nor metadata.generateName`, { ...where, field: "metadata.name" });
+    }
+    const group = apiGroup(m.apiVersion);
+    // Application and ApplicationSet manifests are read by their own readers, with their own list.
+    if (!(group === "argoproj.io" && (m.kind === "Application" || m.kind === "ApplicationSet"))) checkSyncWaveAnnotations(s);
+    for (const [field, value, problem] of [
+        ["metadata.name", m.metadata.name, (v: string) => nameProblem(group, m.kind!, v)],
+        ["metadata.namespace", m.metadata.namespace, namespaceProblem],
+    ] as const) {
+        if (value === undefined) continue;
+        const why = typeof value === "string" ? problem(value) : "must be a string";
+        if (why) throw new SyncWaveInputError(`${m.kind} ${field} "${String(value)}" ${why}`, { ...where, field });
     }
 }
 

@@ -59,7 +59,7 @@ describe("when hooks run", () => {
 describe("Helm hooks without an Argo CD phase", () => {
     const kinds: DiscoveredKinds = { kinds: { "/Pod": { scope: "Namespaced", versions: ["v1"] }, "/ConfigMap": { scope: "Namespaced", versions: ["v1"] } }, unavailable: {} };
     const pod = (annotations: Record<string, string>) => ({
-        manifest: { apiVersion: "v1", kind: "Pod", metadata: { name: `p-${Object.values(annotations).join("-") || "plain"}`, annotations } },
+        manifest: { apiVersion: "v1", kind: "Pod", metadata: { name: `p-${Object.values(annotations).join("-").replace(/[^a-z0-9-]/g, "-") || "plain"}`, annotations } },
         file: "chart",
     });
 
@@ -73,7 +73,7 @@ describe("Helm hooks without an Argo CD phase", () => {
     it("crd-install is not a hook (Helm 2), and pre-install still maps to PreSync", () => {
         const plan = planSync({ application: "a", kinds, namespace: "ns", manifests: [pod({ "helm.sh/hook": "crd-install" }), pod({ "helm.sh/hook": "pre-install,test" })] });
         expect(plan.managed.map((m) => m.key.name)).toEqual(["p-crd-install"]);
-        expect(plan.stages.find((s) => s.phase === "PreSync")?.hooks.map((h) => h.key.name)).toEqual(["p-pre-install,test"]);
+        expect(plan.stages.find((s) => s.phase === "PreSync")?.hooks.map((h) => h.key.name)).toEqual(["p-pre-install-test"]);
     });
 });
 
