@@ -13,9 +13,8 @@ import { reconcile } from "../cli/commands/reconcile";
 import { rollback } from "../cli/commands/rollback";
 import { sync } from "../cli/commands/sync";
 import { TestRepo } from "../test/helpers/git";
-import { SyncStack } from "../test/helpers/sync-stack";
 import { timed } from "./measure";
-import { makeWorkload, OPEN_PROJECT, writeWaves } from "./workload";
+import { makeWorkload, selfHealingStack, writeWaves } from "./workload";
 
 const root = resolve(__dirname, "..");
 
@@ -77,22 +76,7 @@ async function main(): Promise<void> {
     const workload = makeWorkload(20, 2, ns);
     writeWaves(resolve(repo.dir, "app"), workload);
     repo.commit({}, "workload");
-    const stack = await SyncStack.create(
-        "day2",
-        {
-            platform: { projects: { bench: OPEN_PROJECT }, applications: { bench: ["bench"] } },
-            applications: {
-                bench: {
-                    project: "bench",
-                    source: { repoURL: repo.url, targetRevision: "main", path: "app" },
-                    destination: { server: "https://kubernetes.default.svc", namespace: ns },
-                    syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["CreateNamespace=true"] },
-                },
-            },
-            healthTimeout: "5m",
-        },
-        { projectDir: root, configDir: resolve(root, "stacks") },
-    );
+    const stack = await selfHealingStack("day2", "bench", repo.url, ns);
     const options = { stack: stack.name, cwd: root, env: stack.env };
     try {
         results.syncwaveSyncFresh = await seconds("syncwave sync, fresh", () => sync(options));

@@ -11,9 +11,8 @@ import { fileURLToPath } from "node:url";
 import { clusterUp } from "../cli/cluster/local-cluster";
 import { sync } from "../cli/commands/sync";
 import { TestRepo } from "../test/helpers/git";
-import { SyncStack } from "../test/helpers/sync-stack";
 import { treeRssMiB } from "./process-memory";
-import { makeWorkload, OPEN_PROJECT, writeWaves } from "./workload";
+import { makeWorkload, selfHealingStack, writeWaves } from "./workload";
 
 const root = resolve(__dirname, "..");
 const minutes = Number(process.env.SOAK_MINUTES ?? "30");
@@ -46,22 +45,7 @@ async function main(): Promise<void> {
     const workload = makeWorkload(100, 5, ns);
     writeWaves(resolve(repo.dir, "app"), workload);
     repo.commit({}, "workload");
-    const stack = await SyncStack.create(
-        "soak",
-        {
-            platform: { projects: { bench: OPEN_PROJECT }, applications: { soak: ["bench"] } },
-            applications: {
-                soak: {
-                    project: "bench",
-                    source: { repoURL: repo.url, targetRevision: "main", path: "app" },
-                    destination: { server: "https://kubernetes.default.svc", namespace: ns },
-                    syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["CreateNamespace=true"] },
-                },
-            },
-            healthTimeout: "5m",
-        },
-        { projectDir: root, configDir: resolve(root, "stacks") },
-    );
+    const stack = await selfHealingStack("soak", "soak", repo.url, ns);
     const configMaps = workload.waves.flat().filter((o) => (o as { kind: string }).kind === "ConfigMap").map((o) => (o as { metadata: { name: string } }).metadata.name);
     const deployments = workload.waves.flat().filter((o) => (o as { kind: string }).kind === "Deployment").map((o) => (o as { metadata: { name: string } }).metadata.name);
     const reconciler = { pid: 0 };

@@ -1,8 +1,9 @@
 // The benchmark workload: N resources spread over waves, as manifests in a git repository and as
 // plain files for the kubectl baseline.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { stringify } from "yaml";
+import { SyncStack } from "../test/helpers/sync-stack";
 
 /** A Project that allows everything: the benchmarks measure syncing, not project rules. */
 export const OPEN_PROJECT = { sourceRepos: ["*"], destinations: [{ server: "*", namespace: "*" }], clusterResourceWhitelist: [{ group: "*", kind: "*" }] };
@@ -53,4 +54,28 @@ export function writeWaves(dir: string, workload: Workload): string[] {
         writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
         return file;
     });
+}
+
+/**
+ * A stack of one Application with automated sync, prune and selfHeal, reading `path` of the repository
+ * at `repoURL` into `namespace` under the open Project: what the day-two and soak benchmarks drive.
+ */
+export function selfHealingStack(stackName: string, application: string, repoURL: string, namespace: string): Promise<SyncStack> {
+    const root = resolve(__dirname, "..");
+    return SyncStack.create(
+        stackName,
+        {
+            platform: { projects: { bench: OPEN_PROJECT }, applications: { [application]: ["bench"] } },
+            applications: {
+                [application]: {
+                    project: "bench",
+                    source: { repoURL, targetRevision: "main", path: "app" },
+                    destination: { server: "https://kubernetes.default.svc", namespace },
+                    syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["CreateNamespace=true"] },
+                },
+            },
+            healthTimeout: "5m",
+        },
+        { projectDir: root, configDir: resolve(root, "stacks") },
+    );
 }

@@ -49,6 +49,21 @@ export function clusterCommand(): Command {
             printStatus(status, Boolean(opts.json), opts.name);
             if (!status.running) process.exitCode = 3;
         });
+    cmd.command("stop-component <component>")
+        .description("stop one component (kube-apiserver, etcd, kube-controller-manager, ...), keeping how to start it again: a fault for tests")
+        .option("--name <name>", NAME_HELP)
+        .action(async (component: string, opts: { name?: string }) => {
+            const { stopComponent } = await import("./components");
+            await stopComponent(clusterPaths(opts.name), component);
+            log(`${component}: stopped`);
+        });
+    cmd.command("start-component <component>")
+        .description("start a component stop-component stopped, as it was started")
+        .option("--name <name>", NAME_HELP)
+        .action(async (component: string, opts: { name?: string }) => {
+            const { startComponent } = await import("./components");
+            log(`${component}: started, pid ${await startComponent(clusterPaths(opts.name), component)}`);
+        });
     cmd.command("reset")
         .description("delete the cluster and start a new one")
         .option("--nodes <n>", "number of fake nodes", "1")

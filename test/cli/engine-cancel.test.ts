@@ -4,41 +4,16 @@
 // A second Ctrl-C stops the engine at once. Were the engine in the CLI's group, one Ctrl-C would reach
 // it twice (the terminal's SIGINT and the CLI's exit SIGTERM) and stop it mid-step.
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { processAlive } from "../../cli/stale-lock";
+import { descendants, until } from "../helpers/processes";
 import { expectOk, pulumi, tempBackend } from "../helpers/pulumi";
 
 const root = resolve(__dirname, "../..");
 const cwd = join(root, "test/fixtures/cancel-program");
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = probe();
-        if (value !== undefined) return value;
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
-}
-
-/** Every process below `pid`. */
-function descendants(pid: number): number[] {
-    const children = readdirSync("/proc")
-        .filter((d) => /^\d+$/.test(d))
-        .filter((d) => {
-            try {
-                const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-                return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
-            } catch {
-                return false;
-            }
-        })
-        .map(Number);
-    return children.flatMap((c) => [c, ...descendants(c)]);
-}
 
 async function interrupted(signals: number, how: "group" | "kill" = "group") {
     const env = { PULUMI_BACKEND_URL: tempBackend(), PULUMI_CONFIG_PASSPHRASE: "test-only" };

@@ -2,7 +2,7 @@
 // applied, while a gate waits for health), by each signal a user or a CI runner sends, on the local
 // cluster. Afterwards: no process of the run outlives it by more than 10 s, nothing git declares was
 // deleted, and the next `syncwave sync` says what it found and converges without state surgery.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -10,6 +10,7 @@ import { sync } from "../../cli/commands/sync";
 import { processAlive } from "../../cli/stale-lock";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
+import { commandLine, descendants, until } from "../helpers/processes";
 import { SyncStack } from "../helpers/sync-stack";
 
 const root = resolve(__dirname, "../..");
@@ -37,35 +38,6 @@ const deployment = (image: string, readyAfter: string) => ({
         },
     },
 });
-
-/** Every process below `pid`. */
-function descendants(pid: number): number[] {
-    const rows = spawnSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" })
-        .stdout.trim()
-        .split("\n")
-        .map((l) => l.trim().split(/\s+/).map(Number));
-    const found: number[] = [];
-    const walk = (parent: number) => {
-        for (const [child, ppid] of rows) {
-            if (ppid === parent) {
-                found.push(child);
-                walk(child);
-            }
-        }
-    };
-    walk(pid);
-    return found;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = await probe();
-        if (value !== undefined) return value;
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 200));
-    }
-}
 
 describe("a sync interrupted", () => {
     let repo: TestRepo;
@@ -146,7 +118,7 @@ describe("a sync interrupted", () => {
         const image = commitVersion("1s");
         const run = startSync();
         // The preview is the first engine run: interrupt it as soon as it started.
-        await until("the preview to start", 60_000, () => (descendants(run.child.pid!).some((p) => /\bpreview\b/.test(cmdline(p))) ? true : undefined));
+        await until("the preview to start", 60_000, () => (descendants(run.child.pid!).some((p) => /\bpreview\b/.test(commandLine(p))) ? true : undefined));
         const processes = [run.child.pid!, ...descendants(run.child.pid!)];
         process.kill(run.child.pid!, "SIGTERM");
         const { code } = await run.exited;
@@ -230,11 +202,3 @@ describe("a sync interrupted", () => {
         expect(JSON.parse((await stack.run(["stack", "export"])).stdout).deployment.resources.length).toBeGreaterThan(3);
     });
 });
-
-function cmdline(pid: number): string {
-    try {
-        return require("node:fs").readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-    } catch {
-        return "";
-    }
-}

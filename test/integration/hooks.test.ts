@@ -2,7 +2,7 @@
 // after a failed sync, --force-hooks; never for a commit elsewhere in the repository), generateName
 // runs that never collide, Helm test hooks never applied, SyncFail for an object the API server
 // refuses, PreDelete before an Application's objects are deleted and blocking when it fails.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -11,6 +11,7 @@ import { sync, SyncError } from "../../cli/commands/sync";
 import { processAlive } from "../../cli/stale-lock";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
+import { descendants } from "../helpers/processes";
 import { SyncStack } from "../helpers/sync-stack";
 
 const root = resolve(__dirname, "../..");
@@ -66,25 +67,6 @@ function stackConfig(repo: TestRepo, apps: string[]) {
         applications: Object.fromEntries(apps.map((a) => [a, all[a]])),
         healthTimeout: "60s",
     };
-}
-
-/** Every process below `pid`, read from ps before anything is killed. */
-function descendants(pid: number): number[] {
-    const rows = spawnSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" })
-        .stdout.trim()
-        .split("\n")
-        .map((l) => l.trim().split(/\s+/).map(Number));
-    const found: number[] = [];
-    const walk = (parent: number) => {
-        for (const [child, ppid] of rows) {
-            if (ppid === parent) {
-                found.push(child);
-                walk(child);
-            }
-        }
-    };
-    walk(pid);
-    return found;
 }
 
 async function migrateRuns(): Promise<string[]> {

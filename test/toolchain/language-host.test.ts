@@ -3,41 +3,16 @@
 // runtime option of Pulumi.yaml, installs with the project's package manager, tells `pulumi about`
 // what it runs with, and reports a program's errors once, without noise of its own.
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { processAlive } from "../../cli/stale-lock";
+import { childrenOf, until } from "../helpers/processes";
 import { expectOk, pulumi, tempBackend, type CommandResult } from "../helpers/pulumi";
 
 const fixtures = resolve(__dirname, "../fixtures");
 const repoModules = resolve(__dirname, "../../node_modules");
-
-/** The pids of processes whose parent is `parent` and whose command line contains `text`. */
-function childrenOf(parent: number, text: string): number[] {
-    return readdirSync("/proc")
-        .filter((d) => /^\d+$/.test(d))
-        .flatMap((d) => {
-            try {
-                const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-                const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-                const cmdline = readFileSync(`/proc/${d}/cmdline`, "utf8");
-                return ppid === parent && cmdline.includes(text) ? [Number(d)] : [];
-            } catch {
-                return [];
-            }
-        });
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-        const value = probe();
-        if (value !== undefined) return value;
-        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
-}
 
 const readPid = (file: string) => (existsSync(file) && readFileSync(file, "utf8") ? Number(readFileSync(file, "utf8")) : undefined);
 
