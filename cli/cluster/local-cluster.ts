@@ -119,6 +119,10 @@ function kwokctlConfiguration(paths: ClusterPaths): string {
             etcdBinary: join(paths.etcdBin, "etcd"),
             kwokControllerBinary: join(paths.kwokBin, "kwok"),
         },
+        // One of each controller, and nothing that would restart one: with leader election a controller
+        // exits when it cannot renew its lease (the API server away longer than 10 s), and the cluster
+        // would then stop making progress for good after a short API-server outage.
+        componentsPatches: ["kube-controller-manager", "kube-scheduler"].map((name) => ({ name, extraArgs: [{ key: "leader-elect", value: "false" }] })),
     };
     return `${stringify(config)}---\n${readFileSync(paths.stagesFile, "utf8")}`;
 }
