@@ -11,7 +11,7 @@ import { sync } from "../../cli/commands/sync";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
 import { until } from "../helpers/processes";
-import { SyncStack } from "../helpers/sync-stack";
+import { webApplicationStack, type SyncStack } from "../helpers/sync-stack";
 
 const root = resolve(__dirname, "../..");
 const run = Date.now().toString(36);
@@ -51,25 +51,7 @@ describe("the control plane failing mid-sync", () => {
         await ensureCluster();
         repo = new TestRepo();
         repo.commit(files(version));
-        stack = await SyncStack.create(
-            "control-plane",
-            {
-                platform: {
-                    projects: { team: { sourceRepos: ["file:///tmp/*"], destinations: [{ server: "https://kubernetes.default.svc", namespace: ns }], clusterResourceWhitelist: [{ group: "", kind: "Namespace" }] } },
-                    applications: { web: ["team"] },
-                },
-                applications: {
-                    web: {
-                        project: "team",
-                        source: { repoURL: repo.url, targetRevision: "main", path: "web" },
-                        destination: { server: "https://kubernetes.default.svc", namespace: ns },
-                        syncPolicy: { syncOptions: ["CreateNamespace=true"] },
-                    },
-                },
-                healthTimeout: "120s",
-            },
-            { projectDir: root, configDir: resolve(root, "stacks") },
-        );
+        stack = await webApplicationStack("control-plane", repo.url, "web", ns);
         options = { stack: stack.name, cwd: root, env: stack.env };
         expect((await sync(options)).failed).toEqual([]);
     });

@@ -11,7 +11,7 @@ import { processAlive } from "../../cli/stale-lock";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
 import { commandLine, descendants, until } from "../helpers/processes";
-import { SyncStack } from "../helpers/sync-stack";
+import { webApplicationStack, type SyncStack } from "../helpers/sync-stack";
 
 const root = resolve(__dirname, "../..");
 const run = Date.now().toString(36);
@@ -85,27 +85,7 @@ describe("a sync interrupted", () => {
         await ensureCluster();
         repo = new TestRepo();
         commitVersion("1s");
-        stack = await SyncStack.create("faults", {
-            platform: {
-                projects: {
-                    team: {
-                        sourceRepos: ["file:///tmp/*"],
-                        destinations: [{ server: "https://kubernetes.default.svc", namespace: ns }],
-                        clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
-                    },
-                },
-                applications: { web: ["team"] },
-            },
-            applications: {
-                web: {
-                    project: "team",
-                    source: { repoURL: repo.url, targetRevision: "main", path: "web" },
-                    destination: { server: "https://kubernetes.default.svc", namespace: ns },
-                    syncPolicy: { syncOptions: ["CreateNamespace=true"] },
-                },
-            },
-            healthTimeout: "120s",
-        }, { projectDir: root, configDir: resolve(root, "stacks") });
+        stack = await webApplicationStack("faults", repo.url, "web", ns);
         options = { stack: stack.name, cwd: root, env: stack.env };
         expect((await sync(options)).failed).toEqual([]);
     });

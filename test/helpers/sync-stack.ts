@@ -71,3 +71,31 @@ export class SyncStack {
         rmSync(this.file, { force: true });
     }
 }
+
+/**
+ * A stack of the SyncWave project with one Application, `web`, syncing `path` of the repository at
+ * `repoURL` into `namespace` (created by the sync) under a Project allowing just that: the shape most
+ * end-to-end tests need.
+ */
+export function webApplicationStack(name: string, repoURL: string, path: string, namespace: string, healthTimeout = "120s"): Promise<SyncStack> {
+    const root = resolve(__dirname, "../..");
+    return SyncStack.create(
+        name,
+        {
+            platform: {
+                projects: { team: { sourceRepos: ["file:///tmp/*"], destinations: [{ server: "https://kubernetes.default.svc", namespace }], clusterResourceWhitelist: [{ group: "", kind: "Namespace" }] } },
+                applications: { web: ["team"] },
+            },
+            applications: {
+                web: {
+                    project: "team",
+                    source: { repoURL, targetRevision: "main", path },
+                    destination: { server: "https://kubernetes.default.svc", namespace },
+                    syncPolicy: { syncOptions: ["CreateNamespace=true"] },
+                },
+            },
+            healthTimeout,
+        },
+        { projectDir: root, configDir: resolve(root, "stacks") },
+    );
+}
