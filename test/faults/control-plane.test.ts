@@ -10,6 +10,7 @@ import { startComponent, stopComponent } from "../../cli/cluster/components";
 import { sync } from "../../cli/commands/sync";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
+import { waveConfigMap, webDeployment } from "../helpers/manifests";
 import { until } from "../helpers/processes";
 import { webApplicationStack, type SyncStack } from "../helpers/sync-stack";
 
@@ -20,18 +21,9 @@ const yaml = (...objects: object[]) => objects.map((o) => stringify(o)).join("--
 
 function files(version: number): Record<string, string> {
     return {
-        "web/first.yaml": yaml({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "first", annotations: { "argocd.argoproj.io/sync-wave": "0" } }, data: { v: String(version) } }),
-        "web/web.yaml": yaml({
-            apiVersion: "apps/v1",
-            kind: "Deployment",
-            metadata: { name: "web", annotations: { "argocd.argoproj.io/sync-wave": "1" } },
-            spec: {
-                replicas: 1,
-                selector: { matchLabels: { app: "web" } },
-                template: { metadata: { labels: { app: "web" }, annotations: { "syncwave.dev/ready-after": "15s" } }, spec: { containers: [{ name: "web", image: `example.com/web:${version}` }] } },
-            },
-        }),
-        "web/last.yaml": yaml({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "last", annotations: { "argocd.argoproj.io/sync-wave": "2" } }, data: { v: String(version) } }),
+        "web/first.yaml": yaml(waveConfigMap("first", 0, { v: String(version) })),
+        "web/web.yaml": yaml(webDeployment(`example.com/web:${version}`, { "syncwave.dev/ready-after": "15s" })),
+        "web/last.yaml": yaml(waveConfigMap("last", 2, { v: String(version) })),
         "web/smoke.yaml": yaml({
             apiVersion: "batch/v1",
             kind: "Job",

@@ -10,6 +10,7 @@ import { sync } from "../../cli/commands/sync";
 import { processAlive } from "../../cli/stale-lock";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
+import { waveConfigMap, webDeployment } from "../helpers/manifests";
 import { commandLine, descendants, until } from "../helpers/processes";
 import { webApplicationStack, type SyncStack } from "../helpers/sync-stack";
 
@@ -18,26 +19,9 @@ const run = Date.now().toString(36);
 const ns = `faults-${run}`;
 const yaml = (...objects: object[]) => objects.map((o) => stringify(o)).join("---\n");
 
-const configMap = (name: string, wave: number, value: string) => ({
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name, annotations: { "argocd.argoproj.io/sync-wave": String(wave) } },
-    data: { value },
-});
+const configMap = (name: string, wave: number, value: string) => waveConfigMap(name, wave, { value });
 /** A Deployment in wave 1 whose pod is Ready only after `readyAfter`: its gate waits that long. */
-const deployment = (image: string, readyAfter: string) => ({
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "web", annotations: { "argocd.argoproj.io/sync-wave": "1" } },
-    spec: {
-        replicas: 1,
-        selector: { matchLabels: { app: "web" } },
-        template: {
-            metadata: { labels: { app: "web" }, annotations: { "syncwave.dev/ready-after": readyAfter } },
-            spec: { containers: [{ name: "web", image }] },
-        },
-    },
-});
+const deployment = (image: string, readyAfter: string) => webDeployment(image, { "syncwave.dev/ready-after": readyAfter });
 
 describe("a sync interrupted", () => {
     let repo: TestRepo;
