@@ -12,6 +12,8 @@ import { fileBackendLocks, isStale, lockedMessage } from "../stale-lock";
 import { acquireSyncLock, syncLockPath } from "../sync-lock";
 import { runSyncFailHooksFor, unhandledFailures } from "../sync-fail";
 import { describePending, readCheckpoint, readState, type StackCheckpoint, type StateResource } from "./state";
+import { recoverPendingCreates } from "../recovery/recover-pending-creates";
+import { KEEP_ENV, keptCheckpoints, pruneCheckpointCopies } from "../state-retention";
 import { resolve } from "node:path";
 import { failureClasses, failureTagName, failureTagValue, type FailureClass } from "../failure-class";
 import { numberUpdates } from "./history";
@@ -80,8 +82,13 @@ export class SyncError extends Error {
 function errorsOf(events: readonly EngineEvent[]): string[] {
     return events
         .filter((e) => e.diagnosticEvent?.severity === "error")
-        .map((e) => e.diagnosticEvent!.message.trim())
+        .map((e) => namingObjects(e.diagnosticEvent!.message.trim()))
         .filter((m) => !/^preview failed$|^update failed$/.test(m));
+}
+
+/** The Kubernetes provider names an object by its URN (`resource "urn:pulumi:...::/ConfigMap/shop/x"`): say "ConfigMap shop/x". */
+export function namingObjects(message: string): string {
+    return message.replace(/resource "(urn:pulumi:[^"]*?::(?:[^"]*\$)?kubernetes:[^":]+:[^":]+::([^"]+))"/g, (_, _urn: string, name: string) => describeId(name));
 }
 
 const APPLIED: Record<string, string> = { create: "created", update: "updated", replace: "replaced", "create-replacement": "replaced" };
@@ -119,11 +126,31 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     // One sync of a stack at a time, for the whole sync: another waits up to --lock-timeout or is
     // refused at once, even where nothing would change (its answer would rest on state that run is
     // rewriting).
+    const keep = keepOf(options);
     const release = await takeSyncLock(options, progress);
     try {
         return await syncHoldingLock(options, progress);
     } finally {
+        removeExpiredCheckpoints(options, keep, progress);
         release();
+    }
+}
+
+function keepOf(options: SyncOptions): number {
+    try {
+        return keptCheckpoints(options.env?.[KEEP_ENV] ?? process.env[KEEP_ENV]);
+    } catch (err) {
+        throw new SyncError(`nothing was synced: ${(err as Error).message}`);
+    }
+}
+
+/** The file backend's checkpoint copies beyond the newest `keep` go (see state-retention.ts); failing to remove them fails nothing. */
+function removeExpiredCheckpoints(options: SyncOptions, keep: number, progress: (line: string) => void): void {
+    try {
+        const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
+        pruneCheckpointCopies(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack, keep);
+    } catch (err) {
+        progress(`warning: old checkpoint copies of the stack were not removed: ${(err as Error).message}`);
     }
 }
 
@@ -159,12 +186,19 @@ async function syncHoldingLock(options: SyncOptions, progress: (line: string) =>
         if (fast.desiredUnchanged && fast.drift.length > 0) return repair(options, fast, settings, progress);
         progress(`syncing: ${fast.why}`);
     }
-    // A killed update left operations under way: say what, and that this sync finishes them (the
-    // update refreshes them from the cluster first; an object a killed create made is applied again
-    // in place, server-side, never deleted and re-created).
+    // A killed update left operations under way: say what, and settle them before anything runs. An
+    // object a killed create made is taken into the state as it is live, never created twice; the
+    // update then refreshes everything else from the cluster and completes the rest.
     const pending = checkpoint().pending;
     if (pending.length > 0) {
         progress(`the last update was interrupted with ${pending.length} operation(s) under way (${pending.map(describePending).join(", ")}): this sync reads them back from the cluster and completes them`);
+        if (pending.some((op) => op.type === "creating")) {
+            const settled = await timings.span("pending creates", () => recoverPendingCreates(options, before())).catch((err: Error) => {
+                throw new SyncError(`nothing was synced: the unfinished creates of the interrupted update could not be settled: ${err.message}`);
+            });
+            for (const line of settled) progress(`recovered: ${line}`);
+            read = undefined;
+        }
     }
     const previewEvents: EngineEvent[] = [];
     const previewReport = reportFile();

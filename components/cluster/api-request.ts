@@ -4,6 +4,7 @@
 import { request as httpRequest, type RequestOptions } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { HttpsConfig } from "./https-config";
+import { retryAfterMs, retryFits } from "./retry-after";
 
 export interface ApiRequest {
     method: "GET" | "POST" | "PUT" | "DELETE";
@@ -54,12 +55,45 @@ function statusMessage(status: number, text: string): { message: string; reason?
     return { message: `HTTP ${status}${text ? `: ${text.split("\n")[0].slice(0, 300)}` : ""}` };
 }
 
-/** Sends the request; a status of 400 or more becomes a KubeApiError with the server's message. */
+interface RawAnswer {
+    status: number;
+    retryAfter: string | string[] | undefined;
+    text: string;
+}
+
+/**
+ * Sends the request; a status of 400 or more becomes a KubeApiError with the server's message. A 429
+ * or 5xx with Retry-After is sent again after the wait the server asked for, within the deadline
+ * (retry-after.ts).
+ */
 export async function apiRequest<T>(kc: HttpsConfig, req: ApiRequest): Promise<ApiResponse<T>> {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("the kubeconfig has no current cluster");
     const url = new URL(req.path, cluster.server);
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+    const what = `${req.method} ${url.pathname}`;
+    const startedAt = Date.now();
+    for (let attempt = 0; ; attempt++) {
+        const left = Math.max(1, req.timeoutMs - (Date.now() - startedAt));
+        const answer = await sendOnce(kc, url, req, what, cluster.server, left);
+        const wait = retryAfterMs(answer.status, answer.retryAfter);
+        if (wait !== undefined && retryFits(attempt, wait, startedAt, req.timeoutMs)) {
+            await new Promise((r) => setTimeout(r, wait));
+            continue;
+        }
+        if (answer.status >= 400) {
+            const { message, reason } = statusMessage(answer.status, answer.text);
+            throw new KubeApiError(message, answer.status, reason);
+        }
+        try {
+            return { status: answer.status, body: (answer.text ? JSON.parse(answer.text) : undefined) as T };
+        } catch (err) {
+            throw new Error(`${what}: the API server's answer is not JSON: ${(err as Error).message}`);
+        }
+    }
+}
+
+async function sendOnce(kc: HttpsConfig, url: URL, req: ApiRequest, what: string, server: string, timeoutMs: number): Promise<RawAnswer> {
     const payload = req.body === undefined ? undefined : Buffer.from(JSON.stringify(req.body));
     const options: RequestOptions = {
         method: req.method,
@@ -70,7 +104,6 @@ export async function apiRequest<T>(kc: HttpsConfig, req: ApiRequest): Promise<A
     };
     await kc.applyToHTTPSOptions(options);
     const send = url.protocol === "http:" ? httpRequest : httpsRequest;
-    const what = `${req.method} ${url.pathname}`;
     return new Promise((resolve, reject) => {
         const r = send(url, options, (res) => {
             const chunks: Buffer[] = [];
@@ -78,24 +111,11 @@ export async function apiRequest<T>(kc: HttpsConfig, req: ApiRequest): Promise<A
             res.on("error", reject);
             res.on("end", () => {
                 clearTimeout(deadline);
-                const text = Buffer.concat(chunks).toString("utf8");
-                const status = res.statusCode ?? 0;
-                if (status >= 400) {
-                    const { message, reason } = statusMessage(status, text);
-                    return reject(new KubeApiError(message, status, reason));
-                }
-                try {
-                    resolve({ status, body: (text ? JSON.parse(text) : undefined) as T });
-                } catch (err) {
-                    reject(new Error(`${what}: the API server's answer is not JSON: ${(err as Error).message}`));
-                }
+                resolve({ status: res.statusCode ?? 0, retryAfter: res.headers["retry-after"], text: Buffer.concat(chunks).toString("utf8") });
             });
         });
         // A deadline for the whole exchange, not an idle timeout: a trickling answer cannot stall it.
-        const deadline = setTimeout(
-            () => r.destroy(new Error(`${what} to ${cluster.server} did not answer within ${formatDuration(req.timeoutMs)}`)),
-            req.timeoutMs,
-        );
+        const deadline = setTimeout(() => r.destroy(new Error(`${what} to ${server} did not answer within ${formatDuration(req.timeoutMs)}`)), timeoutMs);
         r.on("error", (err) => {
             clearTimeout(deadline);
             reject(err);

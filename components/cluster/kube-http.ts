@@ -3,6 +3,7 @@
 // plain form that spares a process loading client-node.
 import { request } from "node:https";
 import type { HttpsConfig } from "./https-config";
+import { retryAfterMs, retryFits } from "./retry-after";
 
 export interface ObjectRef {
     apiVersion: string;
@@ -18,27 +19,33 @@ export interface KubeObject {
     [key: string]: unknown;
 }
 
-/** GET a path of the API server as JSON; undefined on 404. */
+/** GET a path of the API server as JSON; undefined on 404. Throttled (429, Retry-After), it waits and asks again within its timeout. */
 export async function getJSON<T>(kc: HttpsConfig, path: string, timeoutMs = 30_000): Promise<T | undefined> {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("the kubeconfig has no current cluster");
     const url = new URL(path, cluster.server);
+    const startedAt = Date.now();
+    for (let attempt = 0; ; attempt++) {
+        const answer = await getOnce(kc, url, path, timeoutMs);
+        const wait = retryAfterMs(answer.status, answer.retryAfter);
+        if (wait !== undefined && retryFits(attempt, wait, startedAt, timeoutMs)) {
+            await new Promise((r) => setTimeout(r, wait));
+            continue;
+        }
+        if (answer.status === 404) return undefined;
+        if (answer.status >= 400) throw new Error(`GET ${path}: ${answer.status} ${answer.body.slice(0, 300)}`);
+        return JSON.parse(answer.body) as T;
+    }
+}
+
+async function getOnce(kc: HttpsConfig, url: URL, path: string, timeoutMs: number): Promise<{ status: number; retryAfter: string | string[] | undefined; body: string }> {
     const options: import("node:https").RequestOptions = { method: "GET", headers: { Accept: "application/json" } };
     await kc.applyToHTTPSOptions(options);
     return new Promise((resolve, reject) => {
         const req = request(url, options, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => {
-                const body = Buffer.concat(chunks).toString("utf8");
-                if (res.statusCode === 404) return resolve(undefined);
-                if ((res.statusCode ?? 500) >= 400) return reject(new Error(`GET ${path}: ${res.statusCode} ${body.slice(0, 300)}`));
-                try {
-                    resolve(JSON.parse(body) as T);
-                } catch (err) {
-                    reject(err);
-                }
-            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 500, retryAfter: res.headers["retry-after"], body: Buffer.concat(chunks).toString("utf8") }));
         });
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${path} timed out after ${timeoutMs / 1000}s`)));
         req.on("error", reject);

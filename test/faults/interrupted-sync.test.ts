@@ -3,10 +3,13 @@
 // cluster. Afterwards: no process of the run outlives it by more than 10 s, nothing git declares was
 // deleted, and the next `syncwave sync` says what it found and converges without state surgery.
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { sync } from "../../cli/commands/sync";
+import { readFileCheckpoint, readProjectFile } from "../../cli/fast/stack-files";
 import { processAlive } from "../../cli/stale-lock";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
@@ -52,6 +55,34 @@ describe("a sync interrupted", () => {
         child.stderr!.on("data", (b) => (output += b));
         const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on("exit", (code, signal) => r({ code, signal })));
         return { child, exited, output: () => output };
+    }
+
+    /** SIGKILL of the run and every process under it, as when a CI runner is lost; resolves once all are gone. */
+    async function killEverything(run: ReturnType<typeof startSync>): Promise<void> {
+        const processes = [run.child.pid!, ...descendants(run.child.pid!)];
+        for (const pid of processes) {
+            try {
+                process.kill(pid, "SIGKILL");
+            } catch {
+                // already gone
+            }
+        }
+        await until("every process of the run to exit", 10_000, () => (processes.some(processAlive) ? undefined : true));
+    }
+
+    /** The stack's checkpoint as the file backend holds it this instant. */
+    function checkpointNow(): { resources?: { urn: string; type: string }[]; pending_operations?: { type: string; resource: { urn: string; type: string } }[] } {
+        try {
+            return (readFileCheckpoint(stack.env.PULUMI_BACKEND_URL, readProjectFile(root).name, stack.name) ?? {}) as ReturnType<typeof checkpointNow>;
+        } catch {
+            return {};
+        }
+    }
+
+    /** Server-side-apply managers of the provider on a live object: one, or a field a killed create applied stays co-owned. */
+    async function pulumiManagers(kind: string, name: string): Promise<string[]> {
+        const fields = JSON.parse(await k("get", kind, name, "-n", ns, "--show-managed-fields", "-o", "jsonpath={.metadata.managedFields}")) as { manager: string; operation: string }[];
+        return fields.filter((f) => f.manager.startsWith("pulumi-kubernetes")).map((f) => f.manager);
     }
 
     async function expectConverged(image: string): Promise<string[]> {
@@ -122,6 +153,9 @@ describe("a sync interrupted", () => {
         const lines = await expectConverged(image);
         // The engine had 8 s to finish the gate's step, which waits 30 s: it was stopped mid-step.
         expect(lines.join("\n")).toMatch(/the last update was interrupted with \d+ operation\(s\) under way \((creating|updating) [^)]*HealthGate\).*: this sync reads them back from the cluster and completes them/);
+        // Settled for good: Pulumi keeps an unfinished create in every later state until someone decides.
+        expect(checkpointNow().pending_operations ?? []).toEqual([]);
+        expect((await sync(options)).result).toBe("in sync");
     });
 
     it("by SIGKILL of every process of it (a lost CI runner) while a gate waits: the next sync clears the lock, adopts what was created, converges", async () => {
@@ -164,5 +198,70 @@ describe("a sync interrupted", () => {
         expect(waited.result).toBe("in sync");
         expect(await k("get", "configmap/last", "-n", ns, "-o", "jsonpath={.data.value}")).toBe(`v${version}`);
         expect(JSON.parse((await stack.run(["stack", "export"])).stdout).deployment.resources.length).toBeGreaterThan(3);
+    });
+    it("by SIGKILL of every process while wave 1 creates objects: each unfinished create is settled from the cluster, nothing created twice", async () => {
+        version++;
+        const names = Array.from({ length: 40 }, (_, i) => `created-${version}-${i}`);
+        const image = `example.com/web:${version}`;
+        repo.commit({
+            "web/first.yaml": yaml(configMap("first", 0, `v${version}`)),
+            "web/web.yaml": yaml(deployment(image, "1s")),
+            "web/last.yaml": yaml(configMap("last", 2, `v${version}`)),
+            "web/many.yaml": yaml(...names.map((n) => configMap(n, 1, "x"))),
+        });
+        const run = startSync();
+        // Killed the instant the state records creates of wave 1 under way.
+        const inFlight = await until("creates of wave 1 to be under way", 180_000, () => {
+            const ops = (checkpointNow().pending_operations ?? []).filter((op) => op.type === "creating" && op.resource.type === "kubernetes:core/v1:ConfigMap" && op.resource.urn.includes("/created-"));
+            return ops.length ? ops : undefined;
+        }, 10);
+        await killEverything(run);
+        expect(inFlight.length).toBeGreaterThan(0);
+        expect((checkpointNow().pending_operations ?? []).filter((op) => op.type === "creating").length, "creates the kill left unfinished").toBeGreaterThan(0);
+        const uids = new Map<string, string>();
+        for (const n of names) {
+            const got = await kTry("get", "configmap", n, "-n", ns, "-o", "jsonpath={.metadata.uid}");
+            if (got.ok) uids.set(n, got.output);
+        }
+        const lines = await expectConverged(image);
+        const said = lines.join("\n");
+        expect(said).toMatch(/the last update was interrupted with \d+ operation\(s\) under way \(.*creating .*ConfigMap/);
+        expect(said).toMatch(/recovered: ConfigMap .*created-/);
+        for (const n of names) {
+            // Every object once; one the killed run created is the same object now, with one field manager.
+            const uid = await k("get", "configmap", n, "-n", ns, "-o", "jsonpath={.metadata.uid}");
+            if (uids.has(n)) expect(uid, n).toBe(uids.get(n));
+            expect(await pulumiManagers("configmap", n), n).toHaveLength(1);
+        }
+        expect(checkpointNow().pending_operations ?? []).toEqual([]);
+        expect((await sync(options)).result).toBe("in sync");
+    });
+
+    it("after a kill between the cluster's create and the state's record of it: the object is taken into the state, not applied as a new one", async () => {
+        // The instant a SIGKILL can land in: the API server created the object, the engine had not
+        // recorded it. Made exact by writing the checkpoint as the killed engine leaves it then: the
+        // object out of the resources, its create under way.
+        const checkpointFile = join(fileURLToPath(stack.env.PULUMI_BACKEND_URL), ".pulumi", "stacks", readProjectFile(root).name, `${stack.name}.json`);
+        const file = JSON.parse(readFileSync(checkpointFile, "utf8")) as { checkpoint: { latest: { resources: Record<string, unknown>[]; pending_operations?: unknown[] } } };
+        const latest = file.checkpoint.latest;
+        const index = latest.resources.findIndex((r) => String(r.type) === "kubernetes:core/v1:ConfigMap" && String(r.id) === `${ns}/first`);
+        expect(index, "the ConfigMap first in the state").toBeGreaterThan(-1);
+        const [resource] = latest.resources.splice(index, 1);
+        const { urn, type, custom, parent, provider, inputs, dependencies, propertyDependencies } = resource;
+        latest.pending_operations = [{ type: "creating", resource: { urn, type, custom, parent, provider, inputs, dependencies, propertyDependencies } }];
+        writeFileSync(checkpointFile, JSON.stringify(file));
+        const uid = await k("get", "configmap/first", "-n", ns, "-o", "jsonpath={.metadata.uid}");
+        const managers = await pulumiManagers("configmap", "first");
+
+        const lines: string[] = [];
+        const result = await sync({ ...options, progress: (l) => lines.push(l) });
+        expect(result.failed, lines.join("\n")).toEqual([]);
+        expect(lines).toContain(`recovered: ConfigMap ${ns}/first: the killed run created it; taken into the state as it is live (not created again)`);
+        expect(await k("get", "configmap/first", "-n", ns, "-o", "jsonpath={.metadata.uid}")).toBe(uid);
+        // The same field manager as before: a second one would keep fields git later removes.
+        expect(await pulumiManagers("configmap", "first")).toEqual(managers);
+        expect(checkpointNow().resources?.some((r) => r.urn === urn)).toBe(true);
+        expect(checkpointNow().pending_operations ?? []).toEqual([]);
+        expect((await sync(options)).result).toBe("in sync");
     });
 });
