@@ -57,12 +57,12 @@ export function clusterCommand(): Command {
             await stopComponent(clusterPaths(opts.name), component);
             log(`${component}: stopped`);
         });
-    cmd.command("start-component <component>")
-        .description("start a component stop-component stopped, as it was started")
+    cmd.command("start-component <component> [flags...]")
+        .description("start a component stop-component stopped, as it was started; flags after -- (--name=value) replace or add its own, e.g. -- --max-requests-inflight=4")
         .option("--name <name>", NAME_HELP)
-        .action(async (component: string, opts: { name?: string }) => {
+        .action(async (component: string, flags: string[], opts: { name?: string }) => {
             const { startComponent } = await import("./components");
-            log(`${component}: started, pid ${await startComponent(clusterPaths(opts.name), component)}`);
+            log(`${component}: started${flags.length ? ` with ${flags.join(" ")}` : ""}, pid ${await startComponent(clusterPaths(opts.name), component, flags)}`);
         });
     cmd.command("reset")
         .description("delete the cluster and start a new one")

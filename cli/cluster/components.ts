@@ -45,11 +45,25 @@ export async function stopComponent(paths: ClusterPaths, component: string): Pro
     await waitFor(`${component} (pid ${pid}) to stop`, 20_000, async () => !alive(pid)).catch(() => process.kill(pid, "SIGKILL"));
 }
 
-/** Starts a component `stopComponent` stopped, as it was started; resolves once it runs. */
-export async function startComponent(paths: ClusterPaths, component: string): Promise<number> {
+/**
+ * A command line with flags set: each `--name=value` replaces the same flag's `--name=...` (the form
+ * kwokctl starts components with) or is added. A flag without `=` or not starting with `--` is refused.
+ */
+export function withFlags(argv: readonly string[], flags: readonly string[]): string[] {
+    for (const f of flags) if (!/^--[a-z0-9-]+=/.test(f)) throw new Error(`${f}: expected --name=value`);
+    const names = new Set(flags.map((f) => f.slice(0, f.indexOf("="))));
+    return [...argv.filter((a, i) => i === 0 || !names.has(a.includes("=") ? a.slice(0, a.indexOf("=")) : a)), ...flags];
+}
+
+/**
+ * Starts a component `stopComponent` stopped, as it was started (with `flags` set, e.g. a throttled
+ * `--max-requests-inflight=4` for a fault); resolves once it runs.
+ */
+export async function startComponent(paths: ClusterPaths, component: string, flags: readonly string[] = []): Promise<number> {
     const file = startedAsFile(paths, component);
     if (!existsSync(file)) throw new Error(`${component} was not stopped by 'cluster stop-component': nothing says how to start it`);
-    const startedAs = JSON.parse(readFileSync(file, "utf8")) as StartedAs;
+    const saved = JSON.parse(readFileSync(file, "utf8")) as StartedAs;
+    const startedAs = { ...saved, argv: withFlags(saved.argv, flags) };
     const log = openSync(join(clusterDir(paths), "logs", `${component}.log`), "a");
     const env = Object.fromEntries(startedAs.env.map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
     const child = spawn(startedAs.argv[0], startedAs.argv.slice(1), { cwd: startedAs.cwd, env, detached: true, stdio: ["ignore", log, log] });

@@ -13,7 +13,7 @@ import { drift } from "./drift";
 import { roundAction } from "./reconcile-plan";
 import { readPins, type Pin } from "./rollback";
 import { appRecords, readState, type AppRecord } from "./state";
-import { sync } from "./sync";
+import { StackBusy, sync } from "./sync";
 import { hasFleet } from "../last-sync-env";
 import { timings } from "../timings";
 import { relayToEngine } from "../engine-signals";
@@ -114,6 +114,12 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
                     if (stopping) {
                         options.log(`${app}: the sync was interrupted by the stop; run 'syncwave sync --app ${app}' to finish it`);
                         break;
+                    }
+                    // Someone else's sync of the stack is under way: not a failure of the Application
+                    // (no retry counted), and what it finds is looked at again next round.
+                    if (err instanceof StackBusy) {
+                        options.log(`${app}: not synced this round: ${(err as Error).message.split("\n")[0]}; trying again next round`);
+                        continue;
                     }
                     const attempts = (failure?.attempts ?? 0) + 1;
                     const limit = record.syncPolicy.retry?.limit ?? 5;

@@ -79,6 +79,9 @@ export class SyncError extends Error {
     }
 }
 
+/** Refused because another sync (SyncWave's or a `pulumi up`) holds the stack: nothing was tried. */
+export class StackBusy extends SyncError {}
+
 function errorsOf(events: readonly EngineEvent[]): string[] {
     return events
         .filter((e) => e.diagnosticEvent?.severity === "error")
@@ -158,7 +161,7 @@ async function takeSyncLock(options: SyncOptions, progress: (line: string) => vo
     const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
     const path = syncLockPath(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack);
     if (!path) return () => undefined;
-    return acquireSyncLock({ path, stack: options.stack, timeoutMs: options.lockTimeoutMs ?? 0, progress, refuse: (m) => new SyncError(m) });
+    return acquireSyncLock({ path, stack: options.stack, timeoutMs: options.lockTimeoutMs ?? 0, progress, refuse: (m) => new StackBusy(m) });
 }
 
 async function syncHoldingLock(options: SyncOptions, progress: (line: string) => void): Promise<SyncResult> {
@@ -467,7 +470,7 @@ async function releaseStaleLock(options: SyncOptions, progress: (line: string) =
     }
     if (locks.length === 0) return;
     const held = locks.filter((l) => !isStale(l));
-    if (held.length > 0) throw new SyncError(lockedMessage(options.stack, held[0]));
+    if (held.length > 0) throw new StackBusy(lockedMessage(options.stack, held[0]));
     for (const l of locks) progress(`the stack was locked by a sync that no longer runs (pid ${l.pid} on ${l.hostname}, since ${l.timestamp ?? "?"}): lock removed`);
     await (await openStack(options)).cancel();
 }

@@ -1,6 +1,7 @@
 // Reads of the API server that need no client library: GET as JSON, a kind's collection path from
 // discovery, one object. They take any HttpsConfig (https-config.ts): client-node's KubeConfig, or the
 // plain form that spares a process loading client-node.
+import { request as httpRequest } from "node:http";
 import { request } from "node:https";
 import type { HttpsConfig } from "./https-config";
 import { retryAfterMs, retryFits } from "./retry-after";
@@ -42,7 +43,8 @@ async function getOnce(kc: HttpsConfig, url: URL, path: string, timeoutMs: numbe
     const options: import("node:https").RequestOptions = { method: "GET", headers: { Accept: "application/json" } };
     await kc.applyToHTTPSOptions(options);
     return new Promise((resolve, reject) => {
-        const req = request(url, options, (res) => {
+        const send = url.protocol === "http:" ? httpRequest : request;
+        const req = send(url, options, (res) => {
             const chunks: Buffer[] = [];
             res.on("data", (c: Buffer) => chunks.push(c));
             res.on("end", () => resolve({ status: res.statusCode ?? 500, retryAfter: res.headers["retry-after"], body: Buffer.concat(chunks).toString("utf8") }));

@@ -77,7 +77,7 @@ export class SyncStack {
  * `repoURL` into `namespace` (created by the sync) under a Project allowing just that: the shape most
  * end-to-end tests need.
  */
-export function webApplicationStack(name: string, repoURL: string, path: string, namespace: string, healthTimeout = "120s"): Promise<SyncStack> {
+export function webApplicationStack(name: string, repoURL: string, path: string, namespace: string, healthTimeout = "120s", automated?: { prune?: boolean; selfHeal?: boolean }): Promise<SyncStack> {
     const root = resolve(__dirname, "../..");
     return SyncStack.create(
         name,
@@ -91,7 +91,7 @@ export function webApplicationStack(name: string, repoURL: string, path: string,
                     project: "team",
                     source: { repoURL, targetRevision: "main", path },
                     destination: { server: "https://kubernetes.default.svc", namespace },
-                    syncPolicy: { syncOptions: ["CreateNamespace=true"] },
+                    syncPolicy: { ...(automated ? { automated } : {}), syncOptions: ["CreateNamespace=true"] },
                 },
             },
             healthTimeout,
