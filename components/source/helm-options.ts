@@ -8,7 +8,7 @@ import { SyncWaveInputError } from "../sync/errors";
 import { CheckoutPathError, resolveValueFile } from "./checkout-paths";
 import { envsubst, type BuildEnv } from "./envsubst";
 import { escapeSetValue, HelmSetError, parseSetFileInto, parseSetInto, type Values } from "./helm-set";
-import { helmValues, valuesFromYaml } from "./helm-values";
+import { helmValues, valuesFromYaml, ValuesFileError } from "./helm-values";
 import { refOf, resolveValueFilesWithRefs, type RefCheckouts } from "./ref-value-files";
 import type { HelmSource } from "./source-types";
 
@@ -54,6 +54,7 @@ function within<T>(context: HelmRenderContext, field: string, fn: () => T): T {
     } catch (err) {
         if (err instanceof CheckoutPathError) throw inputError(context, field, err.message, err.file);
         if (err instanceof HelmSetError) throw inputError(context, field, err.message);
+        if (err instanceof ValuesFileError) throw inputError(context, field, err.message, err.file);
         throw err;
     }
 }
@@ -114,7 +115,8 @@ export function helmTemplateRequest(context: HelmRenderContext, helm: HelmSource
         ),
     );
     // A copy: --set writes into the maps it finds, and those may be the Application's own valuesObject.
-    const values = structuredClone(helmValues(valueFiles, inlineValues(context, helm))) as Values;
+    const inline = inlineValues(context, helm);
+    const values = structuredClone(within(context, "source.helm.valueFiles", () => helmValues(valueFiles, inline))) as Values;
 
     const parameters = helm.parameters ?? [];
     // Helm applies every --set before every --set-string, whatever their order in the Application.

@@ -46,8 +46,25 @@ export function deepMerge(base: Record<string, unknown>, over: Record<string, un
     return out;
 }
 
-function firstDocument(text: string): Record<string, unknown> {
-    return (parseAllDocuments(text)[0]?.toJS() as Record<string, unknown>) ?? {};
+/** A value file that is not a YAML map of values: Helm refuses it ("failed to parse"), and so does a sync, before rendering. */
+export class ValuesFileError extends Error {
+    constructor(
+        message: string,
+        readonly file: string,
+    ) {
+        super(message);
+        this.name = "ValuesFileError";
+    }
+}
+
+/** The first document of a value file (Helm reads no further), a map or nothing. */
+function firstDocument(text: string, file: string): Record<string, unknown> {
+    const first = parseAllDocuments(text)[0];
+    if (first && first.errors.length > 0) throw new ValuesFileError(`value file ${file} is not valid YAML: ${first.errors[0].message.split("\n")[0]}`, file);
+    const value = first?.toJS() as unknown;
+    if (value === null || value === undefined) return {};
+    if (typeof value !== "object" || Array.isArray(value)) throw new ValuesFileError(`value file ${file} is not a YAML map of values`, file);
+    return value as Record<string, unknown>;
 }
 
 /** The values of `helm.values` written as YAML: a map, as Helm requires of a values file. */
@@ -64,7 +81,7 @@ export function valuesFromYaml(text: string): Record<string, unknown> {
 /** The values passed to helm template: resolved value files in order, then the inline values. */
 export function helmValues(valueFiles: readonly ResolvedValueFile[], inline?: Record<string, unknown> | string): Record<string, unknown> {
     let values: Record<string, unknown> = {};
-    for (const { path } of valueFiles) values = deepMerge(values, firstDocument(readFileSync(path, "utf8")));
+    for (const { path, file } of valueFiles) values = deepMerge(values, firstDocument(readFileSync(path, "utf8"), file));
     if (typeof inline === "string") values = deepMerge(values, valuesFromYaml(inline));
     else if (inline) values = deepMerge(values, inline);
     return values;

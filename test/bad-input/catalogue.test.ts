@@ -12,7 +12,7 @@ import { stringify } from "yaml";
 import { orderByDependencies } from "../../components/fleet/depends-on";
 import { validateApplicationSet } from "../../components/fleet/applicationset-spec";
 import { validateProjectSpec } from "../../components/project";
-import { renderSource } from "../../components/source/render";
+import { renderSource, type HelmSource } from "../../components/source/render";
 import { readDeclarations, type StackConfigInput } from "../../components/stack-config";
 import { planSync } from "../../components/sync/plan";
 import type { DiscoveredKinds } from "../../components/sync/scope";
@@ -33,14 +33,19 @@ const KINDS: DiscoveredKinds = {
     unavailable: {},
 };
 
+/** Helm never runs for a refused chart: its options and values are checked before the template is asked for. */
+const unreachableHelm = async (): Promise<never> => {
+    throw new Error("helm template was called for input that should have been refused");
+};
+
 /** A checkout holding these files, rendered and planned as a sync's program does. */
-async function renderAndPlan(files: Record<string, string | Buffer>, syncOptions: string[] = []) {
+async function renderAndPlan(files: Record<string, string | Buffer>, syncOptions: string[] = [], helm?: HelmSource) {
     const checkoutDir = mkdtempSync(join(tmpdir(), "syncwave-bad-input-"));
     for (const [path, content] of Object.entries(files)) {
         mkdirSync(dirname(join(checkoutDir, path)), { recursive: true });
         writeFileSync(join(checkoutDir, path), content);
     }
-    const manifests = await renderSource({ application: "web", checkoutDir, path: "app", namespace: "team" });
+    const manifests = await renderSource({ application: "web", checkoutDir, path: "app", namespace: "team", helm }, unreachableHelm);
     return planSync({ application: "web", manifests, namespace: "team", syncOptions, kinds: KINDS });
 }
 
@@ -52,6 +57,8 @@ interface ManifestCase {
     name: string;
     files: Record<string, string | Buffer>;
     syncOptions?: string[];
+    /** The Application's source.helm, for a chart. */
+    helm?: HelmSource;
     /** Everything the message must say, in order: where (file, resource, field) and what. */
     says: (string | RegExp)[];
 }
@@ -88,6 +95,14 @@ const manifestCases: ManifestCase[] = [
     { surface: "health timeouts", name: "a degraded grace that is not a duration", files: { "app/cm.yaml": cm("x", { "syncwave.dev/degraded-grace": "-1s" }) }, says: ["file app/cm.yaml", "syncwave.dev/degraded-grace", "-1s"] },
     { surface: "annotations", name: "an unknown syncwave.dev annotation", files: { "app/cm.yaml": cm("x", { "syncwave.dev/helth-timeout": "5m" }) }, says: ["file app/cm.yaml", 'field metadata.annotations["syncwave.dev/helth-timeout"]', "unknown SyncWave annotation"] },
     { surface: "Kustomize", name: "a kustomization naming a file that is not there", files: { "app/kustomization.yaml": "resources:\n  - missing.yaml\n" }, says: [/kustomiz/i, "missing.yaml"] },
+    { surface: "Helm values files", name: "a values file that is not in the repository", files: { "app/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n", "app/values.yaml": "replicas: 1\n", "app/templates/cm.yaml": cm("x") }, helm: { valueFiles: ["values-prod.yaml"] }, says: ["field source.helm.valueFiles", "values-prod.yaml"] },
+    { surface: "Helm values files", name: "a values file that is not YAML", files: { ...{ "app/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n", "app/values.yaml": "replicas: 1\n", "app/templates/cm.yaml": cm("x") }, "app/values-prod.yaml": "replicas: [1\n" }, helm: { valueFiles: ["values-prod.yaml"] }, says: ["field source.helm.valueFiles", "value file values-prod.yaml is not valid YAML"] },
+    { surface: "Helm values files", name: "a values file that is a list, not a map of values", files: { "app/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n", "app/values-prod.yaml": "- replicas\n" }, helm: { valueFiles: ["values-prod.yaml"] }, says: ["field source.helm.valueFiles", "value file values-prod.yaml is not a YAML map of values"] },
+    { surface: "Helm values files", name: "a values file outside the repository", files: { "app/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n", "app/values.yaml": "replicas: 1\n", "app/templates/cm.yaml": cm("x") }, helm: { valueFiles: ["../../../etc/passwd"] }, says: ["field source.helm.valueFiles", "etc/passwd"] },
+    { surface: "Helm", name: "inline values that are not YAML", files: { "app/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n", "app/values.yaml": "replicas: 1\n", "app/templates/cm.yaml": cm("x") }, helm: { values: "replicas: [1\n" }, says: ["field source.helm.values"] },
+    { surface: "Helm", name: "a --set parameter Helm cannot parse", files: { "app/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n", "app/values.yaml": "replicas: 1\n", "app/templates/cm.yaml": cm("x") }, helm: { parameters: [{ name: "a[", value: "1" }] }, says: ["field source.helm.parameters[0]"] },
+    { surface: "Helm", name: "a Helm version SyncWave does not render with", files: { "app/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n", "app/values.yaml": "replicas: 1\n", "app/templates/cm.yaml": cm("x") }, helm: { version: "v2" }, says: ["field source.helm.version", "helm version 'v2' is not supported"] },
+    { surface: "Helm", name: "a kubeVersion that is no version", files: { "app/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n", "app/values.yaml": "replicas: 1\n", "app/templates/cm.yaml": cm("x") }, helm: { kubeVersion: "latest" }, says: ["field source.helm.kubeVersion", "could not parse kubernetes version latest"] },
     { surface: "Kustomize", name: "a kustomization that is not YAML", files: { "app/kustomization.yaml": "resources: [\n" }, says: ["file app", "kustomize build failed", "invalid Kustomization: yaml: line 1"] },
 ];
 
@@ -108,7 +123,7 @@ function expectSays(message: string, says: (string | RegExp)[]): void {
 
 describe("bad input in the repository is refused, naming the file, the resource and the field", () => {
     it.each(manifestCases.map((c) => [`${c.surface}: ${c.name}`, c] as const))("%s", async (_, c) => {
-        const message = await renderAndPlan(c.files, c.syncOptions).then(
+        const message = await renderAndPlan(c.files, c.syncOptions, c.helm).then(
             () => "accepted",
             (err: Error) => err.message,
         );

@@ -81,6 +81,21 @@ describe("an admission policy refuses an object of wave 1", () => {
         throw new Error(`the admission policy ${policy} was not enforced within 30s`);
     }
 
+    /** The sync's error message ("synced" if it did not fail). */
+    const failureOf = () =>
+        sync(options).then(
+            () => "synced",
+            (err: Error) => err.message,
+        );
+
+    /** The message names the object and quotes the policy; the SyncFail hook ran. */
+    function expectRefusal(failure: string, start: RegExp): void {
+        expect(failure).toMatch(start);
+        expect(failure).toContain(`ConfigMap ${ns}/guarded was not successfully`);
+        expect(failure).toContain(`guarded is frozen at its current value (change freeze ${run})`);
+        expect(failure).toMatch(/web: SyncFail hook on-fail-[a-z0-9]+: Healthy/);
+    }
+
     beforeAll(async () => {
         await ensureCluster();
         repo = new TestRepo();
@@ -101,14 +116,7 @@ describe("an admission policy refuses an object of wave 1", () => {
     it("in the preview's dry run: nothing is applied, the SyncFail hook runs, the message names the object and the denial", async () => {
         await enforce("v2", false);
         commit("v2");
-        const failure = await sync(options).then(
-            () => "synced",
-            (err: Error) => err.message,
-        );
-        expect(failure).toMatch(/^the preview failed, nothing was synced:/);
-        expect(failure).toContain(`ConfigMap ${ns}/guarded was not successfully`);
-        expect(failure).toContain(`guarded is frozen at its current value (change freeze ${run})`);
-        expect(failure).toMatch(/web: SyncFail hook on-fail-[a-z0-9]+: Healthy/);
+        expectRefusal(await failureOf(), /^the preview failed, nothing was synced:/);
         expect(await valueOf("first")).toBe("v1");
         expect(await valueOf("guarded")).toBe("v1");
         expect(await valueOf("last")).toBe("v1");
@@ -119,14 +127,7 @@ describe("an admission policy refuses an object of wave 1", () => {
         await enforce("v3", true);
         commit("v3");
         const before = await hookRuns();
-        const failure = await sync(options).then(
-            () => "synced",
-            (err: Error) => err.message,
-        );
-        expect(failure).toMatch(/^the sync failed:/);
-        expect(failure).toContain(`ConfigMap ${ns}/guarded was not successfully`);
-        expect(failure).toContain(`guarded is frozen at its current value (change freeze ${run})`);
-        expect(failure).toMatch(/web: SyncFail hook on-fail-[a-z0-9]+: Healthy/);
+        expectRefusal(await failureOf(), /^the sync failed:/);
         expect(await valueOf("first")).toBe("v3");
         expect(await valueOf("guarded")).toBe("v1");
         // Stopped at wave 1: wave 2 is not applied.

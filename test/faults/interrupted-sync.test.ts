@@ -2,7 +2,6 @@
 // applied, while a gate waits for health), by each signal a user or a CI runner sends, on the local
 // cluster. Afterwards: no process of the run outlives it by more than 10 s, nothing git declares was
 // deleted, and the next `syncwave sync` says what it found and converges without state surgery.
-import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +11,7 @@ import { sync } from "../../cli/commands/sync";
 import { readFileCheckpoint, readProjectFile } from "../../cli/fast/stack-files";
 import { processAlive } from "../../cli/stale-lock";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
+import { killEverything, startCli } from "../helpers/cli-run";
 import { TestRepo } from "../helpers/git";
 import { waveConfigMap, webDeployment } from "../helpers/manifests";
 import { commandLine, descendants, until } from "../helpers/processes";
@@ -43,32 +43,8 @@ describe("a sync interrupted", () => {
         return `example.com/web:${version}`;
     }
 
-    /** `syncwave sync` started as from a shell (its own process group), and its output so far. */
-    function startSync() {
-        const child = spawn(resolve(root, "cli/bin/syncwave"), ["--stack", stack.name, "--cwd", root, "sync"], {
-            env: { ...process.env, ...stack.env },
-            detached: true,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let output = "";
-        child.stdout!.on("data", (b) => (output += b));
-        child.stderr!.on("data", (b) => (output += b));
-        const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on("exit", (code, signal) => r({ code, signal })));
-        return { child, exited, output: () => output };
-    }
-
-    /** SIGKILL of the run and every process under it, as when a CI runner is lost; resolves once all are gone. */
-    async function killEverything(run: ReturnType<typeof startSync>): Promise<void> {
-        const processes = [run.child.pid!, ...descendants(run.child.pid!)];
-        for (const pid of processes) {
-            try {
-                process.kill(pid, "SIGKILL");
-            } catch {
-                // already gone
-            }
-        }
-        await until("every process of the run to exit", 10_000, () => (processes.some(processAlive) ? undefined : true));
-    }
+    /** `syncwave sync` started as from a shell (its own process group). */
+    const startSync = () => startCli(stack, ["sync"], { detached: true });
 
     /** The stack's checkpoint as the file backend holds it this instant. */
     function checkpointNow(): { resources?: { urn: string; type: string }[]; pending_operations?: { type: string; resource: { urn: string; type: string } }[] } {
@@ -162,15 +138,7 @@ describe("a sync interrupted", () => {
         const image = commitVersion("30s");
         const run = startSync();
         await until("wave 1 to be applied", 120_000, async () => ((await kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output === image ? true : undefined));
-        const processes = [run.child.pid!, ...descendants(run.child.pid!)];
-        for (const pid of processes) {
-            try {
-                process.kill(pid, "SIGKILL");
-            } catch {
-                // already gone
-            }
-        }
-        await until("every process of the run to exit", 10_000, () => (processes.some(processAlive) ? undefined : true));
+        await killEverything(run);
         const uid = await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.metadata.uid}");
         const lines = await expectConverged(image);
         // The same object, never deleted and re-created.

@@ -2,12 +2,12 @@
 // first finishes its sync; the other is refused at once naming the holder (a person's sync, unless it
 // waits with --lock-timeout), or — reconcile — skips that round without counting a failed attempt
 // and looks again next round. Nothing is applied twice, and both end in sync.
-import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { sync } from "../../cli/commands/sync";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
+import { startCli } from "../helpers/cli-run";
 import { TestRepo } from "../helpers/git";
 import { waveConfigMap, webDeployment } from "../helpers/manifests";
 import { until } from "../helpers/processes";
@@ -35,14 +35,7 @@ describe("a sync while reconcile runs", () => {
 
     const image = () => kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}").then((r) => r.output);
 
-    function start(args: string[]) {
-        const child = spawn(resolve(root, "cli/bin/syncwave"), ["--stack", stack.name, "--cwd", root, ...args], { env: { ...process.env, ...stack.env }, stdio: ["ignore", "pipe", "pipe"] });
-        let output = "";
-        child.stdout.on("data", (b) => (output += b));
-        child.stderr.on("data", (b) => (output += b));
-        const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-        return { child, exited, output: () => output };
-    }
+    const start = (args: string[]) => startCli(stack, args);
 
     beforeAll(async () => {
         await ensureCluster();
@@ -77,7 +70,7 @@ describe("a sync while reconcile runs", () => {
             const person = start(["sync"]);
             await until("the person's sync to apply the new commit", 120_000, async () => ((await image()) === mine ? true : undefined));
             await until("reconcile to meet the lock", 60_000, () => (/web: not synced this round: stack .* is locked by pid/.test(reconcile.output()) ? true : undefined));
-            expect(await person.exited, person.output()).toBe(0);
+            expect((await person.exited).code, person.output()).toBe(0);
             expect(reconcile.output()).not.toMatch(/sync failed \(attempt/);
             expect(await k("get", "configmap/last", "-n", ns, "-o", "jsonpath={.data.v}")).toBe(String(version));
             expect((await k("get", "deployments", "-n", ns, "-o", "name")).split("\n").filter(Boolean)).toEqual(["deployment.apps/web"]);

@@ -6,21 +6,20 @@
 // 100 objects in 4 waves runs as a user starts it (the CLI, pointed at its kubeconfig): it completes,
 // with no spurious timeout, while the API server provably queued its requests. The API server is
 // restarted with its defaults afterwards.
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { startComponent, stopComponent } from "../../cli/cluster/components";
 import { clusterPaths, kubectl } from "../../cli/cluster/local-cluster";
 import { ensureCluster, k, kTry } from "../helpers/cluster";
+import { startCli } from "../helpers/cli-run";
 import { TestRepo } from "../helpers/git";
 import { waveConfigMap, webDeployment } from "../helpers/manifests";
 import { until } from "../helpers/processes";
 import { webApplicationStack, type SyncStack } from "../helpers/sync-stack";
 
-const root = resolve(__dirname, "../..");
 const run = Date.now().toString(36);
 const ns = `throttled-${run}`;
 const account = `syncwave-throttled-${run}`;
@@ -99,15 +98,10 @@ describe("a throttled API server", () => {
     it("the sync of 100 objects completes with no spurious timeout while its requests queue", async () => {
         const [queuedBefore, dispatchedBefore] = [await queuedSeconds(), await dispatched()];
         const startedAt = Date.now();
-        const child = spawn(resolve(root, "cli/bin/syncwave"), ["--stack", stack.name, "--cwd", root, "sync"], {
-            // As a user points syncwave at a cluster (KUBECONFIG follows it).
-            env: { ...process.env, ...stack.env, SYNCWAVE_KUBECONFIG: kubeconfig },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let output = "";
-        child.stdout.on("data", (b) => (output += b));
-        child.stderr.on("data", (b) => (output += b));
-        const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+        // As a user points syncwave at a cluster (KUBECONFIG follows it).
+        const run = startCli(stack, ["sync"], { env: { SYNCWAVE_KUBECONFIG: kubeconfig } });
+        const { code } = await run.exited;
+        const output = run.output();
         const seconds = Math.round((Date.now() - startedAt) / 1000);
         expect(code, output).toBe(0);
         expect(output).not.toMatch(/timed out|did not answer|429|Too many requests/i);
