@@ -2,7 +2,7 @@
 // selfHeal, while a driver makes one random unauthorised edit every 20 s (a ConfigMap's data, or a
 // Deployment's image) and measures how long each takes to be put back. Reports the edits made and
 // repaired, the median and slowest time to repair, the reconcile process tree's memory (RSS) and the
-// stack's state size at the start and at the end. Run with `npm run bench:soak` (the local cluster is
+// stack's state size at the start, halfway and at the end. Run with `npm run bench:soak` (the local cluster is
 // started); SOAK_MINUTES=3 for a short run.
 import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -66,6 +66,9 @@ async function main(): Promise<void> {
         let edits = 0;
         let unrepaired = 0;
         const deadline = Date.now() + minutes * 60_000;
+        // Halfway and at the end: a bounded state stops growing once the kept checkpoint copies are reached.
+        const halfway = Date.now() + (minutes * 60_000) / 2;
+        let stateHalfway: number | undefined;
         console.error(`reconcile every ${INTERVAL} for ${minutes} min, an unauthorised edit every ${EDIT_EVERY_MS / 1000}s`);
         while (Date.now() < deadline) {
             const started = Date.now();
@@ -89,6 +92,7 @@ async function main(): Promise<void> {
             if (repaired) repairs.push((Date.now() - started) / 1000);
             else unrepaired++;
             peakRss = Math.max(peakRss, treeRssMiB(child.pid!));
+            if (stateHalfway === undefined && Date.now() >= halfway) stateHalfway = stateBytes(stack.env.PULUMI_BACKEND_URL);
             console.error(`edit ${edits} (${useDeployment ? "deployment" : "configmap"} ${name}): ${repaired ? `repaired in ${repairs.at(-1)!.toFixed(1)}s` : "NOT repaired within 60s"}`);
             await sleep(Math.max(0, EDIT_EVERY_MS - (Date.now() - started)));
         }
@@ -106,6 +110,7 @@ async function main(): Promise<void> {
             rssEndMiB: Math.round(end.rss),
             rssPeakMiB: Math.round(peakRss),
             stateStartKiB: Math.round(start.state / 1024),
+            stateHalfwayKiB: Math.round((stateHalfway ?? end.state) / 1024),
             stateEndKiB: Math.round(end.state / 1024),
         };
         console.log(JSON.stringify(result, null, 2));
