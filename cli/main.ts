@@ -1,5 +1,6 @@
 // syncwave: the day-two operations of SyncWave stacks over the Automation API. Each command loads
 // only the modules it needs, when it runs: the CLI's start is part of every operation's cost.
+import { writeFileSync } from "node:fs";
 import { Command } from "commander";
 import { spawnSync } from "node:child_process";
 import { constants as osConstants } from "node:os";
@@ -32,7 +33,12 @@ const program = new Command("syncwave")
     .option("--policy-pack <dir...>", "run these policy packs with diff and sync")
     .option("--policy-pack-config <file...>", "configuration of the policy packs")
     .option("--timings", "print where the command's time went (CLI start, state, git, engine phases, program steps, gates, hooks) on stderr")
-    .option("--lock-timeout <duration>", "wait this long (30s, 5m) for another sync of the stack to finish; by default a second sync is refused at once");
+    .option("--lock-timeout <duration>", "wait this long (30s, 5m) for another sync of the stack to finish; by default a second sync is refused at once")
+    .option("--no-color", "plain text without colours (as NO_COLOR=1); colours are used only on a terminal anyway")
+    // Before any command loads the colours: they are chosen once, when first imported.
+    .hook("preAction", (cmd) => {
+        if (cmd.opts<{ color?: boolean }>().color === false) process.env.NO_COLOR = "1";
+    });
 
 function globals(): GlobalOptions & StackOptions & { lockTimeoutMs?: number } {
     const o = program.opts<GlobalOptions>();
@@ -63,13 +69,27 @@ program
     .option("--manual", "show the diff of a manual sync (sync windows with manualSync let it through)")
     .option("--force-hooks", "show the diff of a sync with --force-hooks")
     .option("--allow-fleet-deletion", "show the diff of a sync with --allow-fleet-deletion")
-    .action(async (o: SyncFlags) => {
+    .option("--app <name>", "show only this application")
+    .option("--format <format>", "terminal (the default) or markdown (a pull-request comment)", "terminal")
+    .option("--full-diff <file>", "also write the whole diff (plain text) to this file; a markdown comment cut for length names it")
+    .option("--exit-code", "exit 0 when there is nothing to sync, 1 when there are changes, 2 on an error, a refused application or a mandatory policy violation (as kubectl diff)")
+    .action(async (o: SyncFlags & { format: string; fullDiff?: string; exitCode?: boolean }) => {
         const g = globals();
-        const { diff, formatDiff } = await import("./commands/diff");
-        const result = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, prune: o.prune, syncKind: o.manual ? "manual" : "automated", forceHooks: o.forceHooks, allowFleetDeletion: o.allowFleetDeletion });
+        if (!["terminal", "markdown"].includes(o.format)) throw new Error(`--format ${o.format}: expected terminal or markdown`);
+        if (o.format === "markdown" && g.json) throw new Error("--format markdown and --json: choose one");
+        const { diff, formatDiff, onlyApplication } = await import("./commands/diff");
+        const all = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, prune: o.prune, syncKind: o.manual ? "manual" : "automated", forceHooks: o.forceHooks, allowFleetDeletion: o.allowFleetDeletion });
+        const result = o.app ? onlyApplication(all, o.app) : all;
         const { events: _events, ...json } = result;
-        print(json, formatDiff(result));
-        if (result.events.some((e) => e.diagnosticEvent?.severity === "error") || result.failed.length > 0) process.exitCode = 1;
+        if (o.fullDiff) writeFileSync(o.fullDiff, `${formatDiff(result, { color: false })}\n`);
+        if (o.format === "markdown") {
+            const { formatDiffMarkdown } = await import("./format/diff-markdown");
+            console.log(formatDiffMarkdown(result, { title: `SyncWave diff: stack ${g.stack}${o.app ? `, application ${o.app}` : ""}`, fullDiff: o.fullDiff }));
+        } else print(json, formatDiff(result));
+        const { diffExitCode } = await import("./format/diff-markdown");
+        const code = diffExitCode(result);
+        if (o.exitCode) process.exitCode = code;
+        else if (code === 2) process.exitCode = 1;
     });
 
 program

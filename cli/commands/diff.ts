@@ -8,7 +8,7 @@ import { pruneReports, type PruneReport } from "../prune-report";
 import { programEnv, reportFile } from "../program-env";
 import { runEngine } from "../engine-run";
 import { applicationOfStep, describeId, revisionsFromReport, stagesFromReport, type ResolvedRevision, type StackOptions } from "../stack";
-import { bold, green, red, yellow } from "../format/colors";
+import { bold as boldColour, green as greenColour, red as redColour, yellow as yellowColour } from "../format/colors";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
 import { readState } from "./state";
 import { resolve } from "node:path";
@@ -17,13 +17,17 @@ import { timings } from "../timings";
 import { applicationOfUrn } from "../application-urn";
 import { lastSyncEnv } from "../last-sync-env";
 import { cascadingOrphans, cascadingOrphansMessage } from "../fleet-removal";
+import { objectDiff } from "../format/object-diff";
 
 export interface PlannedChange {
     application: string;
     stage: string;
     resource: string;
     op: string;
+    /** The fields the engine reports as changed. */
     diffs: string[];
+    /** A unified diff of the live object against the one the sync would make (a Secret's values hidden); none for a hook. */
+    unified: string[];
 }
 
 export interface DiffResult {
@@ -50,11 +54,11 @@ export interface FleetChange {
 
 const SYMBOL: Record<string, string> = { run: ">", create: "+", update: "~", replace: "+-", "create-replacement": "+-", delete: "-", "delete-replaced": "-", same: " " };
 
-function opColour(op: string): (s: string) => string {
-    if (op === "run") return bold;
-    if (op.startsWith("create")) return green;
-    if (op.startsWith("delete")) return red;
-    return op === "same" ? (s) => s : yellow;
+function opColourOf(op: string): (s: string) => string {
+    if (op === "run") return boldColour;
+    if (op.startsWith("create")) return greenColour;
+    if (op.startsWith("delete")) return redColour;
+    return op === "same" ? (s) => s : yellowColour;
 }
 
 export async function diff(
@@ -105,7 +109,7 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
             // A hook that the sync runs: its phase and wave are the stage the report gives it.
             const name = (m.urn.split("::").pop() ?? "").replace(/^[A-Za-z]+:/, "");
             const resource = describeId(name);
-            changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource: `hook ${resource}`, op: "run", diffs: [] });
+            changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource: `hook ${resource}`, op: "run", diffs: [], unified: [] });
             continue;
         }
         if (!application || !m.type.startsWith("kubernetes:") || m.type.startsWith("pulumi:providers")) continue;
@@ -114,7 +118,9 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
         if (m.op === "delete" && m.old?.retainOnDelete === true) continue;
         const name = m.urn.split("::").pop() ?? "";
         const resource = describeId(name);
-        changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: m.diffs ?? [] });
+        const live = m.op === "create" ? undefined : (m.old?.outputs as Record<string, unknown> | undefined);
+        const desired = knownValues((m.new?.outputs && Object.keys(m.new.outputs).length > 0 ? m.new.outputs : m.new?.inputs) as Record<string, unknown> | undefined);
+        changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: m.diffs ?? [], unified: objectDiff(live, desired, m.diffs ?? []) });
     }
     const policyViolations = events
         .filter((e) => e.policyEvent)
@@ -142,6 +148,17 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
         entry.kept = a.keptChildren;
     }
     return { revisions: revisionsFromReport(report), changes, prunes: pruneReports(events), failed, policyViolations, fleet, events };
+}
+
+/** The engine's placeholder for a value known only once applied. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** A preview's object with its unknown values written as a reviewer reads them. */
+function knownValues<T>(value: T): T {
+    if (value === UNKNOWN) return "(known after the sync)" as T;
+    if (Array.isArray(value)) return value.map(knownValues) as T;
+    if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, knownValues(v)])) as T;
+    return value;
 }
 
 /** The fleet members a preview adds, changes (their record changes) and removes, by who declares them. */
@@ -178,7 +195,24 @@ export function fleetChanges(events: readonly EngineEvent[]): FleetChange[] {
     return [...owners.values()].filter((o) => o.added.length + o.changed.length + o.removed.length > 0);
 }
 
-export function formatDiff(result: DiffResult): string {
+/** The diff of one Application (and the policy verdicts and errors, which may concern it). */
+export function onlyApplication(result: DiffResult, app: string): DiffResult {
+    const known = [...result.revisions, ...result.changes, ...result.prunes, ...result.failed].some((x) => x.application === app);
+    if (!known) throw new Error(`no application named ${app} in the diff (it has: ${[...new Set(result.revisions.map((r) => r.application))].join(", ") || "none"})`);
+    return {
+        ...result,
+        revisions: result.revisions.filter((r) => r.application === app),
+        changes: result.changes.filter((c) => c.application === app),
+        prunes: result.prunes.filter((p) => p.application === app),
+        failed: result.failed.filter((f) => f.application === app),
+        fleet: result.fleet.filter((f) => f.owner === `application ${app}` || [...f.added, ...f.changed, ...f.removed].includes(app)),
+    };
+}
+
+export function formatDiff(result: DiffResult, options: { color?: boolean } = {}): string {
+    const plain = (s: string) => s;
+    const [bold, green, red, yellow] = options.color === false ? [plain, plain, plain, plain] : [boldColour, greenColour, redColour, yellowColour];
+    const opColour = (op: string) => (options.color === false ? plain : opColourOf(op));
     const lines: string[] = [];
     const apps = new Set([
         ...result.revisions.map((r) => r.application),
@@ -220,6 +254,7 @@ export function formatDiff(result: DiffResult): string {
                 lines.push(`  ${stage}`);
             }
             lines.push(`    ${opColour(c.op)((SYMBOL[c.op] ?? c.op).padEnd(2))} ${c.resource}${c.diffs.length ? `  [${c.diffs.join(", ")}]` : ""}`);
+            if (c.op !== "create") for (const l of c.unified) lines.push(`        ${l.startsWith("+") ? green(l) : l.startsWith("-") ? red(l) : l}`);
         }
         if (prune?.prune.length) lines.push(`  ${red("prune")} (later waves first): ${prune.prune.join(", ")}`);
         if (prune?.requiresPruning.length) lines.push(`  ${yellow("requires pruning")} (stays; 'syncwave sync --prune' deletes it): ${prune.requiresPruning.join(", ")}`);
