@@ -17,7 +17,7 @@ import { timings } from "../timings";
 import { applicationOfUrn } from "../application-urn";
 import { lastSyncEnv } from "../last-sync-env";
 import { cascadingOrphans, cascadingOrphansMessage } from "../fleet-removal";
-import { objectDiff } from "../format/object-diff";
+import { mergedShape, objectDiff, projectOnto } from "../format/object-diff";
 
 export interface PlannedChange {
     application: string;
@@ -116,11 +116,18 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
         // Every managed object is retained by the engine: its "delete" only drops it from the state;
         // what the cluster loses is in the prune report.
         if (m.op === "delete" && m.old?.retainOnDelete === true) continue;
+        // A replacement is three steps (create the new, replace, delete the old, which is retained):
+        // the review sees one.
+        if (m.op === "create-replacement" || m.op === "delete-replaced") continue;
         const name = m.urn.split("::").pop() ?? "";
         const resource = describeId(name);
-        const live = m.op === "create" ? undefined : (m.old?.outputs as Record<string, unknown> | undefined);
-        const desired = knownValues((m.new?.outputs && Object.keys(m.new.outputs).length > 0 ? m.new.outputs : m.new?.inputs) as Record<string, unknown> | undefined);
-        changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: m.diffs ?? [], unified: objectDiff(live, desired, m.diffs ?? []) });
+        // The rendered manifest against the live object (as the preview refreshed it) cut to the fields
+        // declared now or at the last sync.
+        const desired = knownValues(m.new?.inputs as Record<string, unknown> | undefined);
+        const live = m.op === "create" ? undefined : (projectOnto(m.old?.outputs, mergedShape(m.old?.inputs, m.new?.inputs)) as Record<string, unknown> | undefined);
+        // A replacement reports its fields only in detailedDiff ("data.password"), even a secret one's.
+        const changed = [...new Set([...(m.diffs ?? []), ...Object.keys(m.detailedDiff ?? {})])];
+        changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: changed, unified: objectDiff(live, desired, changed) });
     }
     const policyViolations = events
         .filter((e) => e.policyEvent)

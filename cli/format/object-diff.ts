@@ -13,6 +13,39 @@ const SERVER_METADATA = ["managedFields", "resourceVersion", "uid", "generation"
 /** Annotations that restate the object or count rollouts: noise in a review. */
 const NOISY_ANNOTATIONS = ["kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision"];
 
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+
+/** A value Pulumi keeps encrypted (`{"4dabf...": ..., "ciphertext": ...}`): neither its keys nor its content can be shown. */
+function isWrappedSecret(value: unknown): boolean {
+    return Boolean(value) && typeof value === "object" && SECRET_SIGNATURE in (value as Obj);
+}
+
+/**
+ * The live object cut to the fields the Application declares, in the last sync or in this one: what
+ * the API server defaults (a Deployment's strategy, a container's terminationMessagePath) is no
+ * change anyone reviews, while a declared field's live value (drifted or not) and a field git drops
+ * are. Lists are followed item by item; live items beyond the declared ones are someone else's
+ * (server-side apply leaves them), so they are left out like undeclared keys.
+ */
+export function projectOnto(live: unknown, shape: unknown): unknown {
+    if (isWrappedSecret(live) || isWrappedSecret(shape)) return live;
+    if (Array.isArray(live) && Array.isArray(shape)) return live.slice(0, shape.length).map((item, i) => projectOnto(item, shape[i]));
+    if (live && shape && typeof live === "object" && typeof shape === "object" && !Array.isArray(live) && !Array.isArray(shape)) {
+        return Object.fromEntries(Object.keys(shape as Obj).filter((k) => k in (live as Obj)).map((k) => [k, projectOnto((live as Obj)[k], (shape as Obj)[k])]));
+    }
+    return live;
+}
+
+/** The union of two declarations' fields (values from the second where both have one). */
+export function mergedShape(a: unknown, b: unknown): unknown {
+    if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b) && !isWrappedSecret(a) && !isWrappedSecret(b)) {
+        const keys = new Set([...Object.keys(a as Obj), ...Object.keys(b as Obj)]);
+        return Object.fromEntries([...keys].map((k) => [k, k in (b as Obj) ? ((k in (a as Obj) ? mergedShape((a as Obj)[k], (b as Obj)[k]) : (b as Obj)[k])) : (a as Obj)[k]]));
+    }
+    if (Array.isArray(a) && Array.isArray(b)) return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => (i < a.length && i < b.length ? mergedShape(a[i], b[i]) : (b[i] ?? a[i])));
+    return b ?? a;
+}
+
 /** The object as a review compares it; undefined stays undefined (an object created or deleted). */
 export function comparable(object: Obj | undefined): Obj | undefined {
     if (!object) return undefined;
@@ -24,7 +57,8 @@ export function comparable(object: Obj | undefined): Obj | undefined {
         for (const key of SERVER_METADATA) delete metadata[key];
         const annotations = metadata.annotations as Record<string, string> | undefined;
         if (annotations) {
-            for (const key of NOISY_ANNOTATIONS) delete annotations[key];
+            // The provider's control annotations (pulumi.com/skipAwait, patchForce) are SyncWave's plumbing, not git's.
+            for (const key of Object.keys(annotations)) if (NOISY_ANNOTATIONS.includes(key) || key.startsWith("pulumi.com/")) delete annotations[key];
             if (Object.keys(annotations).length === 0) delete metadata.annotations;
         }
     }
@@ -43,8 +77,11 @@ export type SecretKeyChange = "added" | "removed" | "changed" | "unchanged";
  */
 export function secretKeyChanges(live: Obj | undefined, desired: Obj | undefined, changedPaths: readonly string[]): Record<string, SecretKeyChange> {
     const keysOf = (o: Obj | undefined) =>
-        new Map(
-            (["data", "stringData"] as const).flatMap((field) => Object.entries((o?.[field] as Obj | undefined) ?? {}).map(([k, v]) => [`${field}.${k}`, v] as const)),
+        new Map<string, unknown>(
+            (["data", "stringData"] as const).flatMap((field): [string, unknown][] =>
+                // An encrypted field counts as one value, under its own name.
+                isWrappedSecret(o?.[field]) ? [[field, "[secret]"]] : Object.entries((o?.[field] as Obj | undefined) ?? {}).map(([k, v]): [string, unknown] => [`${field}.${k}`, v]),
+            ),
         );
     const before = keysOf(live);
     const after = keysOf(desired);
@@ -53,7 +90,7 @@ export function secretKeyChanges(live: Obj | undefined, desired: Obj | undefined
         if (!before.has(key)) result[key] = "added";
         else if (!after.has(key)) result[key] = "removed";
         else {
-            const reported = changedPaths.some((p) => p === key || p.startsWith(`${key}.`) || p === key.split(".")[0]);
+            const reported = changedPaths.some((p) => p === key || p.startsWith(`${key}.`) || p.startsWith(`${key}[`) || p === key.split(".")[0]);
             const comparableValues = before.get(key) !== "[secret]" && after.get(key) !== "[secret]";
             result[key] = (comparableValues ? JSON.stringify(before.get(key)) !== JSON.stringify(after.get(key)) : reported) ? "changed" : "unchanged";
         }
@@ -62,12 +99,18 @@ export function secretKeyChanges(live: Obj | undefined, desired: Obj | undefined
 }
 
 /** A Secret with every value replaced by what happens to it: safe to print, still diffable. */
-function masked(object: Obj | undefined, changes: Record<string, SecretKeyChange>, side: "live" | "desired"): Obj | undefined {
+function masked(object: Obj | undefined, changes: Record<string, SecretKeyChange>, side: "live" | "desired", changedKeys: readonly string[]): Obj | undefined {
     if (!object) return undefined;
     const copy = structuredClone(object);
     for (const field of ["data", "stringData"] as const) {
         const values = copy[field] as Obj | undefined;
         if (!values) continue;
+        if (isWrappedSecret(values)) {
+            // Encrypted as a whole: the engine names the keys that changed ("data.password"), nothing more.
+            const keys = changedKeys.filter((p) => p.startsWith(`${field}.`)).map((p) => p.slice(field.length + 1)).sort();
+            copy[field] = changes[field] === "changed" ? `(hidden, ${side === "live" ? "old" : "new"} values${keys.length ? ` of ${keys.join(", ")}` : ""})` : "(hidden)";
+            continue;
+        }
         for (const key of Object.keys(values)) {
             const change = changes[`${field}.${key}`];
             values[key] = change === "changed" ? `(hidden, ${side === "live" ? "old" : "new"} value)` : "(hidden)";
@@ -87,8 +130,8 @@ export function objectDiff(live: Obj | undefined, desired: Obj | undefined, chan
     let after = comparable(desired);
     if (isSecret(before) || isSecret(after)) {
         const changes = secretKeyChanges(before, after, changedPaths);
-        before = masked(before, changes, "live");
-        after = masked(after, changes, "desired");
+        before = masked(before, changes, "live", changedPaths);
+        after = masked(after, changes, "desired", changedPaths);
     }
     const patch = structuredPatch("live", "desired", yamlOf(before), yamlOf(after), "", "", { context });
     return patch.hunks.flatMap((h) => [`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines.filter((l) => !l.startsWith("\\"))]);

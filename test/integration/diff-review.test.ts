@@ -73,13 +73,14 @@ describe("syncwave diff for a review", () => {
         expect(output).toMatch(/^\s+-\s+replicas: 2$/m);
         expect(output).toMatch(/^\s+\+\s+replicas: 3$/m);
         expect(output).toMatch(new RegExp(`\\+  ConfigMap ${ns}/new`));
-        expect(output).toMatch(new RegExp(`PreSync\\n\\s+>\\s+hook Job ${ns}/migrate`));
+        expect(output).toMatch(new RegExp(`PreSync wave 0\\n\\s+>\\s+hook Job ${ns}/migrate`));
         // The PostSync hook left git: it does not run.
         expect(output).not.toContain("smoke");
         expect(output).toMatch(new RegExp(`requires pruning.*ConfigMap ${ns}/old`));
         // The Kubernetes provider replaces a changed Secret (server-side apply onto the same object).
         expect(output).toMatch(new RegExp(`(~ |\\+-) Secret ${ns}/db`));
-        expect(output).toContain("password: (hidden, new value)");
+        // The state keeps a Secret's data encrypted as a whole: changed, keys and values hidden.
+        expect(output).toContain("+data: (hidden, new values of password)");
         for (const value of ["first-password", "second-password", Buffer.from("first-password").toString("base64"), Buffer.from("second-password").toString("base64")]) expect(output).not.toContain(value);
         // Nothing changed for the review: the cluster is as the last sync left it.
         expect((await kTry("get", "configmap", "new", "-n", ns)).ok).toBe(false);

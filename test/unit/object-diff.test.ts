@@ -1,6 +1,6 @@
 // The diff a reviewer reads: fields with old and new values, server noise left out, Secret values never shown.
 import { describe, expect, it } from "vitest";
-import { comparable, objectDiff, secretKeyChanges } from "../../cli/format/object-diff";
+import { comparable, mergedShape, objectDiff, projectOnto, secretKeyChanges } from "../../cli/format/object-diff";
 
 const deployment = (replicas: number, extra: Record<string, unknown> = {}) => ({
     apiVersion: "apps/v1",
@@ -40,7 +40,7 @@ describe("what a review compares", () => {
     it("does not change what it is given", () => {
         const object = live(2);
         comparable(object);
-        expect(object.status).toEqual({ readyReplicas: 2 });
+        expect((object as Record<string, unknown>).status).toEqual({ readyReplicas: 2 });
     });
 });
 
@@ -92,5 +92,46 @@ describe("a Secret", () => {
         const lines = objectDiff(secret({}, { url: "postgres://u:p@db" }), secret({}, { url: "postgres://u:q@db" }));
         expect(lines.join("\n")).not.toContain("postgres");
         expect(lines).toContain("+  url: (hidden, new value)");
+    });
+});
+
+describe("the live object cut to the declared fields", () => {
+    const declaredBefore = { spec: { replicas: 2, template: { spec: { containers: [{ name: "api", image: "a:1" }] } } }, metadata: { name: "x", labels: { old: "1" } } };
+    const declaredNow = { spec: { replicas: 3, template: { spec: { containers: [{ name: "api", image: "a:1" }] } } }, metadata: { name: "x" } };
+    const liveObject = {
+        metadata: { name: "x", uid: "u", labels: { old: "1", "pod-template-hash": "abc" } },
+        spec: { replicas: 2, progressDeadlineSeconds: 600, template: { spec: { dnsPolicy: "ClusterFirst", containers: [{ name: "api", image: "a:1", imagePullPolicy: "IfNotPresent" }, { name: "sidecar", image: "s:1" }] } } },
+        status: { replicas: 2 },
+    };
+
+    it("keeps what either declaration has, drops what the API server defaulted and list items nobody declared", () => {
+        expect(projectOnto(liveObject, mergedShape(declaredBefore, declaredNow))).toEqual({
+            metadata: { name: "x", labels: { old: "1" } },
+            spec: { replicas: 2, template: { spec: { containers: [{ name: "api", image: "a:1" }] } } },
+        });
+    });
+
+    it("so the diff is the change git makes, and the field git drops", () => {
+        const lines = objectDiff(projectOnto(liveObject, mergedShape(declaredBefore, declaredNow)) as Record<string, unknown>, declaredNow);
+        expect(lines.filter((l) => /^[-+]/.test(l))).toEqual(["-  labels:", "-    old: \"1\"", "-  replicas: 2", "+  replicas: 3"]);
+    });
+
+    it("leaves encrypted values whole", () => {
+        const wrapped = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "abc" };
+        expect(projectOnto({ data: wrapped, type: "Opaque" }, { data: { a: "x" } })).toEqual({ data: wrapped });
+        expect(mergedShape({ data: wrapped }, { data: { a: 1 } })).toEqual({ data: { a: 1 } });
+    });
+});
+
+describe("a Secret whose data the state keeps encrypted", () => {
+    const wrapped = (c: string) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: c });
+    const secret = (c: string) => ({ apiVersion: "v1", kind: "Secret", metadata: { name: "db" }, data: wrapped(c) });
+    it("is changed or not as the engine says, and shows neither keys nor ciphertext", () => {
+        const lines = objectDiff(secret("old-cipher"), secret("new-cipher"), ["data.password", "data.user"]);
+        expect(lines).toContain("-data: (hidden, old values of password, user)");
+        expect(lines).toContain("+data: (hidden, new values of password, user)");
+        expect(objectDiff(secret("a"), secret("b"), ["data"])).toContain("+data: (hidden, new values)");
+        expect(lines.join("\n")).not.toMatch(/cipher|4dabf/);
+        expect(objectDiff(secret("same"), secret("same"), [])).toEqual([]);
     });
 });
