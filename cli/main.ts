@@ -70,21 +70,31 @@ program
     .option("--force-hooks", "show the diff of a sync with --force-hooks")
     .option("--allow-fleet-deletion", "show the diff of a sync with --allow-fleet-deletion")
     .option("--app <name>", "show only this application")
+    .option("--revision <ref>", "diff the --app application's source at this branch, tag or commit (an unmerged change) against the live cluster; nothing is written")
     .option("--format <format>", "terminal (the default) or markdown (a pull-request comment)", "terminal")
     .option("--full-diff <file>", "also write the whole diff (plain text) to this file; a markdown comment cut for length names it")
     .option("--exit-code", "exit 0 when there is nothing to sync, 1 when there are changes, 2 on an error, a refused application or a mandatory policy violation (as kubectl diff)")
-    .action(async (o: SyncFlags & { format: string; fullDiff?: string; exitCode?: boolean }) => {
+    .action(async (o: SyncFlags & { format: string; fullDiff?: string; exitCode?: boolean; revision?: string }) => {
         const g = globals();
         if (!["terminal", "markdown"].includes(o.format)) throw new Error(`--format ${o.format}: expected terminal or markdown`);
         if (o.format === "markdown" && g.json) throw new Error("--format markdown and --json: choose one");
+        if (o.revision !== undefined && !o.app) throw new Error("--revision needs --app: the application whose source to take at that revision");
+        if (o.revision !== undefined && !/^[\w][\w./-]*$/.test(o.revision)) throw new Error(`--revision ${o.revision}: not a branch, tag or commit name`);
         const { diff, formatDiff, onlyApplication } = await import("./commands/diff");
-        const all = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, prune: o.prune, syncKind: o.manual ? "manual" : "automated", forceHooks: o.forceHooks, allowFleetDeletion: o.allowFleetDeletion });
+        const revision = o.revision !== undefined && o.app ? { ref: o.revision, apps: [o.app] } : undefined;
+        if (revision) {
+            // A pin (a rollback) decides the commit before anything else: --revision would be ignored.
+            const { readPins } = await import("./commands/rollback");
+            const pin = (await readPins(g))[o.app!];
+            if (pin) throw new Error(`application ${o.app} is pinned to ${pin.revision.slice(0, 12)} (${pin.reason}): 'syncwave unpin ${o.app}' first, or diff without --revision`);
+        }
+        const all = await diff({ ...g, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, prune: o.prune, syncKind: o.manual ? "manual" : "automated", forceHooks: o.forceHooks, allowFleetDeletion: o.allowFleetDeletion, revision });
         const result = o.app ? onlyApplication(all, o.app) : all;
         const { events: _events, ...json } = result;
         if (o.fullDiff) writeFileSync(o.fullDiff, `${formatDiff(result, { color: false })}\n`);
         if (o.format === "markdown") {
             const { formatDiffMarkdown } = await import("./format/diff-markdown");
-            console.log(formatDiffMarkdown(result, { title: `SyncWave diff: stack ${g.stack}${o.app ? `, application ${o.app}` : ""}`, fullDiff: o.fullDiff }));
+            console.log(formatDiffMarkdown(result, { title: `SyncWave diff: stack ${g.stack}${o.app ? `, application ${o.app}` : ""}${o.revision ? ` at ${o.revision}` : ""}`, fullDiff: o.fullDiff }));
         } else print(json, formatDiff(result));
         const { diffExitCode } = await import("./format/diff-markdown");
         const code = diffExitCode(result);

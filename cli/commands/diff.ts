@@ -62,7 +62,16 @@ function opColourOf(op: string): (s: string) => string {
 }
 
 export async function diff(
-    options: StackOptions & { policyPacks?: string[]; policyPackConfigs?: string[]; syncKind?: SyncKind; prune?: boolean; forceHooks?: boolean; allowFleetDeletion?: boolean },
+    options: StackOptions & {
+        policyPacks?: string[];
+        policyPackConfigs?: string[];
+        syncKind?: SyncKind;
+        prune?: boolean;
+        forceHooks?: boolean;
+        allowFleetDeletion?: boolean;
+        /** Diff these Applications' (first) source at this branch, tag or commit instead of their targetRevision: an unmerged change against the live cluster. */
+        revision?: { ref: string; apps: string[] };
+    },
 ): Promise<DiffResult> {
     const report = reportFile();
     // The hooks a sync would run: the same run keys `sync` computes from the state.
@@ -77,6 +86,9 @@ export async function diff(
             env: {
                 ...(options.env ?? {}),
                 SYNCWAVE_HOOK_RUN_KEYS: JSON.stringify(runKeys),
+                // As a sync pins the commits its preview resolved: the program fetches REF for these
+                // Applications instead of their targetRevision. A preview writes no state.
+                ...(options.revision ? { SYNCWAVE_REVISIONS: JSON.stringify(Object.fromEntries(options.revision.apps.map((a) => [a, options.revision!.ref]))) } : {}),
                 ...lastSyncEnv(state, { allowFleetDeletion: options.allowFleetDeletion }),
                 ...programEnv({ operation: "preview", kind: options.syncKind, prune: options.prune, isolate: true, report: report.path }),
             },
@@ -95,7 +107,12 @@ export async function diff(
         events.push({ sequence: -1, timestamp: 0, diagnosticEvent: { message: err.message, color: "never", severity: "error" } } as EngineEvent);
     });
     engine.finish();
-    return summarize(events, report.read());
+    const result = summarize(events, report.read());
+    const override = options.revision;
+    if (!override) return result;
+    // The Application still declares its targetRevision: say which revision this diff took instead.
+    const revisions = result.revisions.map((r) => (override.apps.includes(r.application) ? { ...r, targetRevision: `${override.ref} (instead of ${r.targetRevision})` } : r));
+    return { ...result, revisions };
 }
 
 export function summarize(events: EngineEvent[], report: ProgramReport): DiffResult {

@@ -109,6 +109,28 @@ describe("syncwave diff for a review", () => {
         expect(output).not.toContain(Buffer.from("second-password").toString("base64"));
     });
 
+    it("diffs an unmerged branch with --revision against the live cluster, writing nothing", async () => {
+        const main = repo.git("rev-parse", "HEAD").trim();
+        repo.git("checkout", "-q", "-b", "feature");
+        repo.commit({ "web/api.yaml": yaml(api(5)) }, "five replicas");
+        repo.git("checkout", "-q", "main");
+        const before = (await stack.run(["stack", "export"])).stdout;
+        const { code, output } = await cli("diff", "--app", "web", "--revision", "feature", "--exit-code");
+        expect(code, output).toBe(1);
+        expect(output).toMatch(/^\s+-\s+replicas: 2$/m);
+        expect(output).toMatch(/^\s+\+\s+replicas: 5$/m);
+        expect(output).toMatch(/application web {2}file:\/\/\S+@feature \(instead of main\) = [0-9a-f]{12}/);
+        expect(output).not.toContain(main.slice(0, 12));
+        expect((await stack.run(["stack", "export"])).stdout).toBe(before);
+        const markdown = await cli("diff", "--app", "web", "--revision", "feature", "--format", "markdown");
+        expect(markdown.output).toMatch(new RegExp(`^### SyncWave diff: stack ${stack.name}, application web at feature$`, "m"));
+        const withoutApp = await cli("diff", "--revision", "feature");
+        expect(withoutApp.code).not.toBe(0);
+        expect(withoutApp.output).toContain("--revision needs --app: the application whose source to take at that revision");
+        const badRef = await cli("diff", "--app", "web", "--revision", "-x");
+        expect(badRef.code).not.toBe(0);
+    });
+
     it("exits 0 once synced, and refuses an unknown --app or --format", async () => {
         expect((await sync({ stack: stack.name, cwd: root, env: stack.env, prune: true })).failed).toEqual([]);
         expect((await cli("diff", "--exit-code")).code).toBe(0);
