@@ -28,6 +28,10 @@ export interface PlannedChange {
     diffs: string[];
     /** A unified diff of the live object against the one the sync would make (a Secret's values hidden); none for a hook. */
     unified: string[];
+    /** The live object differs from what the last sync applied (someone changed it since): the sync puts it back. */
+    drifted?: boolean;
+    /** Why a hook runs: the desired state changed, the last sync did not complete, or --force-hooks. */
+    why?: string;
 }
 
 export interface DiffResult {
@@ -107,7 +111,9 @@ export async function diff(
         events.push({ sequence: -1, timestamp: 0, diagnosticEvent: { message: err.message, color: "never", severity: "error" } } as EngineEvent);
     });
     engine.finish();
-    const result = summarize(events, report.read());
+    const summary = summarize(events, report.read());
+    // Why each hook runs, from the run keys a sync would use.
+    const result = { ...summary, changes: summary.changes.map((c) => (c.op === "run" ? { ...c, why: hookRunReason(runKeys[c.application]) } : c)) };
     const override = options.revision;
     if (!override) return result;
     // The Application still declares its targetRevision: say which revision this diff took instead.
@@ -144,7 +150,9 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
         const live = m.op === "create" ? undefined : (projectOnto(m.old?.outputs, mergedShape(m.old?.inputs, m.new?.inputs)) as Record<string, unknown> | undefined);
         // A replacement reports its fields only in detailedDiff ("data.password"), even a secret one's.
         const changed = [...new Set([...(m.diffs ?? []), ...Object.keys(m.detailedDiff ?? {})])];
-        changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: changed, unified: objectDiff(live, desired, changed) });
+        // Drifted: the live object's declared fields are not what the last sync applied.
+        const drifted = m.op !== "create" && m.old?.inputs !== undefined && objectDiff(projectOnto(m.old?.outputs, m.old.inputs) as Record<string, unknown>, m.old.inputs as Record<string, unknown>, changed).length > 0;
+        changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: changed, unified: objectDiff(live, desired, changed), ...(drifted ? { drifted } : {}) });
     }
     const policyViolations = events
         .filter((e) => e.policyEvent)
@@ -172,6 +180,13 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
         entry.kept = a.keptChildren;
     }
     return { revisions: revisionsFromReport(report), changes, prunes: pruneReports(events), failed, policyViolations, fleet, events };
+}
+
+/** Why a hook would run: its Application's run key says a retry or a forced run; otherwise its desired state changed. */
+export function hookRunReason(runKey: string | undefined): string {
+    if (runKey?.startsWith("forced-")) return "--force-hooks";
+    if (runKey) return "the last sync did not complete";
+    return "the desired state changed";
 }
 
 /** The engine's placeholder for a value known only once applied. */
@@ -277,7 +292,8 @@ export function formatDiff(result: DiffResult, options: { color?: boolean } = {}
                 stage = c.stage;
                 lines.push(`  ${stage}`);
             }
-            lines.push(`    ${opColour(c.op)((SYMBOL[c.op] ?? c.op).padEnd(2))} ${c.resource}${c.diffs.length ? `  [${c.diffs.join(", ")}]` : ""}`);
+            const notes = [...(c.diffs.length ? [c.diffs.join(", ")] : []), ...(c.drifted ? ["drifted since the last sync"] : []), ...(c.why ? [`runs: ${c.why}`] : [])];
+            lines.push(`    ${opColour(c.op)((SYMBOL[c.op] ?? c.op).padEnd(2))} ${c.resource}${notes.length ? `  [${notes.join("; ")}]` : ""}`);
             if (c.op !== "create") for (const l of c.unified) lines.push(`        ${l.startsWith("+") ? green(l) : l.startsWith("-") ? red(l) : l}`);
         }
         if (prune?.prune.length) lines.push(`  ${red("prune")} (later waves first): ${prune.prune.join(", ")}`);

@@ -81,7 +81,8 @@ function appSection(result: DiffResult, app: string): { text: string; cut: (char
                 stage = ch.stage;
                 lines.push(`**${stage}**`, "");
             }
-            lines.push(`- \`${OP_WORDS[ch.op] ?? ch.op}\` ${ch.resource}${ch.diffs.length && ch.op !== "create" ? ` (${ch.diffs.join(", ")})` : ""}`);
+            const notes = [...(ch.diffs.length && ch.op !== "create" ? [ch.diffs.join(", ")] : []), ...(ch.drifted ? ["drifted since the last sync"] : []), ...(ch.why ? [`runs: ${ch.why}`] : [])];
+            lines.push(`- \`${OP_WORDS[ch.op] ?? ch.op}\` ${ch.resource}${notes.length ? ` (${notes.join("; ")})` : ""}`);
             if (ch.unified.length && ch.op !== "create") {
                 const room = Math.max(0, limit - used);
                 const shown: string[] = [];

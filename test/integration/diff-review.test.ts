@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { sync } from "../../cli/commands/sync";
 import { startCli } from "../helpers/cli-run";
-import { ensureCluster, kTry } from "../helpers/cluster";
+import { ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
 import { waveConfigMap } from "../helpers/manifests";
 import { webApplicationStack, type SyncStack } from "../helpers/sync-stack";
@@ -49,9 +49,12 @@ describe("syncwave diff for a review", () => {
             "web/old.yaml": yaml(waveConfigMap("old", 0, { v: "1" })),
             "web/db.yaml": yaml(secret("first-password")),
             "web/smoke.yaml": yaml(hook("smoke", "PostSync")),
+            "web/settings.yaml": yaml(waveConfigMap("settings", 0, { mode: "fast" })),
         });
         stack = await webApplicationStack("diff-review", repo.url, "web", ns);
         expect((await sync({ stack: stack.name, cwd: root, env: stack.env })).failed).toEqual([]);
+        // Someone edits an object git does not change: the diff shows the sync putting it back.
+        await k("patch", "configmap", "settings", "-n", ns, "--type", "merge", "-p", JSON.stringify({ data: { mode: "slow" } }));
         repo.commit({
             "web/api.yaml": yaml(api(3)),
             "web/old.yaml": null,
@@ -73,6 +76,12 @@ describe("syncwave diff for a review", () => {
         expect(output).toMatch(/^\s+-\s+replicas: 2$/m);
         expect(output).toMatch(/^\s+\+\s+replicas: 3$/m);
         expect(output).toMatch(new RegExp(`\\+  ConfigMap ${ns}/new`));
+        expect(output).toMatch(new RegExp(`~  ConfigMap ${ns}/settings  \\[.*drifted since the last sync`));
+        expect(output).toMatch(/^\s+-\s+mode: slow$/m);
+        expect(output).toMatch(/^\s+\+\s+mode: fast$/m);
+        expect(output).toMatch(new RegExp(`hook Job ${ns}/migrate  \\[runs: the desired state changed\\]`));
+        // Not drifted: the Deployment is as the last sync left it, git changes it.
+        expect(output).not.toMatch(/Deployment .*drifted/);
         expect(output).toMatch(new RegExp(`PreSync wave 0\\n\\s+>\\s+hook Job ${ns}/migrate`));
         // The PostSync hook left git: it does not run.
         expect(output).not.toContain("smoke");

@@ -1,7 +1,7 @@
 // `syncwave diff --format markdown` (a pull-request comment) and `--exit-code`.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
-import { onlyApplication, type DiffResult, type PlannedChange } from "../../cli/commands/diff";
+import { hookRunReason, onlyApplication, type DiffResult, type PlannedChange } from "../../cli/commands/diff";
 import { diffExitCode, formatDiffMarkdown } from "../../cli/format/diff-markdown";
 
 const change = (application: string, op: string, resource: string, unified: string[] = [], stage = "Sync wave 1"): PlannedChange => ({ application, stage, resource, op, diffs: unified.length ? ["spec"] : [], unified });
@@ -98,5 +98,22 @@ describe("--app", () => {
     });
     it("refuses an Application the diff does not have, naming those it has", () => {
         expect(() => onlyApplication(result(), "nope")).toThrow("no application named nope in the diff (it has: shop, web)");
+    });
+});
+
+describe("why a hook runs", () => {
+    it.each([
+        [undefined, "the desired state changed"],
+        ["retry-6cc7ab9ddef29679", "the last sync did not complete"],
+        ["forced-1a2b", "--force-hooks"],
+    ])("run key %s: %s", (key, why) => expect(hookRunReason(key)).toBe(why));
+
+    it("and a drifted object are noted in the comment", () => {
+        const md = formatDiffMarkdown(
+            result({ changes: [{ ...change("shop", "run", "hook Job shop/migrate", [], "PreSync"), why: "the desired state changed" }, { ...change("shop", "update", "ConfigMap shop/settings", ["@@ -1,1 +1,1 @@", "-a: 1", "+a: 2"]), drifted: true }] }),
+            { title: "t" },
+        );
+        expect(md).toContain("- `hook` hook Job shop/migrate (runs: the desired state changed)");
+        expect(md).toContain("- `update` ConfigMap shop/settings (spec; drifted since the last sync)");
     });
 });
