@@ -12,6 +12,7 @@ import { fileBackendLocks, isStale, lockedMessage } from "../stale-lock";
 import { acquireSyncLock, syncLockPath } from "../sync-lock";
 import { runSyncFailHooksFor, unhandledFailures } from "../sync-fail";
 import { describePending, readCheckpoint, readState, type StackCheckpoint, type StateResource } from "./state";
+import { repairFileBackend } from "../recovery/file-backend-repair";
 import { recoverPendingCreates } from "../recovery/recover-pending-creates";
 import { KEEP_ENV, keptCheckpoints, pruneCheckpointCopies } from "../state-retention";
 import { resolve } from "node:path";
@@ -472,6 +473,10 @@ async function releaseStaleLock(options: SyncOptions, progress: (line: string) =
     const held = locks.filter((l) => !isStale(l));
     if (held.length > 0) throw new StackBusy(lockedMessage(options.stack, held[0]));
     for (const l of locks) progress(`the stack was locked by a sync that no longer runs (pid ${l.pid} on ${l.hostname}, since ${l.timestamp ?? "?"}): lock removed`);
+    // The killed process may have been writing the state: what a half-done write left goes first.
+    for (const path of repairFileBackend(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack)) {
+        progress(`removed ${path}, which a killed write of the state left unfinished (an empty attributes file is read as none; the state itself is intact)`);
+    }
     await (await openStack(options)).cancel();
 }
 
