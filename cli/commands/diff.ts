@@ -111,7 +111,9 @@ export async function diff(
         events.push({ sequence: -1, timestamp: 0, diagnosticEvent: { message: err.message, color: "never", severity: "error" } } as EngineEvent);
     });
     engine.finish();
-    const summary = summarize(events, report.read());
+    // What the last sync applied, by URN: the preview's refresh rewrites the old inputs from the live object.
+    const lastApplied = new Map(state.filter((r) => r.inputs).map((r) => [r.urn, r.inputs!]));
+    const summary = summarize(events, report.read(), lastApplied);
     // Why each hook runs, from the run keys a sync would use.
     const result = { ...summary, changes: summary.changes.map((c) => (c.op === "run" ? { ...c, why: hookRunReason(runKeys[c.application]) } : c)) };
     const override = options.revision;
@@ -121,7 +123,7 @@ export async function diff(
     return { ...result, revisions };
 }
 
-export function summarize(events: EngineEvent[], report: ProgramReport): DiffResult {
+export function summarize(events: EngineEvent[], report: ProgramReport, lastApplied: ReadonlyMap<string, Record<string, unknown>> = new Map()): DiffResult {
     const stageOf = stagesFromReport(report);
     const changes: PlannedChange[] = [];
     for (const e of events) {
@@ -150,8 +152,10 @@ export function summarize(events: EngineEvent[], report: ProgramReport): DiffRes
         const live = m.op === "create" ? undefined : (projectOnto(m.old?.outputs, mergedShape(m.old?.inputs, m.new?.inputs)) as Record<string, unknown> | undefined);
         // A replacement reports its fields only in detailedDiff ("data.password"), even a secret one's.
         const changed = [...new Set([...(m.diffs ?? []), ...Object.keys(m.detailedDiff ?? {})])];
-        // Drifted: the live object's declared fields are not what the last sync applied.
-        const drifted = m.op !== "create" && m.old?.inputs !== undefined && objectDiff(projectOnto(m.old?.outputs, m.old.inputs) as Record<string, unknown>, m.old.inputs as Record<string, unknown>, changed).length > 0;
+        // Drifted: the live object's declared fields are not what the last sync applied (values the
+        // state keeps encrypted cannot be compared and never count).
+        const applied = lastApplied.get(m.urn);
+        const drifted = m.op !== "create" && applied !== undefined && objectDiff(projectOnto(m.old?.outputs, applied) as Record<string, unknown>, applied, []).length > 0;
         changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: changed, unified: objectDiff(live, desired, changed), ...(drifted ? { drifted } : {}) });
     }
     const policyViolations = events
