@@ -134,7 +134,10 @@ export function summarize(events: EngineEvent[], report: ProgramReport, lastAppl
             // A hook that the sync runs: its phase and wave are the stage the report gives it.
             const name = (m.urn.split("::").pop() ?? "").replace(/^[A-Za-z]+:/, "");
             const resource = describeId(name);
-            changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource: `hook ${resource}`, op: "run", diffs: [], unified: [] });
+            // A replaced hook is two steps (replace, create-replacement): it runs once.
+            if (!changes.some((c) => c.application === application && c.op === "run" && c.resource === `hook ${resource}`)) {
+                changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource: `hook ${resource}`, op: "run", diffs: [], unified: [] });
+            }
             continue;
         }
         if (!application || !m.type.startsWith("kubernetes:") || m.type.startsWith("pulumi:providers")) continue;

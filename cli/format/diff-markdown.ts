@@ -79,6 +79,8 @@ function appSection(result: DiffResult, app: string): { text: string; cut: (char
         for (const ch of mine) {
             if (ch.stage !== stage) {
                 stage = ch.stage;
+                // A blank line first: right after a list item, a line would continue the item.
+                if (lines.at(-1) !== "") lines.push("");
                 lines.push(`**${stage}**`, "");
             }
             const notes = [...(ch.diffs.length && ch.op !== "create" ? [ch.diffs.join(", ")] : []), ...(ch.drifted ? ["drifted since the last sync"] : []), ...(ch.why ? [`runs: ${ch.why}`] : [])];
@@ -98,7 +100,8 @@ function appSection(result: DiffResult, app: string): { text: string; cut: (char
         if (prune?.prune.length) lines.push("", `**Pruned** (later waves first): ${prune.prune.join(", ")}`);
         if (prune?.requiresPruning.length) lines.push("", `**Requires pruning** (stays; \`syncwave sync --prune\` deletes it): ${prune.requiresPruning.join(", ")}`);
         if (left > 0) lines.push("", `_${left} diff line(s) left out._`);
-        lines.push("", "</details>");
+        if (lines.at(-1) !== "") lines.push("");
+        lines.push("</details>");
         return lines.join("\n");
     };
     return { text: render(Number.POSITIVE_INFINITY), cut: render };
