@@ -10,7 +10,7 @@ import { runEngine } from "../engine-run";
 import { applicationOfStep, describeId, revisionsFromReport, stagesFromReport, type ResolvedRevision, type StackOptions } from "../stack";
 import { bold as boldColour, green as greenColour, red as redColour, yellow as yellowColour } from "../format/colors";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
-import { readState } from "./state";
+import { appRecords, readState } from "./state";
 import { resolve } from "node:path";
 import { EngineTimings } from "../engine-timings";
 import { timings } from "../timings";
@@ -18,6 +18,11 @@ import { applicationOfUrn } from "../application-urn";
 import { lastSyncEnv } from "../last-sync-env";
 import { cascadingOrphans, cascadingOrphansMessage } from "../fleet-removal";
 import { mergedShape, objectDiff, projectOnto } from "../format/object-diff";
+import { ignoredPaths, prepareIgnoreDifferences } from "../../components/sync/ignore-differences";
+import { isUnder, toPropertyPath } from "../../components/sync/json-pointer";
+import { apiGroup } from "../../components/sync/manifest";
+import type { IgnoreDifference } from "../../components/application-spec";
+import { driftedSegmentsOf } from "./drift-classify";
 
 export interface PlannedChange {
     application: string;
@@ -32,7 +37,12 @@ export interface PlannedChange {
     drifted?: boolean;
     /** Why a hook runs: the desired state changed, the last sync did not complete, or --force-hooks. */
     why?: string;
+    /** Fields an ignoreDifferences rule of the Application covers, with the rule ("spec.replicas (ignoreDifferences jsonPointers /spec/replicas)"). */
+    ignored?: string[];
 }
+
+/** The Application's ignoreDifferences rules, ready to use (jq loaded), by Application. */
+export type IgnoreRules = ReadonlyMap<string, readonly IgnoreDifference[]>;
 
 export interface DiffResult {
     revisions: ResolvedRevision[];
@@ -113,7 +123,11 @@ export async function diff(
     engine.finish();
     // What the last sync applied, by URN: the preview's refresh rewrites the old inputs from the live object.
     const lastApplied = new Map(state.filter((r) => r.inputs).map((r) => [r.urn, r.inputs!]));
-    const summary = summarize(events, report.read(), lastApplied);
+    // Each Application's ignoreDifferences, as its last sync recorded them.
+    const records = appRecords(state);
+    for (const r of records) await prepareIgnoreDifferences(r.application, r.ignoreDifferences ?? []);
+    const rules: IgnoreRules = new Map(records.map((r) => [r.application, r.ignoreDifferences ?? []]));
+    const summary = summarize(events, report.read(), lastApplied, rules);
     // Why each hook runs, from the run keys a sync would use.
     const result = { ...summary, changes: summary.changes.map((c) => (c.op === "run" ? { ...c, why: hookRunReason(runKeys[c.application]) } : c)) };
     const override = options.revision;
@@ -123,7 +137,7 @@ export async function diff(
     return { ...result, revisions };
 }
 
-export function summarize(events: EngineEvent[], report: ProgramReport, lastApplied: ReadonlyMap<string, Record<string, unknown>> = new Map()): DiffResult {
+export function summarize(events: EngineEvent[], report: ProgramReport, lastApplied: ReadonlyMap<string, Record<string, unknown>> = new Map(), rules: IgnoreRules = new Map()): DiffResult {
     const stageOf = stagesFromReport(report);
     const changes: PlannedChange[] = [];
     for (const e of events) {
@@ -159,7 +173,8 @@ export function summarize(events: EngineEvent[], report: ProgramReport, lastAppl
         // state keeps encrypted cannot be compared and never count).
         const applied = lastApplied.get(m.urn);
         const drifted = m.op !== "create" && applied !== undefined && objectDiff(projectOnto(m.old?.outputs, applied) as Record<string, unknown>, applied, []).length > 0;
-        changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: changed, unified: objectDiff(live, desired, changed), ...(drifted ? { drifted } : {}) });
+        const ignored = ignoredFields(application, rules.get(application) ?? [], live, desired);
+        changes.push({ application, stage: stageOf.get(`${application}|${resource}`) ?? "Sync wave 0", resource, op: m.op, diffs: changed, unified: objectDiff(live, desired, changed), ...(drifted ? { drifted } : {}), ...(ignored.length ? { ignored } : {}) });
     }
     const policyViolations = events
         .filter((e) => e.policyEvent)
@@ -187,6 +202,21 @@ export function summarize(events: EngineEvent[], report: ProgramReport, lastAppl
         entry.kept = a.keptChildren;
     }
     return { revisions: revisionsFromReport(report), changes, prunes: pruneReports(events), failed, policyViolations, fleet, events };
+}
+
+/**
+ * The fields of a changed object that an ignoreDifferences rule covers and that differ: Argo CD leaves
+ * them out of its diff and its sync status, but a sync still applies them unless the Application has
+ * RespectIgnoreDifferences=true (components/application/graph.ts), so the review sees them marked.
+ */
+export function ignoredFields(application: string, rules: readonly IgnoreDifference[], live: Record<string, unknown> | undefined, desired: Record<string, unknown> | undefined): string[] {
+    const object = desired ?? live;
+    if (!object || rules.length === 0) return [];
+    const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
+    const key = { group: apiGroup(String(object.apiVersion ?? "")), kind: String(object.kind ?? ""), namespace: metadata.namespace ?? "", name: metadata.name ?? "" };
+    const changedPaths = driftedSegmentsOf(desired ?? {}, live ?? {});
+    const covered = ignoredPaths(application, rules, key, [live ?? {}, desired ?? {}]);
+    return [...new Set(covered.filter((c) => changedPaths.some((p) => isUnder(p, c.segments))).map((c) => `${toPropertyPath(c.segments)} (${c.source})`))];
 }
 
 /** Why a hook would run: its Application's run key says a retry or a forced run; otherwise its desired state changed. */
@@ -299,7 +329,7 @@ export function formatDiff(result: DiffResult, options: { color?: boolean } = {}
                 stage = c.stage;
                 lines.push(`  ${stage}`);
             }
-            const notes = [...(c.diffs.length ? [c.diffs.join(", ")] : []), ...(c.drifted ? ["drifted since the last sync"] : []), ...(c.why ? [`runs: ${c.why}`] : [])];
+            const notes = [...(c.diffs.length ? [c.diffs.join(", ")] : []), ...(c.drifted ? ["drifted since the last sync"] : []), ...(c.why ? [`runs: ${c.why}`] : []), ...(c.ignored?.length ? [`ignored by ${c.ignored.join(", ")}`] : [])];
             lines.push(`    ${opColour(c.op)((SYMBOL[c.op] ?? c.op).padEnd(2))} ${c.resource}${notes.length ? `  [${notes.join("; ")}]` : ""}`);
             if (c.op !== "create") for (const l of c.unified) lines.push(`        ${l.startsWith("+") ? green(l) : l.startsWith("-") ? red(l) : l}`);
         }

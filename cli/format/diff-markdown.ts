@@ -83,7 +83,7 @@ function appSection(result: DiffResult, app: string): { text: string; cut: (char
                 if (lines.at(-1) !== "") lines.push("");
                 lines.push(`**${stage}**`, "");
             }
-            const notes = [...(ch.diffs.length && ch.op !== "create" ? [ch.diffs.join(", ")] : []), ...(ch.drifted ? ["drifted since the last sync"] : []), ...(ch.why ? [`runs: ${ch.why}`] : [])];
+            const notes = [...(ch.diffs.length && ch.op !== "create" ? [ch.diffs.join(", ")] : []), ...(ch.drifted ? ["drifted since the last sync"] : []), ...(ch.why ? [`runs: ${ch.why}`] : []), ...(ch.ignored?.length ? [`ignored by ${ch.ignored.join(", ")}`] : [])];
             lines.push(`- \`${OP_WORDS[ch.op] ?? ch.op}\` ${ch.resource}${notes.length ? ` (${notes.join("; ")})` : ""}`);
             if (ch.unified.length && ch.op !== "create") {
                 const room = Math.max(0, limit - used);

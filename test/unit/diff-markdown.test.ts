@@ -1,7 +1,7 @@
 // `syncwave diff --format markdown` (a pull-request comment) and `--exit-code`.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
-import { hookRunReason, onlyApplication, type DiffResult, type PlannedChange } from "../../cli/commands/diff";
+import { hookRunReason, ignoredFields, onlyApplication, type DiffResult, type PlannedChange } from "../../cli/commands/diff";
 import { diffExitCode, formatDiffMarkdown } from "../../cli/format/diff-markdown";
 
 const change = (application: string, op: string, resource: string, unified: string[] = [], stage = "Sync wave 1"): PlannedChange => ({ application, stage, resource, op, diffs: unified.length ? ["spec"] : [], unified });
@@ -115,5 +115,23 @@ describe("why a hook runs", () => {
         );
         expect(md).toContain("- `hook` hook Job shop/migrate (runs: the desired state changed)");
         expect(md).toContain("- `update` ConfigMap shop/settings (spec; drifted since the last sync)");
+    });
+});
+
+describe("fields an ignoreDifferences rule covers", () => {
+    const deployment = (replicas: number, image = "api:1") => ({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "api", namespace: "shop" }, spec: { replicas, template: { spec: { containers: [{ name: "api", image }] } } } });
+    const rule = { group: "apps", kind: "Deployment", jsonPointers: ["/spec/replicas"] };
+
+    it("are named with their rule when they differ", () => {
+        expect(ignoredFields("shop", [rule], deployment(4), deployment(3))).toEqual(["spec.replicas (ignoreDifferences jsonPointers /spec/replicas)"]);
+    });
+    it("are none when they do not differ, the rule is another kind's, or there is no rule", () => {
+        expect(ignoredFields("shop", [rule], deployment(3, "api:1"), deployment(3, "api:2"))).toEqual([]);
+        expect(ignoredFields("shop", [{ ...rule, kind: "StatefulSet" }], deployment(4), deployment(3))).toEqual([]);
+        expect(ignoredFields("shop", [], deployment(4), deployment(3))).toEqual([]);
+    });
+    it("are noted in the comment", () => {
+        const md = formatDiffMarkdown(result({ changes: [{ ...change("shop", "update", "Deployment shop/api", ["@@ -1,1 +1,1 @@", "-  replicas: 4", "+  replicas: 3"]), ignored: ["spec.replicas (ignoreDifferences jsonPointers /spec/replicas)"] }] }), { title: "t" });
+        expect(md).toContain("- `update` Deployment shop/api (spec; ignored by spec.replicas (ignoreDifferences jsonPointers /spec/replicas))");
     });
 });
