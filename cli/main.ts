@@ -80,7 +80,7 @@ program
         if (o.format === "markdown" && g.json) throw new Error("--format markdown and --json: choose one");
         if (o.revision !== undefined && !o.app) throw new Error("--revision needs --app: the application whose source to take at that revision");
         if (o.revision !== undefined && !/^[\w][\w./-]*$/.test(o.revision)) throw new Error(`--revision ${o.revision}: not a branch, tag or commit name`);
-        const { diff, formatDiff, onlyApplication } = await import("./commands/diff");
+        const { diff, diffExitCode, formatDiff, onlyApplication } = await import("./commands/diff");
         const revision = o.revision !== undefined && o.app ? { ref: o.revision, apps: [o.app] } : undefined;
         if (revision) {
             // A pin (a rollback) decides the commit before anything else: --revision would be ignored.
@@ -96,7 +96,6 @@ program
             const { formatDiffMarkdown } = await import("./format/diff-markdown");
             console.log(formatDiffMarkdown(result, { title: `SyncWave diff: stack ${g.stack}${o.app ? `, application ${o.app}` : ""}${o.revision ? ` at ${o.revision}` : ""}`, fullDiff: o.fullDiff }));
         } else print(json, formatDiff(result));
-        const { diffExitCode } = await import("./format/diff-markdown");
         const code = diffExitCode(result);
         if (o.exitCode) process.exitCode = code;
         else if (code === 2) process.exitCode = 1;

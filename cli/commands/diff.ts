@@ -271,6 +271,17 @@ export function fleetChanges(events: readonly EngineEvent[]): FleetChange[] {
     return [...owners.values()].filter((o) => o.added.length + o.changed.length + o.removed.length > 0);
 }
 
+/** `--exit-code`, as `kubectl diff`: 0 nothing to do, 1 changes, 2 an error, a refused Application or a mandatory policy violation. */
+export function diffExitCode(result: Pick<DiffResult, "changes" | "prunes" | "failed" | "policyViolations" | "fleet" | "events">): 0 | 1 | 2 {
+    const errors = result.events.some((e) => e.diagnosticEvent?.severity === "error");
+    if (errors || result.failed.length > 0 || result.policyViolations.some((v) => v.level === "mandatory")) return 2;
+    const changed =
+        result.changes.length > 0 ||
+        result.prunes.some((p) => p.prune.length > 0 || p.requiresPruning.length > 0 || p.removed !== undefined) ||
+        result.fleet.some((f) => f.added.length + f.changed.length + f.removed.length + (f.kept?.length ?? 0) > 0);
+    return changed ? 1 : 0;
+}
+
 /** The diff of one Application (and the policy verdicts and errors, which may concern it). */
 export function onlyApplication(result: DiffResult, app: string): DiffResult {
     const known = [...result.revisions, ...result.changes, ...result.prunes, ...result.failed].some((x) => x.application === app);

@@ -106,14 +106,3 @@ function appSection(result: DiffResult, app: string): { text: string; cut: (char
     };
     return { text: render(Number.POSITIVE_INFINITY), cut: render };
 }
-
-/** `--exit-code`, as `kubectl diff`: 0 nothing to do, 1 changes, 2 an error, a refused Application or a mandatory policy violation. */
-export function diffExitCode(result: Pick<DiffResult, "changes" | "prunes" | "failed" | "policyViolations" | "fleet" | "events">): 0 | 1 | 2 {
-    const errors = result.events.some((e) => e.diagnosticEvent?.severity === "error");
-    if (errors || result.failed.length > 0 || result.policyViolations.some((v) => v.level === "mandatory")) return 2;
-    const changed =
-        result.changes.length > 0 ||
-        result.prunes.some((p) => p.prune.length > 0 || p.requiresPruning.length > 0 || p.removed !== undefined) ||
-        result.fleet.some((f) => f.added.length + f.changed.length + f.removed.length + (f.kept?.length ?? 0) > 0);
-    return changed ? 1 : 0;
-}

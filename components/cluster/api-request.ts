@@ -4,7 +4,7 @@
 import { request as httpRequest, type RequestOptions } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { HttpsConfig } from "./https-config";
-import { retryAfterMs, retryFits } from "./retry-after";
+import { sendRetryingAfter } from "./retry-after";
 
 export interface ApiRequest {
     method: "GET" | "POST" | "PUT" | "DELETE";
@@ -72,24 +72,15 @@ export async function apiRequest<T>(kc: HttpsConfig, req: ApiRequest): Promise<A
     const url = new URL(req.path, cluster.server);
     for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
     const what = `${req.method} ${url.pathname}`;
-    const startedAt = Date.now();
-    for (let attempt = 0; ; attempt++) {
-        const left = Math.max(1, req.timeoutMs - (Date.now() - startedAt));
-        const answer = await sendOnce(kc, url, req, what, cluster.server, left);
-        const wait = retryAfterMs(answer.status, answer.retryAfter);
-        if (wait !== undefined && retryFits(attempt, wait, startedAt, req.timeoutMs)) {
-            await new Promise((r) => setTimeout(r, wait));
-            continue;
-        }
-        if (answer.status >= 400) {
-            const { message, reason } = statusMessage(answer.status, answer.text);
-            throw new KubeApiError(message, answer.status, reason);
-        }
-        try {
-            return { status: answer.status, body: (answer.text ? JSON.parse(answer.text) : undefined) as T };
-        } catch (err) {
-            throw new Error(`${what}: the API server's answer is not JSON: ${(err as Error).message}`);
-        }
+    const answer = await sendRetryingAfter(req.timeoutMs, (left) => sendOnce(kc, url, req, what, cluster.server, left));
+    if (answer.status >= 400) {
+        const { message, reason } = statusMessage(answer.status, answer.text);
+        throw new KubeApiError(message, answer.status, reason);
+    }
+    try {
+        return { status: answer.status, body: (answer.text ? JSON.parse(answer.text) : undefined) as T };
+    } catch (err) {
+        throw new Error(`${what}: the API server's answer is not JSON: ${(err as Error).message}`);
     }
 }
 

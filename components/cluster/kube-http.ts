@@ -4,7 +4,7 @@
 import { request as httpRequest } from "node:http";
 import { request } from "node:https";
 import type { HttpsConfig } from "./https-config";
-import { retryAfterMs, retryFits } from "./retry-after";
+import { sendRetryingAfter } from "./retry-after";
 
 export interface ObjectRef {
     apiVersion: string;
@@ -25,18 +25,10 @@ export async function getJSON<T>(kc: HttpsConfig, path: string, timeoutMs = 30_0
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error("the kubeconfig has no current cluster");
     const url = new URL(path, cluster.server);
-    const startedAt = Date.now();
-    for (let attempt = 0; ; attempt++) {
-        const answer = await getOnce(kc, url, path, timeoutMs);
-        const wait = retryAfterMs(answer.status, answer.retryAfter);
-        if (wait !== undefined && retryFits(attempt, wait, startedAt, timeoutMs)) {
-            await new Promise((r) => setTimeout(r, wait));
-            continue;
-        }
-        if (answer.status === 404) return undefined;
-        if (answer.status >= 400) throw new Error(`GET ${path}: ${answer.status} ${answer.body.slice(0, 300)}`);
-        return JSON.parse(answer.body) as T;
-    }
+    const answer = await sendRetryingAfter(timeoutMs, (left) => getOnce(kc, url, path, left));
+    if (answer.status === 404) return undefined;
+    if (answer.status >= 400) throw new Error(`GET ${path}: ${answer.status} ${answer.body.slice(0, 300)}`);
+    return JSON.parse(answer.body) as T;
 }
 
 async function getOnce(kc: HttpsConfig, url: URL, path: string, timeoutMs: number): Promise<{ status: number; retryAfter: string | string[] | undefined; body: string }> {

@@ -20,3 +20,17 @@ export function retryAfterMs(status: number, retryAfter: string | string[] | und
 export function retryFits(attempt: number, waitMs: number, startedAt: number, timeoutMs: number, now = Date.now()): boolean {
     return attempt < MAX_RETRIES && now + waitMs < startedAt + timeoutMs;
 }
+
+/**
+ * Sends with `send` (given the time left of the deadline) until the answer is not one the server asks
+ * to retry, or a retry no longer fits: the last answer, for the caller to read.
+ */
+export async function sendRetryingAfter<A extends { status: number; retryAfter: string | string[] | undefined }>(timeoutMs: number, send: (leftMs: number) => Promise<A>): Promise<A> {
+    const startedAt = Date.now();
+    for (let attempt = 0; ; attempt++) {
+        const answer = await send(Math.max(1, timeoutMs - (Date.now() - startedAt)));
+        const wait = retryAfterMs(answer.status, answer.retryAfter);
+        if (wait === undefined || !retryFits(attempt, wait, startedAt, timeoutMs)) return answer;
+        await new Promise((r) => setTimeout(r, wait));
+    }
+}

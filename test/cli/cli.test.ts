@@ -15,24 +15,15 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { apply, ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
+import { webDeployment } from "../helpers/manifests";
 import { SyncStack } from "../helpers/sync-stack";
 
 const root = resolve(__dirname, "../..");
 const run = Date.now().toString(36);
 const ns = `cli-${run}`;
 
-function web(image: string, podAnnotations: Record<string, string> = {}) {
-    return stringify({
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: { name: "web", annotations: { "argocd.argoproj.io/sync-wave": "1" } },
-        spec: {
-            replicas: 1,
-            selector: { matchLabels: { app: "web" } },
-            template: { metadata: { labels: { app: "web" }, annotations: podAnnotations }, spec: { containers: [{ name: "web", image }] } },
-        },
-    });
-}
+/** The "web" Deployment of wave 1, as YAML. */
+const web = (image: string, podAnnotations: Record<string, string> = {}) => stringify(webDeployment(image, podAnnotations));
 
 // The platform's autoscaler, applied outside the application (without a metrics server it would be
 // Degraded, as Argo CD would call it; here it only has to exist and own the replicas).

@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { clusterPaths } from "../../cli/cluster/local-cluster";
 import { startComponent, stopComponent } from "../../cli/cluster/components";
 import { sync } from "../../cli/commands/sync";
-import { ensureCluster, k, kTry } from "../helpers/cluster";
+import { deploymentImage, ensureCluster, k, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
 import { waveConfigMap, webDeployment } from "../helpers/manifests";
 import { until } from "../helpers/processes";
@@ -64,7 +64,7 @@ describe("the control plane failing mid-sync", () => {
             (r) => ({ outcome: r.failed.length ? `failed: ${r.failed.map((f) => f.reason).join("; ")}` : "synced" }),
             (err: Error) => ({ outcome: `failed: ${err.message}` }),
         );
-        await until("wave 1 to be applied", 120_000, async () => ((await kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output === `example.com/web:${version}` ? true : undefined));
+        await until("wave 1 to be applied", 120_000, async () => ((await deploymentImage(ns)) === `example.com/web:${version}` ? true : undefined));
         const paths = clusterPaths();
         await stopComponent(paths, component);
         try {

@@ -10,7 +10,7 @@ import { stringify } from "yaml";
 import { sync } from "../../cli/commands/sync";
 import { readFileCheckpoint, readProjectFile } from "../../cli/fast/stack-files";
 import { processAlive } from "../../cli/stale-lock";
-import { ensureCluster, k, kTry } from "../helpers/cluster";
+import { deploymentImage, ensureCluster, k, kTry } from "../helpers/cluster";
 import { killEverything, startCli } from "../helpers/cli-run";
 import { TestRepo } from "../helpers/git";
 import { waveConfigMap, webDeployment } from "../helpers/manifests";
@@ -65,7 +65,7 @@ describe("a sync interrupted", () => {
         const lines: string[] = [];
         const result = await sync({ ...options, progress: (l) => lines.push(l) });
         expect(result.failed, lines.join("\n")).toEqual([]);
-        expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).toBe(image);
+        expect(await deploymentImage(ns)).toBe(image);
         expect(await k("get", "configmap/last", "-n", ns, "-o", "jsonpath={.data.value}")).toBe(`v${version}`);
         // Nothing was created twice: one Deployment, one of each ConfigMap.
         expect((await k("get", "deployments", "-n", ns, "-o", "name")).split("\n").filter(Boolean)).toEqual(["deployment.apps/web"]);
@@ -96,14 +96,14 @@ describe("a sync interrupted", () => {
         expect(code, run.output()).toBe(143);
         expect(run.output()).toContain("cancelled by SIGTERM");
         await until("every process of the run to exit", 10_000, () => (processes.some(processAlive) ? undefined : true));
-        expect(await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).not.toBe(image);
+        expect(await deploymentImage(ns)).not.toBe(image);
         await expectConverged(image);
     });
 
     it("by Ctrl-C while a gate waits: the wave under way finishes, later waves wait for the next sync", async () => {
         const image = commitVersion("20s");
         const run = startSync();
-        await until("wave 1 to be applied", 120_000, async () => ((await kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output === image ? true : undefined));
+        await until("wave 1 to be applied", 120_000, async () => ((await deploymentImage(ns)) === image ? true : undefined));
         const processes = [run.child.pid!, ...descendants(run.child.pid!)];
         // A terminal's Ctrl-C: SIGINT to the whole foreground process group.
         process.kill(-run.child.pid!, "SIGINT");
@@ -119,7 +119,7 @@ describe("a sync interrupted", () => {
     it("by SIGKILL of the CLI alone while a gate waits: its engine is stopped within 10 s, the next sync converges", async () => {
         const image = commitVersion("30s");
         const run = startSync();
-        await until("wave 1 to be applied", 120_000, async () => ((await kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output === image ? true : undefined));
+        await until("wave 1 to be applied", 120_000, async () => ((await deploymentImage(ns)) === image ? true : undefined));
         const processes = [run.child.pid!, ...descendants(run.child.pid!)];
         run.child.kill("SIGKILL");
         await run.exited;
@@ -137,7 +137,7 @@ describe("a sync interrupted", () => {
     it("by SIGKILL of every process of it (a lost CI runner) while a gate waits: the next sync clears the lock, adopts what was created, converges", async () => {
         const image = commitVersion("30s");
         const run = startSync();
-        await until("wave 1 to be applied", 120_000, async () => ((await kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output === image ? true : undefined));
+        await until("wave 1 to be applied", 120_000, async () => ((await deploymentImage(ns)) === image ? true : undefined));
         await killEverything(run);
         const uid = await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.metadata.uid}");
         const lines = await expectConverged(image);
@@ -150,7 +150,7 @@ describe("a sync interrupted", () => {
     it("while another sync of the stack runs: refused at once naming it, or waited for with --lock-timeout", async () => {
         const image = commitVersion("15s");
         const first = startSync();
-        await until("wave 1 to be applied", 120_000, async () => ((await kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output === image ? true : undefined));
+        await until("wave 1 to be applied", 120_000, async () => ((await deploymentImage(ns)) === image ? true : undefined));
         const refused = await sync(options).then(
             () => "synced",
             (err: Error) => err.message,

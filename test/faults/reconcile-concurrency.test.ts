@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { sync } from "../../cli/commands/sync";
-import { ensureCluster, k, kTry } from "../helpers/cluster";
+import { deploymentImage, ensureCluster, k, kTry } from "../helpers/cluster";
 import { startCli } from "../helpers/cli-run";
 import { TestRepo } from "../helpers/git";
 import { waveConfigMap, webDeployment } from "../helpers/manifests";
@@ -33,7 +33,7 @@ describe("a sync while reconcile runs", () => {
         return `example.com/web:${version}`;
     }
 
-    const image = () => kTry("get", "deployment/web", "-n", ns, "-o", "jsonpath={.spec.template.spec.containers[0].image}").then((r) => r.output);
+    const image = () => deploymentImage(ns);
 
     const start = (args: string[]) => startCli(stack, args);
 

@@ -45,3 +45,8 @@ export async function apply(...objects: object[]): Promise<void> {
     writeFileSync(file, objects.map((o) => stringify(o)).join("---\n"));
     await k("apply", "-f", file);
 }
+
+/** The image the "web" Deployment (or another) of `namespace` runs now; "" when there is none. */
+export async function deploymentImage(namespace: string, name = "web"): Promise<string> {
+    return (await kTry("get", `deployment/${name}`, "-n", namespace, "-o", "jsonpath={.spec.template.spec.containers[0].image}")).output;
+}

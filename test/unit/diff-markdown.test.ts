@@ -1,8 +1,8 @@
 // `syncwave diff --format markdown` (a pull-request comment) and `--exit-code`.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { describe, expect, it } from "vitest";
-import { hookRunReason, ignoredFields, onlyApplication, type DiffResult, type PlannedChange } from "../../cli/commands/diff";
-import { diffExitCode, formatDiffMarkdown } from "../../cli/format/diff-markdown";
+import { diffExitCode, hookRunReason, ignoredFields, onlyApplication, type DiffResult, type PlannedChange } from "../../cli/commands/diff";
+import { formatDiffMarkdown } from "../../cli/format/diff-markdown";
 
 const change = (application: string, op: string, resource: string, unified: string[] = [], stage = "Sync wave 1"): PlannedChange => ({ application, stage, resource, op, diffs: unified.length ? ["spec"] : [], unified });
 
