@@ -138,6 +138,9 @@ describe("a sync interrupted", () => {
         const image = commitVersion("30s");
         const run = startSync();
         await until("wave 1 to be applied", 120_000, async () => ((await deploymentImage(ns)) === image ? true : undefined));
+        // Kill while the gate's step is recorded as under way, not in the instant between two steps.
+        const gateUnderWay = () => (checkpointNow().pending_operations ?? []).some((op) => /HealthGate/.test(op.resource.type + op.resource.urn));
+        await until("the gate's step to be under way", 60_000, () => (gateUnderWay() ? true : undefined));
         await killEverything(run);
         const uid = await k("get", "deployment/web", "-n", ns, "-o", "jsonpath={.metadata.uid}");
         const lines = await expectConverged(image);
