@@ -1,9 +1,12 @@
-// A failed RollingSync step, rolled back (beyond Argo CD, whose progressive sync has no failure policy):
-// with `syncwave.dev/rollback-on-failure: "true"` on the ApplicationSet, every Application of the step
-// that failed goes back to the last revision it ended Healthy at, pinned there (as `syncwave rollback`
-// pins) and synced alone with the kind `auto-rollback` in the history. The later steps were never
-// started: the rollout halts at the failed step either way. This is the one rollback-after-failure
-// mechanism; an Application's own automatic rollback reuses it with a step of one.
+// Rolling back after a failed sync, the one mechanism for both of SyncWave's automatic rollbacks
+// (beyond Argo CD, which has neither: Argo Rollouts backs out a bad release there):
+// - a failed RollingSync step, with `syncwave.dev/rollback-on-failure: "true"` on the ApplicationSet:
+//   every Application of the step goes back (Argo CD's progressive sync has no failure policy);
+// - an Application with `autoRollback` (`syncwave.dev/auto-rollback: "true"`) whose gate found it
+//   Degraded or timed out: that Application alone goes back, a step of one.
+// Each goes to the last revision it ended Healthy at, pinned there (as `syncwave rollback` pins) and
+// synced alone with the kind `auto-rollback` in the history. A rollout's later steps were never started:
+// it halts at the failed step either way.
 import type { ApplicationSetReport } from "../components/report";
 import type { HistoryEntry } from "./commands/history";
 
@@ -33,11 +36,11 @@ export function lastHealthyRevision(entries: readonly HistoryEntry[], applicatio
 }
 
 export interface RollbackPlan {
-    applicationSet: string;
-    step: number;
+    /** What failed: a rollout's step, or one Application with autoRollback. */
+    scope: { applicationSet: string; step: number } | { application: string; gate: "Degraded" | "timeout"; failedRevision?: string };
     /** Application → the revision it goes back to. */
     targets: Record<string, string>;
-    /** Applications of the step with no Healthy revision in the history: left as they are. */
+    /** Applications with no Healthy revision in the history (or only the failing one): left as they are. */
     without: string[];
     failed: string[];
 }
@@ -56,7 +59,41 @@ export function planRolloutRollbacks(sets: readonly ApplicationSetReport[], fail
             if (last) targets[app] = last.revision;
             else without.push(app);
         }
-        plans.push({ applicationSet: set.applicationSet, step: step.index + 1, targets, without, failed: step.failed });
+        plans.push({ scope: { applicationSet: set.applicationSet, step: step.index + 1 }, targets, without, failed: step.failed });
     }
     return plans;
+}
+
+/**
+ * What each autoRollback Application whose gate failed goes back to, alone. Not one a rollout's plan
+ * already rolls back, and not to the very commit that just failed: when the last Healthy revision is
+ * the failing one (the release did not change; the cluster did), syncing it again undoes nothing.
+ */
+export function planAutoRollbacks(
+    autoRollback: readonly string[],
+    gates: Readonly<Record<string, "Degraded" | "timeout">>,
+    failedRevisions: Readonly<Record<string, string>>,
+    entries: readonly HistoryEntry[],
+    covered: ReadonlySet<string>,
+): RollbackPlan[] {
+    return Object.entries(gates)
+        .filter(([app]) => autoRollback.includes(app) && !covered.has(app))
+        .map(([app, gate]) => {
+            const failedRevision = failedRevisions[app];
+            const last = lastHealthyRevision(entries, app);
+            const usable = last !== undefined && last.revision !== failedRevision;
+            return {
+                scope: { application: app, gate, ...(failedRevision ? { failedRevision } : {}) },
+                targets: usable ? { [app]: last.revision } : {},
+                without: usable ? [] : [app],
+                failed: [app],
+            };
+        });
+}
+
+/** The history's record of why an automatic rollback ran: the failed commit and cause of each Application. */
+export function rollbackReason(plan: RollbackPlan): string {
+    if ("applicationSet" in plan.scope) return `step ${plan.scope.step} of ApplicationSet ${plan.scope.applicationSet} failed (${plan.failed.join(", ")})`;
+    const cause = plan.scope.gate === "timeout" ? "did not become Healthy in time" : "was Degraded";
+    return `${plan.scope.application} ${cause}${plan.scope.failedRevision ? ` at ${plan.scope.failedRevision}` : ""}`;
 }

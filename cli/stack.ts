@@ -99,11 +99,15 @@ export interface SyncRecord {
     kind: string;
     by?: string;
     revisions: Record<string, string>;
+    /** Why the sync ran, from the lines under the first (an automatic rollback's failed commit and cause). */
+    reason?: string;
 }
 
 export function parseSyncMessage(message: string | undefined): SyncRecord | undefined {
-    const m = /^syncwave (\S+): (.*)$/.exec(message ?? "");
+    const [first, ...rest] = (message ?? "").split("\n");
+    const m = /^syncwave (\S+): (.*)$/.exec(first);
     if (!m) return undefined;
+    const reason = rest.join("\n").trim();
     const pairs = Object.fromEntries(
         m[2]
             .split(" ")
@@ -111,5 +115,5 @@ export function parseSyncMessage(message: string | undefined): SyncRecord | unde
             .map((pair) => pair.split("=") as [string, string]),
     );
     const { by, ...revisions } = pairs;
-    return { kind: m[1], by, revisions };
+    return { kind: m[1], by, revisions, ...(reason ? { reason } : {}) };
 }

@@ -89,4 +89,10 @@ export interface ApplicationSpec {
      * manifest): names of Applications declared beside it (top level, the same parent, the same ApplicationSet).
      */
     dependsOn?: string[];
+    /**
+     * Beyond Argo CD (opt-in, needs syncPolicy.automated): a sync whose gates find this Application
+     * Degraded or timed out is followed at once by a sync of the last revision it ended Healthy at,
+     * pinned there until `syncwave unpin` (`syncwave.dev/auto-rollback: "true"` on an Argo CD manifest).
+     */
+    autoRollback?: boolean;
 }

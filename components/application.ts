@@ -8,6 +8,7 @@ import { destinationKubeconfig } from "./cluster-connection";
 import { checkDestination, checkSourceRepo, destinationServiceAccount, type Violation } from "./project/rules";
 import type { Health } from "./health/status";
 import { SyncWaveInputError } from "./sync/errors";
+import { checkAutoRollback } from "./stack-config";
 import { describeResource } from "./sync/manifest";
 import { planSync } from "./sync/plan";
 import { prepareIgnoreDifferences } from "./sync/ignore-differences";
@@ -69,6 +70,7 @@ export class Application extends pulumi.ComponentResource {
                 commit: outputs.revision,
                 revisions: outputs.revisions,
                 pruneEnabled: outputs.pruneEnabled,
+                autoRollback: args.autoRollback === true,
                 stages: outputs.stages,
                 timings: this.steps,
                 ...(outputs.keptChildren?.length ? { keptChildren: outputs.keptChildren } : {}),
@@ -98,6 +100,8 @@ export class Application extends pulumi.ComponentResource {
         // them may hold the same object on two clusters, and Pulumi names do not include the parent's.
         const namePrefix = args.origin?.parent !== undefined || args.origin?.applicationSet !== undefined ? `${name}|` : "";
 
+        // Stack config and manifests were checked when read; a TypeScript program's arguments are checked here.
+        checkAutoRollback(name, args, { application: name, field: "autoRollback" });
         // dependsOn names Applications, which only a declarer resolves (the stack program, a parent, an
         // ApplicationSet); a TypeScript program waits on others with `after: [other.ready]`.
         if (args.dependsOn?.length && !args.dependsOnResolved) {

@@ -15,6 +15,8 @@ export interface ApplicationReport {
     /** What every source resolved to, in order (Applications with `sources`). */
     revisions?: string[];
     pruneEnabled?: boolean;
+    /** `autoRollback`: a failed gate is followed by a sync of the last Healthy revision. */
+    autoRollback?: boolean;
     /** The sync's stages, in order: which objects and hooks each phase and wave holds. */
     stages?: { phase: string; wave: number; resources: string[]; hooks: string[] }[];
     /** Milliseconds of the program's own steps for this Application (fetch, render, plan, ...), for --timings. */

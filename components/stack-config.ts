@@ -85,6 +85,7 @@ export function validateApplication(name: string, spec: Record<string, unknown>,
     validateFinalizers(name, spec.finalizers, field("finalizers"));
     if (spec.cascade !== undefined && typeof spec.cascade !== "boolean") throw new SyncWaveInputError("must be true or false", field("cascade"));
     checkFields(spec, APPLICATION_FIELDS, where, file);
+    checkAutoRollback(name, spec, field("autoRollback"));
     if (spec.syncPolicy !== undefined) {
         const policy = requireObject(spec.syncPolicy, field("syncPolicy"));
         checkFields(policy, SYNC_POLICY_FIELDS, `${where}.syncPolicy`, file);
@@ -101,6 +102,19 @@ export function validateApplication(name: string, spec: Record<string, unknown>,
         if (policy.retry !== undefined) validateRetry(requireObject(policy.retry, field("syncPolicy.retry")), `${where}.syncPolicy.retry`, file);
     }
     return spec as unknown as ApplicationSpec;
+}
+
+/**
+ * autoRollback is a promise about automated syncs: what reverts a bad release by itself must be what
+ * deploys one by itself. Without syncPolicy.automated (or with `enabled: false`) it is refused, not ignored.
+ */
+export function checkAutoRollback(name: string, spec: { autoRollback?: unknown; syncPolicy?: unknown }, where: SyncWaveInputError["details"]): void {
+    if (spec.autoRollback === undefined) return;
+    if (typeof spec.autoRollback !== "boolean") throw new SyncWaveInputError("must be true or false", where);
+    const automated = (spec.syncPolicy as { automated?: { enabled?: boolean } } | undefined)?.automated;
+    if (spec.autoRollback && (automated === undefined || automated === null || automated.enabled === false)) {
+        throw new SyncWaveInputError(`application ${name} asks for automatic rollback without syncPolicy.automated: only an automated Application is rolled back automatically`, where);
+    }
 }
 
 /** Argo CD's retry policy: a limit, and a backoff of durations and a factor, each checked here rather than defaulted later. */
@@ -133,7 +147,7 @@ interface FieldSet {
 const APPLICATION_FIELDS: FieldSet = {
     // `info` is shown by Argo CD's UI only; `revisionHistoryLimit` bounds Argo CD's status history, whose
     // place the stack history takes: both change nothing a sync does.
-    known: ["project", "source", "sources", "destination", "syncPolicy", "ignoreDifferences", "finalizers", "cascade", "info", "revisionHistoryLimit", "dependsOn"],
+    known: ["project", "source", "sources", "destination", "syncPolicy", "ignoreDifferences", "finalizers", "cascade", "info", "revisionHistoryLimit", "dependsOn", "autoRollback"],
     refused: { sourceHydrator: "source hydration is not supported" },
 };
 const SYNC_POLICY_FIELDS: FieldSet = { known: ["automated", "syncOptions", "retry", "managedNamespaceMetadata"] };
@@ -184,8 +198,11 @@ export interface ApplicationSetDeclaration {
 /** SyncWave's annotation on an Argo CD Application manifest naming the Applications it syncs after. */
 export const DEPENDS_ON_ANNOTATION = "syncwave.dev/depends-on";
 
+/** SyncWave's annotation on an Argo CD Application manifest turning on automatic rollback (`autoRollback`). */
+export const AUTO_ROLLBACK_ANNOTATION = "syncwave.dev/auto-rollback";
+
 /** The SyncWave annotations an Application manifest may carry; any other syncwave.dev/ annotation is refused. */
-const APPLICATION_ANNOTATIONS = [DEPENDS_ON_ANNOTATION];
+const APPLICATION_ANNOTATIONS = [DEPENDS_ON_ANNOTATION, AUTO_ROLLBACK_ANNOTATION];
 
 /**
  * One Argo CD Application manifest (from syncwave:manifests, or rendered by a parent Application) as
@@ -223,7 +240,16 @@ export function applicationFromManifest(manifest: Manifest, file: string): { nam
         ?.split(",")
         .map((d) => d.trim())
         .filter((d) => d !== "");
-    const withMetadata = { ...spec, ...(finalizers ? { finalizers } : {}), ...(dependsOn ? { dependsOn } : {}) };
+    if (spec.autoRollback !== undefined) {
+        throw new SyncWaveInputError(`autoRollback is not an Argo CD field: use the annotation ${AUTO_ROLLBACK_ANNOTATION}`, { file, resource: `Application ${name}`, field: "spec.autoRollback" });
+    }
+    const rollbackValue = annotations[AUTO_ROLLBACK_ANNOTATION];
+    if (rollbackValue !== undefined && rollbackValue !== "true" && rollbackValue !== "false") {
+        throw new SyncWaveInputError(`must be "true" or "false", not "${rollbackValue}"`, { file, resource: `Application ${name}`, field: `metadata.annotations["${AUTO_ROLLBACK_ANNOTATION}"]` });
+    }
+    const autoRollback = rollbackValue === undefined ? undefined : rollbackValue === "true";
+    checkAutoRollback(name, { ...spec, autoRollback }, { file, resource: `Application ${name}`, field: `metadata.annotations["${AUTO_ROLLBACK_ANNOTATION}"]` });
+    const withMetadata = { ...spec, ...(finalizers ? { finalizers } : {}), ...(dependsOn ? { dependsOn } : {}), ...(autoRollback !== undefined ? { autoRollback } : {}) };
     return { name, spec: validateApplication(name, withMetadata, "spec", file) };
 }
 

@@ -16,6 +16,8 @@ export interface HistoryEntry {
     result: string;
     health: string;
     revisions: Record<string, string>;
+    /** Why the sync ran, when it says: an automatic rollback's failed commit and cause. */
+    reason?: string;
     message: string;
 }
 
@@ -44,6 +46,7 @@ export async function history(options: StackOptions): Promise<HistoryEntry[]> {
             result: u.result,
             health: u.kind !== "update" ? "" : u.result === "failed" ? failedHealth(failure) : measuredHealth(completed, u.startTime, u.endTime),
             revisions: record?.revisions ?? {},
+            ...(record?.reason ? { reason: record.reason } : {}),
             message: u.message,
         };
     });
@@ -88,7 +91,13 @@ export function formatHistory(entries: HistoryEntry[]): string {
         e.result,
         e.health,
         e.by,
-        Object.entries(e.revisions).map(([app, sha]) => `${app}@${sha.slice(0, 12)}`).join(" ") || e.message.slice(0, 60),
+        (Object.entries(e.revisions).map(([app, sha]) => `${app}@${sha.slice(0, 12)}`).join(" ") || e.message.split("\n")[0].slice(0, 60)) +
+            (e.reason ? `  (${e.reason.split("\n").map(shortenShas).join("; ")})` : ""),
     ]);
     return formatColumns(["ID", "WHEN", "KIND", "RESULT", "HEALTH", "BY", "REVISIONS"], rows, [3, 4]);
+}
+
+/** Full commit SHAs cut to 12 characters, as the REVISIONS column shows them. */
+function shortenShas(text: string): string {
+    return text.replace(/\b([0-9a-f]{12})[0-9a-f]{28}\b/g, "$1");
 }

@@ -58,6 +58,7 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
     relayToEngine(["SIGINT"]);
     options.log(`reconciling stack ${options.stack} every ${options.intervalMs / 1000}s; SIGTERM or Ctrl-C stops it`);
     const failures = new Map<string, { attempts: number; notBefore: number }>();
+    const saidPinned = new Set<string>();
     // Per Application, whether a sync to a given commit would change anything (a preview's answer).
     const verdicts = new Map<string, { commit: string; outOfSync: boolean }>();
     const sleep = (ms: number) =>
@@ -76,6 +77,13 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
                 options.log("this stack has ApplicationSets or app-of-apps parents: reconcile syncs and repairs the Applications they declared at the last sync; 'syncwave sync' regenerates them (new or removed members)");
             }
             const pins = await readPins(options);
+            // A pinned Application is never moved to a new commit: said once per pin, not every round.
+            for (const record of records) {
+                const pin = pins[record.application];
+                if (!pin || saidPinned.has(`${record.application}@${pin.revision}`)) continue;
+                saidPinned.add(`${record.application}@${pin.revision}`);
+                options.log(`${record.application}: pinned to ${pin.revision.slice(0, 12)} (${pin.reason}): new commits are not synced until 'syncwave unpin ${record.application}'`);
+            }
             const reports = await drift(options, state);
             const moved = await newRevisions(options, records, pins, verdicts);
             for (const record of records) {

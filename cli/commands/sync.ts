@@ -16,7 +16,7 @@ import { repairFileBackend } from "../recovery/file-backend-repair";
 import { recoverPendingCreates } from "../recovery/recover-pending-creates";
 import { KEEP_ENV, keptCheckpoints, pruneCheckpointCopies } from "../state-retention";
 import { resolve } from "node:path";
-import { failureClasses, failureTagName, failureTagValue, type FailureClass } from "../failure-class";
+import { failedGates, failureClasses, failureTagName, failureTagValue, type FailureClass } from "../failure-class";
 import { numberUpdates } from "./history";
 import { programEnv, reportFile } from "../program-env";
 import { applicationOfStep, describeId, openStack, revisionsFromReport, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
@@ -38,6 +38,8 @@ export interface SyncOptions extends StackOptions {
     skipApps?: string[];
     /** "sync", "rollback" or "reconcile": recorded in the history. */
     kind?: string;
+    /** Why this sync runs, recorded in the history under its revisions (an automatic rollback's failed commit and cause). */
+    reason?: string;
     /** Argo CD's kind of sync: automated (the default: CI, reconcile) or manual (a person, --manual). */
     syncKind?: SyncKind;
     /** Delete what left git even without automated.prune (Argo CD's sync --prune). */
@@ -75,6 +77,8 @@ export class SyncError extends Error {
         readonly partial?: SyncResult,
         /** The Applications whose step failed in the engine (gate, hook, apply), from the update's events. */
         readonly failedApplications: string[] = [],
+        /** Of those, the ones whose health gate failed, and how (what automatic rollback acts on). */
+        readonly failedGates: Record<string, "Degraded" | "timeout"> = {},
     ) {
         super(message);
     }
@@ -307,13 +311,12 @@ async function syncHoldingLock(options: SyncOptions, progress: (line: string) =>
             progress,
         });
     } catch (err) {
-        // A progressive rollout's failed step goes back to its last Healthy revisions, once: a
-        // rollback that fails itself is reported, never retried.
-        const sets = Object.values(report.applicationSets ?? {});
-        if (err instanceof SyncError && options.kind !== "auto-rollback" && sets.some((s) => s.rollbackOnFailure)) {
-            const { rollBackFailedSteps } = await import("../rollout-rollback-run");
-            const lines = await rollBackFailedSteps(options, sets, err.failedApplications, progress);
-            if (lines.length > 0) throw new SyncError(`${err.message}\n${lines.join("\n")}`, err.partial, err.failedApplications);
+        // A progressive rollout's failed step, and an autoRollback Application whose gate failed, go
+        // back to their last Healthy revisions, once: a rollback that fails itself is reported, never retried.
+        if (err instanceof SyncError && options.kind !== "auto-rollback") {
+            const { rollBackAfterFailure } = await import("../rollout-rollback-run");
+            const lines = await rollBackAfterFailure(options, report, err, progress);
+            if (lines.length > 0) throw new SyncError(`${err.message}\n${lines.join("\n")}`, err.partial, err.failedApplications, err.failedGates);
         }
         throw err;
     }
@@ -389,7 +392,7 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
                 stack: options.stack,
                 cwd: options.cwd,
                 env: { ...(options.env ?? {}), ...run.env, SYNCWAVE_REPORT: report.path },
-                message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}`,
+                message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}${options.reason ? `\n${options.reason}` : ""}`,
                 // What drifted or vanished since the last sync is read first, then put back.
                 refresh: true,
                 target: run.targets,
@@ -426,7 +429,7 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
         }
         // Cancelled: say so first; the engine's own "update canceled" is no reason to look for.
         const why = err instanceof EngineCancelled ? [err.message, ...reasons.filter((r) => !/update cancell?ed/.test(r))] : reasons;
-        throw new SyncError(`the sync failed:\n${why.length ? why.join("\n") : (err as Error).message}`, undefined, Object.keys(classes).filter((a) => a !== ""));
+        throw new SyncError(`the sync failed:\n${why.length ? why.join("\n") : (err as Error).message}`, undefined, Object.keys(classes).filter((a) => a !== ""), failedGates(updateEvents));
     }
 }
 

@@ -19,6 +19,11 @@ describe("sync record in the update message", () => {
         expect(parseSyncMessage(message)).toEqual({ kind: "rollback", by: "alice", revisions: { shop: shaA, metrics: shaB } });
     });
 
+    it("keeps the lines under the first as the reason (an automatic rollback's failed commit and cause)", () => {
+        const message = `syncwave auto-rollback: shop=${shaA} by=ci\nrolled back shop to ${shaA}: shop was Degraded at ${shaB}`;
+        expect(parseSyncMessage(message)).toEqual({ kind: "auto-rollback", by: "ci", revisions: { shop: shaA }, reason: `rolled back shop to ${shaA}: shop was Degraded at ${shaB}` });
+    });
+
     it("is absent from updates not made by syncwave", () => {
         expect(parseSyncMessage("Update from CI")).toBeUndefined();
         expect(parseSyncMessage(undefined)).toBeUndefined();

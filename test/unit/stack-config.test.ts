@@ -226,3 +226,31 @@ describe("Application fields SyncWave does not read", () => {
         expect(read({ syncPolicy: { automated: { enabled: true, prune: true } } }).applications.shop.syncPolicy?.automated?.prune).toBe(true);
     });
 });
+
+describe("automatic rollback (autoRollback, syncwave.dev/auto-rollback)", () => {
+    const automated = { syncPolicy: { automated: { prune: true } } };
+    const manifest = (annotations: Record<string, string>, spec: object = automated) => {
+        const app = application("shop", "shop");
+        return { ...app, metadata: { ...app.metadata, annotations }, spec: { ...app.spec, ...spec } };
+    };
+    it("is read from stack config and from an Argo CD manifest's annotation", () => {
+        expect(readDeclarations({ platform, applications: { shop: { ...appSpec("shop"), ...automated, autoRollback: true } } }, checkout({})).applications.shop.autoRollback).toBe(true);
+        const dir = checkout({ "argocd/apps.yaml": [manifest({ "syncwave.dev/auto-rollback": "true" })] });
+        expect(readDeclarations({ platform, manifests: ["argocd"] }, dir).applications.shop.autoRollback).toBe(true);
+        const off = checkout({ "argocd/apps.yaml": [manifest({ "syncwave.dev/auto-rollback": "false" })] });
+        expect(readDeclarations({ platform, manifests: ["argocd"] }, off).applications.shop.autoRollback).toBe(false);
+    });
+    it("is refused without syncPolicy.automated, naming the field or annotation", () => {
+        expect(refusal({ platform, applications: { shop: { ...appSpec("shop"), autoRollback: true } } })).toMatch(/field syncwave:applications\.shop\.autoRollback: .*without syncPolicy\.automated/);
+        expect(refusal({ platform, applications: { shop: { ...appSpec("shop"), syncPolicy: { automated: { enabled: false } }, autoRollback: true } } })).toMatch(/without syncPolicy\.automated/);
+        const dir = checkout({ "argocd/apps.yaml": [manifest({ "syncwave.dev/auto-rollback": "true" }, {})] });
+        expect(refusal({ platform, manifests: ["argocd"] }, dir)).toMatch(/resource Application shop, field metadata\.annotations\["syncwave\.dev\/auto-rollback"\]: .*without syncPolicy\.automated/);
+    });
+    it("refuses a value that is not true or false, and the field on an Argo CD manifest", () => {
+        expect(refusal({ platform, applications: { shop: { ...appSpec("shop"), ...automated, autoRollback: "yes" } } })).toMatch(/autoRollback: must be true or false/);
+        const yes = checkout({ "argocd/apps.yaml": [manifest({ "syncwave.dev/auto-rollback": "yes" })] });
+        expect(refusal({ platform, manifests: ["argocd"] }, yes)).toMatch(/auto-rollback"\]: must be "true" or "false", not "yes"/);
+        const field = checkout({ "argocd/apps.yaml": [manifest({}, { ...automated, autoRollback: true })] });
+        expect(refusal({ platform, manifests: ["argocd"] }, field)).toMatch(/field spec\.autoRollback: autoRollback is not an Argo CD field: use the annotation syncwave\.dev\/auto-rollback/);
+    });
+});
