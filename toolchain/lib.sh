@@ -14,6 +14,8 @@ PULUMI_DIR="$SYNCWAVE_CACHE/pulumi-$PULUMI_VERSION"
 LANGUAGE_HOST_DIR="$SYNCWAVE_CACHE/language-nodejs-$PULUMI_VERSION-$(cat "$TOOLCHAIN_DIR"/language-host/*.go "$TOOLCHAIN_DIR"/language-host/go.mod | sha256sum | cut -c1-12)"
 # syncwave-gotemplate (Go's text/template with Argo CD's ApplicationSet functions), keyed by its sources.
 GOTEMPLATE_DIR="$SYNCWAVE_CACHE/gotemplate-$(cd "$TOOLCHAIN_DIR/gotemplate" && find . -name '*.go' -o -name 'go.mod' -o -name 'go.sum' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)"
+# syncwave-registry (distribution's OCI registry, filesystem storage only: the tests' image registry), keyed by its sources.
+REGISTRY_DIR="$SYNCWAVE_CACHE/registry-$(cat "$TOOLCHAIN_DIR"/registry/*.go "$TOOLCHAIN_DIR"/registry/go.mod "$TOOLCHAIN_DIR"/registry/go.sum | sha256sum | cut -c1-12)"
 KUBERNETES_PROVIDER_DIR="$SYNCWAVE_CACHE/kubernetes-provider-$KUBERNETES_PROVIDER_VERSION-${KUBERNETES_PROVIDER_MODULE_VERSION##*-}"
 KUBERNETES_DIR="$SYNCWAVE_CACHE/kubernetes-$KUBERNETES_VERSION"
 ETCD_DIR="$SYNCWAVE_CACHE/etcd-$ETCD_VERSION"

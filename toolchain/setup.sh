@@ -13,7 +13,7 @@ export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
 # A Go build gives up on a stalled proxy after this long instead of hanging forever.
 STEP_TIMEOUT="${SYNCWAVE_STEP_TIMEOUT:-3600}"
 
-STEPS=(node npm-packages gotemplate pulumi language-host kubernetes-provider plugins kubernetes etcd kwok)
+STEPS=(node npm-packages gotemplate registry pulumi language-host kubernetes-provider plugins kubernetes etcd kwok)
 # Built only when named (`--only peers`): the benchmarks' peers, never needed by npm test.
 OPTIONAL_STEPS=(peers)
 ONLY=""
@@ -91,6 +91,30 @@ build_gotemplate() {
   go_build_module "$TOOLCHAIN_DIR/gotemplate" "$GOTEMPLATE_DIR" "" .
   echo '{"options":["missingkey=error"],"items":[{"template":"{{ .name | slugify }}","params":{"name":"Setup Check"}}]}' |
     "$GOTEMPLATE_DIR/bin/syncwave-gotemplate" | grep -F '"text":"setup-check"'
+}
+
+# syncwave-registry serves the OCI distribution API for the image promotion tests; the check asks
+# a throwaway instance for /v2/, so a broken build fails here rather than in a test.
+build_registry() {
+  go_build_module "$TOOLCHAIN_DIR/registry" "$REGISTRY_DIR" "" .
+  local root; root=$(mktemp -d)
+  "$REGISTRY_DIR/bin/syncwave-registry" -addr 127.0.0.1:0 -root "$root" >"$root.out" 2>&1 &
+  local pid=$! addr=""
+  for _ in $(seq 50); do
+    addr=$(sed -n 's/^listening on //p' "$root.out"); [[ -n "$addr" ]] && break; sleep 0.1
+  done
+  # bash's own /dev/tcp: setup needs no HTTP client beyond what it builds.
+  local rc=1 status=""
+  if [[ -n "$addr" ]] && exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}"; then
+    printf 'GET /v2/ HTTP/1.0\r\nHost: %s\r\n\r\n' "$addr" >&3
+    read -r status <&3 || true
+    exec 3<&-
+    echo "GET http://$addr/v2/: $status"
+    [[ "$status" == *" 200 "* ]] && rc=0
+  fi
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -rf "$root" "$root.out"
+  return "$rc"
 }
 
 build_pulumi() {
@@ -190,6 +214,7 @@ echo "SyncWave toolchain: cache $SYNCWAVE_CACHE"
 run_step node "$NODE_DIR/bin/node" build_node
 run_step npm-packages "$NPM_STAMP" build_npm_packages
 run_step gotemplate "$GOTEMPLATE_DIR/bin/syncwave-gotemplate" build_gotemplate
+run_step registry "$REGISTRY_DIR/bin/syncwave-registry" build_registry
 run_step pulumi "$PULUMI_DIR/bin/pulumi" build_pulumi
 run_step language-host "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" build_language_host
 # The CLI may have been rebuilt after the host: make sure the bundled copy is the current one.
