@@ -196,6 +196,20 @@ program
     });
 
 program
+    .command("images")
+    .description("Argo CD Image Updater's model through git")
+    .command("update")
+    .description("write newer image versions (by each Application's argocd-image-updater.argoproj.io annotations) to its repository, one commit per Application")
+    .option("--app <name>", "only this application")
+    .option("--dry-run", "show each change (file and diff) and commit nothing")
+    .action(async (o: { app?: string; dryRun?: boolean }) => {
+        const { formatImagesUpdate, imagesUpdate } = await import("./commands/images");
+        const results = await imagesUpdate({ ...globals(), app: o.app, dryRun: o.dryRun, progress: log });
+        print(results, formatImagesUpdate(results));
+        if (results.some((r) => r.result === "failed")) process.exitCode = 1;
+    });
+
+program
     .command("unlock <stack>")
     .description("clear a stack's lock left by a sync that no longer runs (another host's, or one this host cannot prove gone); without --force, say who holds it")
     .option("--force", "clear it: only when you know that run has stopped")

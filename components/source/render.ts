@@ -19,6 +19,7 @@ import { assertKustomizationInside, kustomizationFile } from "./kustomize-refere
 import { prepareKustomizeWorkspace } from "./kustomize-workspace";
 import { assertNoOutOfBoundsSymlinks } from "./out-of-bounds-symlinks";
 import { checkSourceFields } from "./source-field-checks";
+import { withSourceOverrides } from "./source-overrides";
 import type { RefCheckouts } from "./ref-value-files";
 import type { DirectorySource, HelmSource, KustomizeSource } from "./source-types";
 
@@ -245,6 +246,14 @@ function refusing<T>(spec: RenderSpec, field: string, check: () => T): T {
     }
 }
 
+/** The spec with the source folder's parameter override files merged in; unchanged when the folder is missing (locate reports it). */
+function withFolderOverrides(spec: RenderSpec): RenderSpec {
+    const root = realCheckoutRoot(spec.checkoutDir);
+    const dir = refusing(spec, "source.path", () => resolveSourcePath(root, spec.path));
+    if (dir === undefined || !statSync(dir).isDirectory()) return spec;
+    return refusing(spec, "source.path", () => withSourceOverrides(spec.application, spec, root, dir, spec.path, (real, shown) => readText(spec.application, shown, real)));
+}
+
 /** Finds the source folder inside the checkout; refused when it leaves it, an input error when it is missing. */
 function locate(spec: RenderSpec): Located {
     const root = realCheckoutRoot(spec.checkoutDir);
@@ -260,7 +269,10 @@ function locate(spec: RenderSpec): Located {
  * Refused before anything is rendered when `path`, a value file or any symlink in the checkout leads
  * outside the Application's own checkout.
  */
-export async function renderSource(spec: RenderSpec, helmTemplate?: HelmTemplate): Promise<SourcedManifest[]> {
+export async function renderSource(declared: RenderSpec, helmTemplate?: HelmTemplate): Promise<SourcedManifest[]> {
+    // Argo CD merges the folder's .argocd-source*.yaml over the Application's settings first, so they
+    // also decide the renderer (a `kustomize` key makes it Kustomize): see source-overrides.ts.
+    const spec = withFolderOverrides(declared);
     checkSourceFields(spec.application, spec);
     refuseJsonnetSettings(spec);
     if (spec.kustomize) {

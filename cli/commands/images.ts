@@ -1,0 +1,228 @@
+// `syncwave images update`: Argo CD Image Updater's model, through git. For each Application with
+// Image Updater annotations, each listed image that it runs (as its last sync applied it) is compared
+// with its registry's tags under the image's strategy; newer versions are written to the Application's
+// repository (`.argocd-source-<app>.yaml`, a kustomization or a Helm values file) in one commit per
+// Application, which the next sync deploys. --dry-run shows the change and commits nothing.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import { sourceType } from "../../components/source/render";
+import { mergePatch } from "../../components/source/source-overrides";
+import { parseImageUpdaterAnnotations, type ImageConfig, type ImageUpdaterConfig } from "../images/annotations";
+import { declaredApplications, type DeclaredApplication } from "../images/declared-applications";
+import { cloneForWriteBack, commitAndPush, diffOf } from "../images/git-write-back";
+import { fullName, nameWithoutTag, sameImage, versionText, type ImageRef } from "../images/image-ref";
+import { liveImages } from "../images/live-images";
+import { RegistryClient } from "../images/registry-client";
+import { candidateTags, filterTags, needsUpdate, newestTag, type TagInfo } from "../images/tag-selection";
+import { targetPath } from "../images/target-path";
+import { commitMessage, editArgocdSource, editHelmValues, editKustomization, type HelmParameter, type ImageChange } from "../images/write-back";
+import { readState } from "./state";
+import type { StackOptions } from "../stack";
+
+export interface ImagesUpdateOptions extends StackOptions {
+    app?: string;
+    dryRun?: boolean;
+    progress?: (line: string) => void;
+    registry?: RegistryClient;
+}
+
+export interface ImageOutcome {
+    image: string;
+    /** What the Application runs now; absent when the image is not live in it. */
+    from?: string;
+    to?: string;
+    result: "update" | "up to date" | "not live" | "no matching tag";
+}
+
+export interface ApplicationImagesResult {
+    application: string;
+    result: "updated" | "would update" | "up to date" | "failed";
+    images: ImageOutcome[];
+    /** The file written (repository-relative). */
+    file?: string;
+    branch?: string;
+    commit?: string;
+    /** The unified diff of the file (--dry-run, and after a commit). */
+    diff?: string;
+    /** Why it failed: names the application, annotation, registry URL or file. */
+    reason?: string;
+}
+
+/** Every Application with Image Updater annotations (or the one --app names), updated one after another. */
+export async function imagesUpdate(options: ImagesUpdateOptions): Promise<ApplicationImagesResult[]> {
+    const cwd = resolve(options.cwd ?? process.cwd());
+    const progress = options.progress ?? (() => undefined);
+    const declared = declaredApplications(cwd, options.stack);
+    const managed = declared.filter((a) => Object.keys(a.annotations).some((k) => k.startsWith("argocd-image-updater.argoproj.io/")));
+    if (options.app) {
+        const app = declared.find((a) => a.name === options.app);
+        if (!app) throw new Error(`no application ${options.app} among the stack's Argo CD Application manifests (syncwave:manifests): only those carry Image Updater annotations`);
+        if (!managed.includes(app)) throw new Error(`application ${options.app} has no argocd-image-updater.argoproj.io/ annotations`);
+    }
+    const apps = options.app ? managed.filter((a) => a.name === options.app) : managed;
+    if (apps.length === 0) progress("no application has argocd-image-updater.argoproj.io/ annotations");
+    const live = liveImages(readState(options.stack, cwd, options.env ?? {}));
+    const registry = options.registry ?? new RegistryClient();
+    const results: ApplicationImagesResult[] = [];
+    for (const app of apps) {
+        try {
+            results.push(await updateApplication(app, live.get(app.name) ?? [], registry, { cwd, dryRun: Boolean(options.dryRun), progress }));
+        } catch (err) {
+            const reason = (err as Error).message.startsWith(`application ${app.name}`) ? (err as Error).message : `application ${app.name}: ${(err as Error).message}`;
+            progress(`${app.name}: failed: ${reason}`);
+            results.push({ application: app.name, result: "failed", images: [], reason });
+        }
+    }
+    return results;
+}
+
+interface RunContext {
+    cwd: string;
+    dryRun: boolean;
+    progress: (line: string) => void;
+}
+
+async function updateApplication(app: DeclaredApplication, live: readonly ImageRef[], registry: RegistryClient, run: RunContext): Promise<ApplicationImagesResult> {
+    const config = parseImageUpdaterAnnotations(app.name, app.annotations)!;
+    const source = app.spec.source;
+    if (!source) throw new Error("spec.sources: Applications with several sources are not supported by image update (Image Updater writes to one source)");
+    if (source.chart) throw new Error(`spec.source.chart: a Helm repository chart has no git repository to write the new versions to`);
+    run.progress(`${app.name}: checking ${config.images.length} image${config.images.length === 1 ? "" : "s"}`);
+
+    const outcomes: ImageOutcome[] = [];
+    const changes: ImageChange[] = [];
+    for (const image of config.images) {
+        const name = nameWithoutTag(image.image);
+        const running = live.find((l) => sameImage(l, image.image));
+        if (!running) {
+            run.progress(`${app.name}: ${name} is not live in what the last sync applied: skipped`);
+            outcomes.push({ image: name, result: "not live" });
+            continue;
+        }
+        const chosen = await chooseVersion(image, registry);
+        const from = { tag: running.tag, digest: running.digest };
+        if (!chosen) {
+            run.progress(`${app.name}: ${name}: no tag matches (${describeRule(image)}); stays at ${versionText(from) || "its current version"}`);
+            outcomes.push({ image: name, from: versionText(from), result: "no matching tag" });
+            continue;
+        }
+        const to = image.strategy === "digest" ? { tag: chosen.name, digest: chosen.digest } : { tag: chosen.name };
+        if (!needsUpdate(from, chosen, image.strategy)) {
+            run.progress(`${app.name}: ${name} is up to date at ${versionText(from)}`);
+            outcomes.push({ image: name, from: versionText(from), to: versionText(to), result: "up to date" });
+            continue;
+        }
+        run.progress(`${app.name}: ${name}: ${versionText(from) || "(untagged)"} -> ${versionText(to)}`);
+        outcomes.push({ image: name, from: versionText(from), to: versionText(to), result: "update" });
+        changes.push({ config: image, from, to });
+    }
+    if (changes.length === 0) {
+        run.progress(`${app.name}: nothing to change`);
+        return { application: app.name, result: "up to date", images: outcomes };
+    }
+    return writeBack(app, config, changes, outcomes, run);
+}
+
+function describeRule(image: ImageConfig): string {
+    const parts = [`strategy ${image.strategy}`];
+    if (image.constraint) parts.push(image.strategy === "digest" ? `tag ${image.constraint}` : `constraint ${image.constraint}`);
+    if (image.allowTags) parts.push(`allow-tags ${image.allowTags.source}`);
+    if (image.ignoreTags.length) parts.push(`ignore-tags ${image.ignoreTags.join(",")}`);
+    return parts.join(", ");
+}
+
+/** The registry's newest version of the image under its strategy, with the metadata the strategy needs. */
+async function chooseVersion(image: ImageConfig, registry: RegistryClient): Promise<TagInfo | undefined> {
+    const candidates = candidateTags(filterTags(await registry.tags(image.image), image), image);
+    let infos: TagInfo[] = candidates.map((name) => ({ name }));
+    if (image.strategy === "digest") {
+        infos = await Promise.all(infos.map(async (t) => ({ ...t, digest: await registry.digest(image.image, t.name) })));
+    } else if (image.strategy === "newest-build") {
+        infos = await Promise.all(infos.map(async (t) => ({ ...t, created: await registry.created(image.image, t.name) })));
+    }
+    return newestTag(infos, image.strategy);
+}
+
+const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+async function writeBack(app: DeclaredApplication, config: ImageUpdaterConfig, changes: ImageChange[], outcomes: ImageOutcome[], run: RunContext): Promise<ApplicationImagesResult> {
+    const source = app.spec.source!;
+    const sourcePath = source.path ?? ".";
+    const branch = config.branch ?? (source.targetRevision && source.targetRevision !== "HEAD" ? source.targetRevision : undefined);
+    const checkout = await cloneForWriteBack(source.repoURL, branch, run.cwd);
+    try {
+        let file = targetPath(config.target, app.name, sourcePath);
+        const read = (f: string) => (existsSync(join(checkout.dir, f)) ? readFileSync(join(checkout.dir, f), "utf8") : undefined);
+        let edited: string;
+        const before = (() => {
+            if (config.target.kind === "kustomization") {
+                const found = KUSTOMIZATION_FILES.map((n) => join(file, n)).find((f) => existsSync(join(checkout.dir, f)));
+                if (!found) throw new Error(`annotation argocd-image-updater.argoproj.io/write-back-target: no kustomization in ${file}`);
+                file = found;
+            }
+            return read(file);
+        })();
+        switch (config.target.kind) {
+            case "kustomization":
+                edited = editKustomization(before!, file, changes);
+                break;
+            case "helmvalues":
+                if (before === undefined) throw new Error(`annotation argocd-image-updater.argoproj.io/write-back-target: ${file} does not exist in ${source.repoURL} at ${checkout.branch}`);
+                edited = editHelmValues(before, file, changes);
+                break;
+            case "argocd-source": {
+                const type = sourceType(source, join(checkout.dir, sourcePath));
+                if (type === "Directory") {
+                    throw new Error(
+                        `its source ${sourcePath} is a plain directory: Argo CD's parameter override files change Helm and Kustomize sources only; use write-back-target kustomization:<path> or helmvalues:<path>`,
+                    );
+                }
+                for (const change of changes) {
+                    if (type === "Helm" && change.config.kustomize) throw new Error(`annotation argocd-image-updater.argoproj.io/${change.config.alias}.kustomize.image-name: the source is a Helm chart`);
+                    if (type === "Kustomize" && change.config.helm) throw new Error(`annotation argocd-image-updater.argoproj.io/${change.config.alias}.helm.*: the source is a Kustomize folder`);
+                }
+                // The lists the file starts from: the Application's own, with the folder's .argocd-source.yaml over them.
+                const shared = read(join(sourcePath, ".argocd-source.yaml"));
+                const base = mergePatch({ helm: source.helm, kustomize: source.kustomize }, shared ? (parse(shared) ?? {}) : {}) as { helm?: { parameters?: HelmParameter[] }; kustomize?: { images?: string[] } };
+                edited = editArgocdSource(before, file, type, { helmParameters: base.helm?.parameters, kustomizeImages: base.kustomize?.images }, changes);
+                break;
+            }
+        }
+        if (edited === before) {
+            run.progress(`${app.name}: ${file} already has ${changes.map((c) => fullName({ ...c.config.image, ...c.to })).join(", ")}: nothing to commit`);
+            return { application: app.name, result: "up to date", images: outcomes, file, branch: checkout.branch };
+        }
+        writeFileSync(join(checkout.dir, file), edited);
+        const diff = await diffOf(checkout, file);
+        if (run.dryRun) {
+            run.progress(`${app.name}: would commit ${file} to ${checkout.branch} of ${source.repoURL} (dry run: nothing committed)`);
+            return { application: app.name, result: "would update", images: outcomes, file, branch: checkout.branch, diff };
+        }
+        const commit = await commitAndPush(checkout, file, commitMessage(app.name, changes));
+        run.progress(`${app.name}: committed ${commit.slice(0, 12)} to ${checkout.branch} of ${source.repoURL} (${file})`);
+        return { application: app.name, result: "updated", images: outcomes, file, branch: checkout.branch, commit, diff };
+    } finally {
+        checkout.dispose();
+    }
+}
+
+/** The result as a person reads it: a line per Application, the diff under a dry run's. */
+export function formatImagesUpdate(results: readonly ApplicationImagesResult[]): string {
+    if (results.length === 0) return "no application has Image Updater annotations";
+    return results
+        .map((r) => {
+            const images = r.images.filter((i) => i.result === "update").map((i) => `${i.image} ${i.from} -> ${i.to}`).join(", ");
+            switch (r.result) {
+                case "updated":
+                    return `${r.application}: updated ${images} (commit ${r.commit!.slice(0, 12)} on ${r.branch}, ${r.file})`;
+                case "would update":
+                    return `${r.application}: would update ${images} in ${r.file} on ${r.branch}\n${r.diff ?? ""}`.trimEnd();
+                case "up to date":
+                    return `${r.application}: up to date`;
+                case "failed":
+                    return `${r.application}: failed: ${r.reason}`;
+            }
+        })
+        .join("\n");
+}
