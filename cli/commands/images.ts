@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import { realCheckoutRoot, realPathWithin } from "../../components/source/checkout-paths";
 import { sourceType } from "../../components/source/render";
 import { mergePatch } from "../../components/source/source-overrides";
 import { parseImageUpdaterAnnotations, type ImageConfig, type ImageUpdaterConfig } from "../images/annotations";
@@ -145,63 +146,74 @@ async function chooseVersion(image: ImageConfig, registry: RegistryClient): Prom
 }
 
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+const TARGET_ANNOTATION = "annotation argocd-image-updater.argoproj.io/write-back-target";
+
+/** A file of the clone, undefined when missing; a symlink out of the repository is refused, as in rendering. */
+function readInside(checkoutDir: string, file: string): string | undefined {
+    const real = realPathWithin(realCheckoutRoot(checkoutDir), join(checkoutDir, file), file);
+    return real === undefined ? undefined : readFileSync(real, "utf8");
+}
+
+/** The repository-relative file the target edits: for a kustomization, the kustomization file in its folder. */
+function targetFile(config: ImageUpdaterConfig, application: string, sourcePath: string, checkoutDir: string): string {
+    const path = targetPath(config.target, application, sourcePath);
+    if (config.target.kind !== "kustomization") return path;
+    const found = KUSTOMIZATION_FILES.map((n) => join(path, n)).find((f) => existsSync(join(checkoutDir, f)));
+    if (!found) throw new Error(`${TARGET_ANNOTATION}: no kustomization in ${path}`);
+    return found;
+}
+
+/** The target's text with the changes made; `before` is undefined when the file does not exist yet. */
+function editedTarget(app: DeclaredApplication, config: ImageUpdaterConfig, file: string, before: string | undefined, changes: readonly ImageChange[], checkoutDir: string): string {
+    const source = app.spec.source!;
+    const sourcePath = source.path ?? ".";
+    switch (config.target.kind) {
+        case "kustomization":
+            return editKustomization(before!, file, changes);
+        case "helmvalues":
+            if (before === undefined) throw new Error(`${TARGET_ANNOTATION}: ${file} does not exist in ${source.repoURL}`);
+            return editHelmValues(before, file, changes);
+        case "argocd-source": {
+            const type = sourceType(source, join(checkoutDir, sourcePath));
+            if (type === "Directory") {
+                throw new Error(`its source ${sourcePath} is a plain directory: Argo CD's parameter override files change Helm and Kustomize sources only; use write-back-target kustomization:<path> or helmvalues:<path>`);
+            }
+            for (const change of changes) {
+                if (type === "Helm" && change.config.kustomize) throw new Error(`annotation argocd-image-updater.argoproj.io/${change.config.alias}.kustomize.image-name: the source is a Helm chart`);
+                if (type === "Kustomize" && change.config.helm) throw new Error(`annotation argocd-image-updater.argoproj.io/${change.config.alias}.helm.*: the source is a Kustomize folder`);
+            }
+            // The lists the file starts from: the Application's own, with the folder's .argocd-source.yaml over them.
+            const sharedText = readInside(checkoutDir, join(sourcePath, ".argocd-source.yaml"));
+            const shared = sharedText === undefined ? {} : (parse(sharedText) ?? {});
+            const base = mergePatch({ helm: source.helm, kustomize: source.kustomize }, shared) as { helm?: { parameters?: HelmParameter[] }; kustomize?: { images?: string[] } };
+            return editArgocdSource(before, file, type, { helmParameters: base.helm?.parameters, kustomizeImages: base.kustomize?.images }, changes);
+        }
+    }
+}
 
 async function writeBack(app: DeclaredApplication, config: ImageUpdaterConfig, changes: ImageChange[], outcomes: ImageOutcome[], run: RunContext): Promise<ApplicationImagesResult> {
     const source = app.spec.source!;
-    const sourcePath = source.path ?? ".";
     const branch = config.branch ?? (source.targetRevision && source.targetRevision !== "HEAD" ? source.targetRevision : undefined);
     const checkout = await cloneForWriteBack(source.repoURL, branch, run.cwd);
     try {
-        let file = targetPath(config.target, app.name, sourcePath);
-        const read = (f: string) => (existsSync(join(checkout.dir, f)) ? readFileSync(join(checkout.dir, f), "utf8") : undefined);
-        let edited: string;
-        const before = (() => {
-            if (config.target.kind === "kustomization") {
-                const found = KUSTOMIZATION_FILES.map((n) => join(file, n)).find((f) => existsSync(join(checkout.dir, f)));
-                if (!found) throw new Error(`annotation argocd-image-updater.argoproj.io/write-back-target: no kustomization in ${file}`);
-                file = found;
-            }
-            return read(file);
-        })();
-        switch (config.target.kind) {
-            case "kustomization":
-                edited = editKustomization(before!, file, changes);
-                break;
-            case "helmvalues":
-                if (before === undefined) throw new Error(`annotation argocd-image-updater.argoproj.io/write-back-target: ${file} does not exist in ${source.repoURL} at ${checkout.branch}`);
-                edited = editHelmValues(before, file, changes);
-                break;
-            case "argocd-source": {
-                const type = sourceType(source, join(checkout.dir, sourcePath));
-                if (type === "Directory") {
-                    throw new Error(
-                        `its source ${sourcePath} is a plain directory: Argo CD's parameter override files change Helm and Kustomize sources only; use write-back-target kustomization:<path> or helmvalues:<path>`,
-                    );
-                }
-                for (const change of changes) {
-                    if (type === "Helm" && change.config.kustomize) throw new Error(`annotation argocd-image-updater.argoproj.io/${change.config.alias}.kustomize.image-name: the source is a Helm chart`);
-                    if (type === "Kustomize" && change.config.helm) throw new Error(`annotation argocd-image-updater.argoproj.io/${change.config.alias}.helm.*: the source is a Kustomize folder`);
-                }
-                // The lists the file starts from: the Application's own, with the folder's .argocd-source.yaml over them.
-                const shared = read(join(sourcePath, ".argocd-source.yaml"));
-                const base = mergePatch({ helm: source.helm, kustomize: source.kustomize }, shared ? (parse(shared) ?? {}) : {}) as { helm?: { parameters?: HelmParameter[] }; kustomize?: { images?: string[] } };
-                edited = editArgocdSource(before, file, type, { helmParameters: base.helm?.parameters, kustomizeImages: base.kustomize?.images }, changes);
-                break;
-            }
-        }
+        const file = targetFile(config, app.name, source.path ?? ".", checkout.dir);
+        const full = join(checkout.dir, file);
+        const before = readInside(checkout.dir, file);
+        const edited = editedTarget(app, config, file, before, changes, checkout.dir);
+        const done = { application: app.name, images: outcomes, file, branch: checkout.branch };
         if (edited === before) {
             run.progress(`${app.name}: ${file} already has ${changes.map((c) => fullName({ ...c.config.image, ...c.to })).join(", ")}: nothing to commit`);
-            return { application: app.name, result: "up to date", images: outcomes, file, branch: checkout.branch };
+            return { ...done, result: "up to date" };
         }
-        writeFileSync(join(checkout.dir, file), edited);
+        writeFileSync(full, edited);
         const diff = await diffOf(checkout, file);
         if (run.dryRun) {
             run.progress(`${app.name}: would commit ${file} to ${checkout.branch} of ${source.repoURL} (dry run: nothing committed)`);
-            return { application: app.name, result: "would update", images: outcomes, file, branch: checkout.branch, diff };
+            return { ...done, result: "would update", diff };
         }
         const commit = await commitAndPush(checkout, file, commitMessage(app.name, changes));
         run.progress(`${app.name}: committed ${commit.slice(0, 12)} to ${checkout.branch} of ${source.repoURL} (${file})`);
-        return { application: app.name, result: "updated", images: outcomes, file, branch: checkout.branch, commit, diff };
+        return { ...done, result: "updated", commit, diff };
     } finally {
         checkout.dispose();
     }
