@@ -89,4 +89,11 @@ export interface ApplicationSpec {
      * manifest): names of Applications declared beside it (top level, the same parent, the same ApplicationSet).
      */
     dependsOn?: string[];
+    /**
+     * The Application's annotations (Argo CD's metadata.annotations): SyncWave reads Argo CD
+     * Notifications' `notifications.argoproj.io/subscribe.<trigger>.<service>` from them.
+     */
+    annotations?: Record<string, string>;
+    /** The Application's labels (metadata.labels): global notification subscriptions select on them. */
+    labels?: Record<string, string>;
 }
