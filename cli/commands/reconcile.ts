@@ -17,6 +17,7 @@ import { StackBusy, sync } from "./sync";
 import { hasFleet } from "../last-sync-env";
 import { timings } from "../timings";
 import { relayToEngine } from "../engine-signals";
+import { notifyDrift } from "../notifications/drift-notifications";
 
 export interface ReconcileOptions extends StackOptions {
     intervalMs: number;
@@ -77,6 +78,7 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
             }
             const pins = await readPins(options);
             const reports = await drift(options, state);
+            await notifyDrift(options, reports, options.log);
             const moved = await newRevisions(options, records, pins, verdicts);
             for (const record of records) {
                 if (stopping) break;

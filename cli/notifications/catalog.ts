@@ -45,7 +45,7 @@ slack:
   notifyBroadcast: false
 `,
     "template.app-drift-detected": `message: |
-  {{if eq .serviceType "slack"}}:warning:{{end}} Application {{.app.metadata.name}} has drifted from revision {{.app.status.sync.revision}}: {{.app.status.operationState.message}}
+  {{if eq .serviceType "slack"}}:warning:{{end}} Application {{.app.metadata.name}} has drifted from revision {{.app.status.sync.revision}}:{{range .app.status.conditions}} {{.message}}{{end}}
 `,
     "template.app-health-degraded": `message: |
   {{if eq .serviceType "slack"}}:exclamation:{{end}} Application {{.app.metadata.name}} has degraded.

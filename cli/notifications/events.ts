@@ -38,7 +38,8 @@ export interface OperationFacts {
 
 export interface ApplicationEvent {
     application: string;
-    type: "operation" | "deleted" | "drift";
+    /** "observed": a look at the live objects found nothing drifted (Synced, no operation). */
+    type: "operation" | "deleted" | "drift" | "observed";
     at: string;
     syncStatus: "Synced" | "OutOfSync" | "Unknown";
     health: { status: HealthStatus; message?: string; lastTransitionTime?: string };
