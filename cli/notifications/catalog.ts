@@ -243,7 +243,7 @@ slack:
     "trigger.on-drift-detected": `- description: Live objects of the Application differ from what its last sync applied (SyncWave).
   send:
   - app-drift-detected
-  when: app.status.sync.status == 'OutOfSync' and app.status.operationState?.phase not in ['Running']
+  when: app.status.sync.status == 'OutOfSync' and any(app.status.conditions ?? [], {.type == 'SyncWaveDrift'})
 `,
     "trigger.on-health-degraded": `- description: Application has degraded
   oncePer: app.status.operationState?.syncResult?.revision
