@@ -132,10 +132,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     // refused at once, even where nothing would change (its answer would rest on state that run is
     // rewriting).
     const keep = keepOf(options);
-    // Argo CD Notifications (cli/notifications): a configuration problem refuses the sync before it starts.
-    const notifications = await SyncNotifications.open(options, progress).catch((err: Error) => {
-        throw new SyncError(`nothing was synced: ${err.message}`);
-    });
+    // Argo CD Notifications (cli/notifications): told what the sync does, they send under this lock.
+    const notifications = new SyncNotifications(options, progress);
     const release = await takeSyncLock(options, progress);
     try {
         return await notifications.settle(syncHoldingLock(options, progress, notifications));
@@ -240,7 +238,9 @@ async function syncHoldingLock(options: SyncOptions, progress: (line: string) =>
     previewTimings.finish();
     const report = previewReport.read();
     addProgramTimings("preview", report);
-    notifications.previewed(report);
+    await notifications.previewed(report).catch((err: Error) => {
+        throw new SyncError(err.message);
+    });
     const previewErrors = errorsOf(previewEvents);
     if (previewErrors.length === 0 && previewFailure) previewErrors.push(previewFailure);
     if (previewErrors.length > 0) {

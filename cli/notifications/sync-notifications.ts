@@ -34,20 +34,27 @@ export class SyncNotifications {
     private synced: ResolvedRevision[] = [];
     private removed: string[] = [];
     private startedAt = "";
+    private loaded: LoadedNotifications | undefined;
 
-    private constructor(
+    constructor(
         private readonly options: SyncNotificationOptions,
-        private readonly loaded: LoadedNotifications | undefined,
         private readonly progress: (line: string) => void,
     ) {}
 
-    /** A configuration problem throws (the caller refuses the sync); none configured gives a hook that does nothing. */
-    static async open(options: SyncNotificationOptions, progress: (line: string) => void): Promise<SyncNotifications> {
-        return new SyncNotifications(options, await loadNotifications(options), progress);
+    /**
+     * Reads the configuration (and decrypts its secrets, which starts Pulumi) only once the sync has
+     * something to notify: a sync answered "in sync" never pays for it. A problem throws, refusing the
+     * sync before its update.
+     */
+    private async load(): Promise<void> {
+        this.loaded ??= await loadNotifications(this.options).catch((err: Error) => {
+            throw new Error(`nothing was synced: ${err.message}`);
+        });
     }
 
     /** The preview's report: each Application's subscriptions and spec, kept for later events. */
-    previewed(report: ProgramReport): void {
+    async previewed(report: ProgramReport): Promise<void> {
+        await this.load();
         if (!this.loaded) return;
         const entries = Object.values(report.applications).filter((a) => a.notification);
         if (entries.length === 0) return;
@@ -67,6 +74,7 @@ export class SyncNotifications {
 
     /** A repair puts back drift found in these Applications' objects (on-drift-detected), then syncs them. */
     async repairing(drift: readonly { urn: string; resource: string; path: string }[], revisions: ResolvedRevision[], state: readonly { urn: string; parent?: string }[]): Promise<void> {
+        await this.load();
         if (!this.loaded) return;
         const parentOf = new Map(state.map((r) => [r.urn, r.parent]));
         const located = drift.flatMap((d) => {

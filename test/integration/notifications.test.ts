@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { ensureCluster, kTry } from "../helpers/cluster";
+import { ensureCluster, k, kTry } from "../helpers/cluster";
 import { startCli } from "../helpers/cli-run";
 import { TestRepo } from "../helpers/git";
 import { webDeployment } from "../helpers/manifests";
@@ -120,7 +120,7 @@ describe("notifications", () => {
                         source: { repoURL: repo.url, targetRevision: "main", path: "app" },
                         destination: { server: "https://kubernetes.default.svc", namespace: ns },
                         syncPolicy: { syncOptions: ["CreateNamespace=true"] },
-                        annotations: { ...subscribed(["on-sync-running", "on-sync-succeeded", "on-deployed", "on-sync-failed"]), "notifications.argoproj.io/subscribe.on-deployed.slack": "#deploys" },
+                        annotations: { ...subscribed(["on-sync-running", "on-sync-succeeded", "on-deployed", "on-sync-failed", "on-drift-detected"]), "notifications.argoproj.io/subscribe.on-deployed.slack": "#deploys" },
                     },
                 },
                 healthTimeout: "60s",
@@ -136,6 +136,7 @@ describe("notifications", () => {
                         slack: { attachments: '[{"title": "{{.app.metadata.name}}", "title_link": "{{.context.argocdUrl}}/applications/{{.app.metadata.name}}"}]' },
                     }, { lineWidth: 0 }),
                     "template.app-sync-failed": receiverTemplate("/failed", "{{.app.metadata.name}} failed: {{.app.status.operationState.message}}"),
+                    "template.app-drift-detected": { webhook: { receiver: { method: "POST", path: "/drift", body: '{"app": "{{.app.metadata.name}}", "sync": "{{.app.status.sync.status}}", "drift": "{{range .app.status.conditions}}{{.message}}{{end}}"}' } } },
                 },
             },
             { projectDir: root, configDir: resolve(root, "stacks") },
@@ -181,6 +182,19 @@ describe("notifications", () => {
         const forced = await cli("sync", "--force");
         expect(forced.code, forced.text).toBe(0);
         expect(receiver.paths(before)).toEqual([]);
+    });
+
+    it("sends on-drift-detected when drift is found, once until the Application is synced again", async () => {
+        const before = receiver.requests.length;
+        await k("set", "image", "deployment/web", "-n", ns, "web=example.com/web:hotfix");
+        const found = await cli("drift");
+        expect(found.code, found.text).toBe(2);
+        const drift = receiver.requests.slice(before).filter((r) => r.path === "/drift");
+        expect(drift).toHaveLength(1);
+        expect(JSON.parse(drift[0].body)).toMatchObject({ app: "web", sync: "OutOfSync", drift: expect.stringContaining("Deployment") });
+        // Found again: already told.
+        expect((await cli("drift")).code).toBe(2);
+        expect(receiver.paths(before).filter((p) => p === "/drift")).toHaveLength(1);
     });
 
     it("retries a 503 and sends on-sync-failed for a sync that fails", async () => {
