@@ -26,6 +26,7 @@ interface SyncOutcome {
 }
 
 interface FailedSync extends Error {
+    /** SyncError's: the Applications whose step failed in the update. */
     failedApplications?: string[];
     partial?: SyncOutcome;
 }
@@ -91,33 +92,37 @@ export class SyncNotifications {
         try {
             result = await run;
         } catch (err) {
-            await this.failed(err as FailedSync).catch((e: Error) => this.progress(`warning: notifications: ${e.message}`));
+            const failure = err as FailedSync;
+            // A sync whose update went through but left Applications out fails with its result.
+            const told = failure.partial ? this.completed(failure.partial) : this.updateFailed(failure);
+            await told.catch((e: Error) => this.progress(`warning: notifications: ${e.message}`));
             throw err;
         }
-        if (this.loaded && this.startedAt) {
-            const failed = new Set(result.failed.map((f) => f.application));
-            const events = [
-                ...result.revisions.filter((r) => !failed.has(r.application)).map((r) => this.operationEvent(r, "Succeeded")),
-                ...result.failed.map((f) => this.failedEvent(f.application, f.reason, undefined)),
-                ...this.removed.map((application): ApplicationEvent => ({ application, type: "deleted", at: now(), syncStatus: "Synced", health: { status: "Missing" } })),
-            ];
-            await this.dispatch(events).catch((e: Error) => this.progress(`warning: notifications: ${e.message}`));
-        }
+        await this.completed(result).catch((e: Error) => this.progress(`warning: notifications: ${e.message}`));
         return result;
     }
 
-    private async failed(err: FailedSync): Promise<void> {
+    /** The update went through: its Applications succeeded, those the preview left out failed, the removed ones are deleted. */
+    private async completed(outcome: SyncOutcome): Promise<void> {
+        if (!this.loaded) return;
+        const failed = new Set(outcome.failed.map((f) => f.application));
+        await this.dispatch([
+            // An "in sync" answer started no operation: nothing to tell of its Applications.
+            ...(this.startedAt ? outcome.revisions.filter((r) => !failed.has(r.application)).map((r) => this.operationEvent(r, "Succeeded")) : []),
+            ...outcome.failed.map((f) => this.failedEvent(f.application, f.reason, undefined)),
+            ...this.removed.map((application): ApplicationEvent => ({ application, type: "deleted", at: now(), syncStatus: "Synced", health: { status: "Missing" } })),
+        ]);
+    }
+
+    /** The update failed: the Applications it names failed; when it names none, every one of it did. */
+    private async updateFailed(err: FailedSync): Promise<void> {
         // Nothing started (refused, the preview failed): nothing to tell.
         if (!this.loaded || !this.startedAt) return;
         const named = err.failedApplications ?? [];
-        // Only the Applications the failed update names failed; when it names none, every one of it did.
         const failing = named.length ? this.synced.filter((r) => named.includes(r.application)) : this.synced;
         const classes = await lastFailureClasses(this.options).catch(() => ({}) as Record<string, string>);
         const reason = err.message.split("\n").slice(0, 6).join("\n");
-        await this.dispatch([
-            ...failing.map((r) => this.failedEvent(r.application, reason, classes[r.application], r)),
-            ...(err.partial?.failed ?? []).map((f) => this.failedEvent(f.application, f.reason, undefined)),
-        ]);
+        await this.dispatch(failing.map((r) => this.failedEvent(r.application, reason, classes[r.application], r)));
     }
 
     private operationEvent(r: ResolvedRevision, phase: "Running" | "Succeeded"): ApplicationEvent {
