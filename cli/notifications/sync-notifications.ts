@@ -11,6 +11,7 @@ import type { ResolvedRevision, StackOptions } from "../stack";
 import { dispatchNotifications } from "./dispatch";
 import type { ApplicationEvent, HealthStatus } from "./events";
 import { healthOfFailure, lastFailureClasses } from "./failure-health";
+import { liveHealth, type LiveHealth } from "./live-resources";
 import { loadNotifications, type LoadedNotifications } from "./load";
 import { readNotificationsState, writeNotificationsState } from "./state-file";
 
@@ -121,8 +122,9 @@ export class SyncNotifications {
         const named = err.failedApplications ?? [];
         const failing = named.length ? this.synced.filter((r) => named.includes(r.application)) : this.synced;
         const classes = await lastFailureClasses(this.options).catch(() => ({}) as Record<string, string>);
+        const live = await liveHealth(this.options, failing.map((r) => r.application)).catch(() => new Map<string, LiveHealth>());
         const reason = err.message.split("\n").slice(0, 6).join("\n");
-        await this.dispatch(failing.map((r) => this.failedEvent(r.application, reason, classes[r.application], r)));
+        await this.dispatch(failing.map((r) => this.failedEvent(r.application, reason, classes[r.application], r, live.get(r.application))));
     }
 
     private operationEvent(r: ResolvedRevision, phase: "Running" | "Succeeded"): ApplicationEvent {
@@ -151,16 +153,18 @@ export class SyncNotifications {
         };
     }
 
-    private failedEvent(application: string, reason: string, failureClass: string | undefined, r?: ResolvedRevision): ApplicationEvent {
+    private failedEvent(application: string, reason: string, failureClass: string | undefined, r?: ResolvedRevision, live?: LiveHealth): ApplicationEvent {
         const at = now();
         const revision = r ? (r.sources?.[0] ?? r.commit) : (this.lastRevision(application) ?? "");
-        const health = healthOfFailure(failureClass) ?? this.lastHealth(application);
+        // A failed health gate says Degraded (it also judges the pods, where Argo CD's rule for a
+        // Deployment still says Progressing); else the objects as they are now; else the last known.
+        const health = healthOfFailure(failureClass) ?? live?.health.status ?? this.lastHealth(application);
         return {
             application,
             type: "operation",
             at,
             syncStatus: "OutOfSync",
-            health: { status: health, lastTransitionTime: at },
+            health: { status: health, ...(live?.health.message ? { message: live.health.message } : {}), lastTransitionTime: at },
             revision,
             operation: {
                 phase: "Failed",
@@ -172,7 +176,7 @@ export class SyncNotifications {
                 reason: this.options.kind ?? "sync",
                 username: userInfo().username,
                 automated: (this.options.syncKind ?? "automated") === "automated",
-                resources: [],
+                resources: live?.failing ?? [],
             },
         };
     }

@@ -135,7 +135,15 @@ describe("notifications", () => {
                         ...receiverTemplate("/deployed", "{{if eq .serviceType \"slack\"}}:white_check_mark:{{end}} Application {{.app.metadata.name}} is now running revision {{.app.status.sync.revision}}"),
                         slack: { attachments: '[{"title": "{{.app.metadata.name}}", "title_link": "{{.context.argocdUrl}}/applications/{{.app.metadata.name}}"}]' },
                     }, { lineWidth: 0 }),
-                    "template.app-sync-failed": receiverTemplate("/failed", "{{.app.metadata.name}} failed: {{.app.status.operationState.message}}"),
+                    "template.app-sync-failed": {
+                        webhook: {
+                            receiver: {
+                                method: "POST",
+                                path: "/failed",
+                                body: '{"app": "{{.app.metadata.name}}", "revision": "{{.app.status.operationState.syncResult.revision}}", "phase": "{{.app.status.operationState.phase}}", "health": "{{.app.status.health.status}}", "resources": "{{range .app.status.operationState.syncResult.resources}}{{.kind}} {{.namespace}}/{{.name}} {{.health.status}};{{end}}"}',
+                            },
+                        },
+                    },
                     "template.app-drift-detected": { webhook: { receiver: { method: "POST", path: "/drift", body: '{"app": "{{.app.metadata.name}}", "sync": "{{.app.status.sync.status}}", "drift": "{{range .app.status.conditions}}{{.message}}{{end}}"}' } } },
                 },
             },
@@ -208,7 +216,8 @@ describe("notifications", () => {
         expect(JSON.parse(running[2].body)).toMatchObject({ revision: bad, phase: "Running" });
         const failed = receiver.requests.slice(before).filter((r) => r.path === "/failed");
         expect(failed).toHaveLength(1);
-        expect(JSON.parse(failed[0].body)).toMatchObject({ app: "web", revision: bad, phase: "Failed", health: "Degraded" });
+        // The gate judged the pods Degraded; the Deployment itself, by Argo CD's rule, is still Progressing.
+        expect(JSON.parse(failed[0].body)).toEqual({ app: "web", revision: bad, phase: "Failed", health: "Degraded", resources: `Deployment ${ns}/web Progressing;` });
         expect(receiver.paths(before)).not.toContain("/succeeded");
     });
 
