@@ -28,7 +28,6 @@ export interface SlackTemplate {
 /** A notification template: each string is a Go template rendered with the variables. */
 export interface NotificationTemplate {
     message?: string;
-    title?: string;
     /** By webhook service name, as `webhook.<service>` in Argo CD. */
     webhook?: Record<string, WebhookTemplate>;
     slack?: SlackTemplate;

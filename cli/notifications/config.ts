@@ -106,12 +106,10 @@ function parseTrigger(key: string, value: unknown): TriggerCondition[] {
 function parseTemplate(key: string, value: unknown): NotificationTemplate {
     const template = record(key, value);
     const refused = Object.fromEntries(REFUSED_SERVICES.map((s) => [s, `SyncWave does not deliver to ${s}: only webhook and slack templates are supported`]));
-    onlyFields(key, template, ["message", "title", "webhook", "slack"], refused);
+    onlyFields(key, template, ["message", "webhook", "slack"], refused);
     const result: NotificationTemplate = {};
     const message = optionalString(`${key}.message`, template.message);
     if (message !== undefined) result.message = message;
-    const title = optionalString(`${key}.title`, template.title);
-    if (title !== undefined) result.title = title;
     if (template.webhook !== undefined) {
         result.webhook = {};
         for (const [service, raw] of Object.entries(record(`${key}.webhook`, template.webhook))) {

@@ -19,7 +19,7 @@ export async function evaluateConditions(conditions: ConditionRequest[]): Promis
 }
 
 export interface RenderRequest {
-    /** Template fields by name (message, title, webhook.<service>.body, slack.attachments, ...). */
+    /** Template fields by name (message, webhook.<service>.body, slack.attachments, ...). */
     fields: Record<string, string>;
     vars: Record<string, unknown>;
 }

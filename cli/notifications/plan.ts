@@ -39,7 +39,6 @@ export function templateFields(config: NotificationsConfig, names: readonly stri
         const t: NotificationTemplate | undefined = config.templates[name];
         if (!t) throw new Error(`template ${name} is not configured`);
         if (t.message !== undefined) fields.message = t.message;
-        if (t.title !== undefined) fields.title = t.title;
         for (const [service, hook] of Object.entries(t.webhook ?? {})) {
             for (const part of ["method", "path", "body"] as const) if (hook[part] !== undefined) fields[`webhook.${service}.${part}`] = hook[part]!;
         }
@@ -51,7 +50,6 @@ export function templateFields(config: NotificationsConfig, names: readonly stri
 /** Rendered fields back into a notification. */
 export function notificationOf(fields: Record<string, string>): RenderedNotification {
     const notification: RenderedNotification = { message: fields.message ?? "", webhook: {} };
-    if (fields.title !== undefined) notification.title = fields.title;
     for (const [name, value] of Object.entries(fields)) {
         const hook = name.match(/^webhook\.(.+)\.(method|path|body)$/);
         if (hook) (notification.webhook[hook[1]] ??= {})[hook[2] as "method" | "path" | "body"] = value;

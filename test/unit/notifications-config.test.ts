@@ -54,6 +54,7 @@ describe("notifications configuration", () => {
         [{ "trigger.x": "- when: 'true'\n  send: [nope]\n" }, "trigger.x[0].send: names template nope, which is not configured"],
         [{ "trigger.x": "- send: [app-created]\n" }, "trigger.x[0].when: is required"],
         [{ "template.x": "message: hi\nemail:\n  subject: hi\n" }, "template.x.email: SyncWave does not deliver to email"],
+        [{ "template.x": "message: hi\ntitle: hi\n" }, "template.x.title: unknown field (expected one of message, webhook, slack)"],
         [{ "template.x": "message: hi\nslack:\n  groupingKey: '{{.app.metadata.name}}'\n" }, "template.x.slack.groupingKey: threads are not supported"],
         [{ "template.x": "message: hi\nslack:\n  deliveryPolicy: Patch\n" }, "template.x.slack.deliveryPolicy: Patch is not supported"],
         [{ "service.email": "host: smtp.example.com\n" }, "service.email: SyncWave does not deliver to email"],

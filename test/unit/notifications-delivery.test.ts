@@ -61,6 +61,9 @@ describe("notification delivery", () => {
         // Without a webhook section for the service: GET with the message, as Argo CD does.
         await sendWebhook({ type: "webhook", url: `${base}/plain`, headers: [], insecureSkipVerify: false }, "hook", { message: "hello", webhook: {} });
         expect(received[1]).toMatchObject({ method: "GET", url: "/plain", body: "hello" });
+        // A section without body sends none; its path is joined with one slash.
+        await sendWebhook({ type: "webhook", url: `${base}/base/`, headers: [], insecureSkipVerify: false }, "hook", { message: "hello", webhook: { hook: { path: "/deep" } } });
+        expect(received[2]).toMatchObject({ method: "GET", url: "/base/deep", body: "" });
         answers.push({ status: 403, body: "forbidden" });
         await expect(sendWebhook({ type: "webhook", url: `${base}/denied`, headers: [], insecureSkipVerify: false }, "hook", { message: "m", webhook: {} })).rejects.toThrow(`GET ${base}/denied answered 403: forbidden`);
     });
