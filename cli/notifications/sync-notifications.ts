@@ -60,9 +60,13 @@ export class SyncNotifications {
         if (!this.loaded) return;
         const entries = Object.values(report.applications).filter((a) => a.notification);
         if (entries.length === 0) return;
-        this.withState((state) => {
-            for (const a of entries) (state.applications[a.application] ??= { notified: {} }).facts = a.notification;
-        });
+        try {
+            this.withState((state) => {
+                for (const a of entries) (state.applications[a.application] ??= { notified: {} }).facts = a.notification;
+            });
+        } catch (err) {
+            this.progress(`warning: notifications: ${(err as Error).message}`);
+        }
     }
 
     /** The update starts for these Applications (on-sync-running); `prunes` say which leave the stack. */
@@ -198,7 +202,12 @@ export class SyncNotifications {
         writeNotificationsState(path, state);
     }
 
+    /** Never throws: a notification problem (the Go helper, the state file) is a warning line, not a failed sync. */
     private async dispatch(events: ApplicationEvent[]): Promise<void> {
+        await this.dispatchOrThrow(events).catch((e: Error) => this.progress(`warning: notifications: ${e.message}`));
+    }
+
+    private async dispatchOrThrow(events: ApplicationEvent[]): Promise<void> {
         if (!this.loaded || events.length === 0) return;
         const loaded = this.loaded;
         const state = readNotificationsState(loaded.statePath);
