@@ -115,7 +115,7 @@ export class SyncNotifications {
             // An "in sync" answer started no operation: nothing to tell of its Applications.
             ...(this.startedAt ? outcome.revisions.filter((r) => !failed.has(r.application)).map((r) => this.operationEvent(r, "Succeeded")) : []),
             ...outcome.failed.map((f) => this.failedEvent(f.application, f.reason, undefined)),
-            ...this.removed.map((application): ApplicationEvent => ({ application, type: "deleted", at: now(), syncStatus: "Synced", health: { status: "Missing" } })),
+            ...this.removed.map((application): ApplicationEvent => ({ application, type: "deleted", at: now(), syncStatus: "Synced", health: { status: "Missing" }, revision: this.lastRevision(application) })),
         ]);
     }
 
