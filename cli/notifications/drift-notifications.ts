@@ -1,7 +1,8 @@
 // `syncwave drift` and each reconcile round tell the notifications what they found: an Application
 // with unauthorised drift is OutOfSync (on-drift-detected), one without is Synced again, which lets a
 // trigger without oncePer send the next time it drifts (dedup.ts). Takes the stack's sync lock for
-// the read and write of the de-duplication state; if a sync holds it too long, nothing is sent.
+// the read and write of the de-duplication state; if a sync holds it, nothing is sent this time (a
+// reconcile round must not wait for a person's sync), with a warning.
 import { resolve } from "node:path";
 import { readProjectFile } from "../fast/stack-files";
 import type { StackOptions } from "../stack";
@@ -17,8 +18,6 @@ export interface FoundDrift {
     fields: { resource: string; path: string; class: string }[];
 }
 
-const LOCK_WAIT_MS = 60_000;
-
 /** Never throws: every problem is a warning line. */
 export async function notifyDrift(options: StackOptions, reports: readonly FoundDrift[], log: (line: string) => void): Promise<void> {
     try {
@@ -26,7 +25,7 @@ export async function notifyDrift(options: StackOptions, reports: readonly Found
         if (!loaded) return;
         const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
         const lock = syncLockPath(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack)!;
-        const release = await acquireSyncLock({ path: lock, stack: options.stack, timeoutMs: LOCK_WAIT_MS, progress: () => undefined, refuse: (m) => new Error(m) });
+        const release = await acquireSyncLock({ path: lock, stack: options.stack, timeoutMs: 0, progress: () => undefined, refuse: () => new Error("drift not told this time: a sync of the stack holds its lock; the next drift check tells it") });
         try {
             const drifted = reports.flatMap((r) => r.fields.filter((f) => f.class === "unauthorised").map((f) => ({ application: r.application, resource: f.resource, path: f.path })));
             const state = readNotificationsState(loaded.statePath);

@@ -68,6 +68,20 @@ function configMapData(cwd: string, file: unknown): Record<string, unknown> {
 async function readSecrets(options: StackOptions, values: Record<string, unknown>): Promise<Record<string, string>> {
     const raw = values[SECRETS_KEY];
     if (raw === undefined) return {};
+    // Once per process while the ciphertext is the same: a reconcile loop's rounds start no Pulumi for it.
+    const key = JSON.stringify([resolve(options.cwd ?? process.cwd()), options.stack, raw]);
+    let secrets = decrypted.get(key);
+    if (!secrets) {
+        secrets = decryptSecrets(options, raw);
+        decrypted.set(key, secrets);
+        secrets.catch(() => decrypted.delete(key));
+    }
+    return secrets;
+}
+
+const decrypted = new Map<string, Promise<Record<string, string>>>();
+
+async function decryptSecrets(options: StackOptions, raw: unknown): Promise<Record<string, string>> {
     const isSecure = (v: unknown) => Boolean(v && typeof v === "object" && "secure" in (v as object));
     if (!isSecure(raw)) {
         if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new NotificationConfigError(SECRETS_KEY, "must be a map of secret values");
