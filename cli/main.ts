@@ -159,6 +159,9 @@ program
         const { drift, formatDrift } = await import("./commands/drift");
         const reports = await drift(globals());
         print(reports, formatDrift(reports));
+        // Argo CD Notifications' on-drift-detected; a problem is a warning on stderr, never the exit code.
+        const { notifyDrift } = await import("./notifications/drift-notifications");
+        await notifyDrift(globals(), reports, (line) => console.error(line));
         if (reports.some((r) => r.fields.some((f) => f.class === "unauthorised"))) process.exitCode = 2;
     });
 

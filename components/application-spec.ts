@@ -95,4 +95,11 @@ export interface ApplicationSpec {
      * pinned there until `syncwave unpin` (`syncwave.dev/auto-rollback: "true"` on an Argo CD manifest).
      */
     autoRollback?: boolean;
+    /**
+     * The Application's annotations (Argo CD's metadata.annotations): SyncWave reads Argo CD
+     * Notifications' `notifications.argoproj.io/subscribe.<trigger>.<service>` from them.
+     */
+    annotations?: Record<string, string>;
+    /** The Application's labels (metadata.labels): global notification subscriptions select on them. */
+    labels?: Record<string, string>;
 }

@@ -30,6 +30,12 @@ import type { Readiness } from "./fleet/declarer";
 import { declareChildren, orderChildren } from "./application/children";
 import { keptChildren, splitChildApplications } from "./fleet/child-applications";
 import { worst } from "./health/status";
+import { notificationFacts, type NotificationFacts } from "./notification-facts";
+
+/** The Application's subscriptions and spec as the CLI's notifications read them (see notification-facts.ts). */
+function factsOf(args: ApplicationArgs): NotificationFacts {
+    return notificationFacts({ ...args, project: args.project?.projectName ?? "", projectAnnotations: args.project?.spec?.annotations });
+}
 
 export type { ApplicationSpec } from "./application-spec";
 export type { ApplicationArgs, ApplicationSummary, StageSummary } from "./application/types";
@@ -74,6 +80,7 @@ export class Application extends pulumi.ComponentResource {
                 stages: outputs.stages,
                 timings: this.steps,
                 ...(outputs.keptChildren?.length ? { keptChildren: outputs.keptChildren } : {}),
+                notification: factsOf(args),
             });
             return outputs;
         } catch (err) {
@@ -85,7 +92,7 @@ export class Application extends pulumi.ComponentResource {
             if (!(args.isolateFailures && pulumi.runtime.isDryRun())) throw err;
             const reason = (err as Error).message;
             const first = args.source ?? args.sources?.[0];
-            reportApplication({ application: name, status: "failed", reason, repoURL: first?.repoURL, targetRevision: first?.targetRevision });
+            reportApplication({ application: name, status: "failed", reason, repoURL: first?.repoURL, targetRevision: first?.targetRevision, notification: factsOf(args) });
             pulumi.log.warn(`cannot be synced now, left out of this sync: ${reason}`, this);
             return { status: "failed", reason, project: args.project?.projectName ?? "", repoURL: first?.repoURL ?? "" };
         }

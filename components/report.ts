@@ -2,6 +2,7 @@
 // not, why), the commit it resolved and whether this sync prunes. A typed hand-off through a JSON file
 // the CLI names in SYNCWAVE_REPORT, so nothing is ever read back out of log text.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { NotificationFacts } from "./notification-facts";
 
 export interface ApplicationReport {
     application: string;
@@ -23,6 +24,8 @@ export interface ApplicationReport {
     timings?: Record<string, number>;
     /** A parent's children that left its render but stay, since this sync does not prune. */
     keptChildren?: string[];
+    /** What Argo CD Notifications read of the Application: subscriptions, labels, spec (cli/notifications). */
+    notification?: NotificationFacts;
 }
 
 /** What an ApplicationSet generated and how it rolls out: the CLI halts and rolls back a failed step from it. */

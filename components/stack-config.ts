@@ -17,6 +17,7 @@ import { parseDuration } from "./duration";
 import { SyncWaveInputError } from "./sync/errors";
 import { subdomainProblem } from "./sync/names";
 import { CASCADE_FINALIZERS } from "./sync/prune";
+import { notificationAnnotations } from "./notification-facts";
 
 export interface Declarations {
     projects: Record<string, ProjectSpec>;
@@ -84,6 +85,12 @@ export function validateApplication(name: string, spec: Record<string, unknown>,
     }
     validateFinalizers(name, spec.finalizers, field("finalizers"));
     if (spec.cascade !== undefined && typeof spec.cascade !== "boolean") throw new SyncWaveInputError("must be true or false", field("cascade"));
+    for (const key of ["annotations", "labels"]) {
+        const value = spec[key];
+        if (value !== undefined && (!value || typeof value !== "object" || Array.isArray(value) || !Object.values(value).every((v) => typeof v === "string"))) {
+            throw new SyncWaveInputError("must be a map of strings", field(key));
+        }
+    }
     checkFields(spec, APPLICATION_FIELDS, where, file);
     checkAutoRollback(name, spec, field("autoRollback"));
     if (spec.syncPolicy !== undefined) {
@@ -147,7 +154,8 @@ interface FieldSet {
 const APPLICATION_FIELDS: FieldSet = {
     // `info` is shown by Argo CD's UI only; `revisionHistoryLimit` bounds Argo CD's status history, whose
     // place the stack history takes: both change nothing a sync does.
-    known: ["project", "source", "sources", "destination", "syncPolicy", "ignoreDifferences", "finalizers", "cascade", "info", "revisionHistoryLimit", "dependsOn", "autoRollback"],
+    // `annotations` and `labels`: the Application's metadata (notification subscriptions and the labels they select on).
+    known: ["project", "source", "sources", "destination", "syncPolicy", "ignoreDifferences", "finalizers", "cascade", "info", "revisionHistoryLimit", "dependsOn", "autoRollback", "annotations", "labels"],
     refused: { sourceHydrator: "source hydration is not supported" },
 };
 const SYNC_POLICY_FIELDS: FieldSet = { known: ["automated", "syncOptions", "retry", "managedNamespaceMetadata"] };
@@ -249,7 +257,20 @@ export function applicationFromManifest(manifest: Manifest, file: string): { nam
     }
     const autoRollback = rollbackValue === undefined ? undefined : rollbackValue === "true";
     checkAutoRollback(name, { ...spec, autoRollback }, { file, resource: `Application ${name}`, field: `metadata.annotations["${AUTO_ROLLBACK_ANNOTATION}"]` });
-    const withMetadata = { ...spec, ...(finalizers ? { finalizers } : {}), ...(dependsOn ? { dependsOn } : {}), ...(autoRollback !== undefined ? { autoRollback } : {}) };
+    if (spec.annotations !== undefined || spec.labels !== undefined) {
+        throw new SyncWaveInputError("annotations and labels belong in metadata, not spec", { file, resource: `Application ${name}`, field: spec.annotations !== undefined ? "spec.annotations" : "spec.labels" });
+    }
+    // The notification subscriptions and the labels global subscriptions select on (cli/notifications).
+    const subscriptions = notificationAnnotations(annotations);
+    const labels = manifest.metadata.labels as Record<string, string> | undefined;
+    const withMetadata = {
+        ...spec,
+        ...(finalizers ? { finalizers } : {}),
+        ...(dependsOn ? { dependsOn } : {}),
+        ...(autoRollback !== undefined ? { autoRollback } : {}),
+        ...(Object.keys(subscriptions).length ? { annotations: subscriptions } : {}),
+        ...(labels && Object.keys(labels).length ? { labels } : {}),
+    };
     return { name, spec: validateApplication(name, withMetadata, "spec", file) };
 }
 

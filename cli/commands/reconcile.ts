@@ -17,6 +17,7 @@ import { StackBusy, sync } from "./sync";
 import { hasFleet } from "../last-sync-env";
 import { timings } from "../timings";
 import { relayToEngine } from "../engine-signals";
+import { notifyDrift } from "../notifications/drift-notifications";
 
 export interface ReconcileOptions extends StackOptions {
     intervalMs: number;
@@ -85,6 +86,7 @@ export async function reconcile(options: ReconcileOptions): Promise<void> {
                 options.log(`${record.application}: pinned to ${pin.revision.slice(0, 12)} (${pin.reason}): new commits are not synced until 'syncwave unpin ${record.application}'`);
             }
             const reports = await drift(options, state);
+            await notifyDrift(options, reports, options.log);
             const moved = await newRevisions(options, records, pins, verdicts);
             for (const record of records) {
                 if (stopping) break;

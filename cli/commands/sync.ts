@@ -28,6 +28,7 @@ import { timings } from "../timings";
 import { applicationOfUrn } from "../application-urn";
 import { ancestorsOf, lastSyncEnv } from "../last-sync-env";
 import { cascadingOrphans, cascadingOrphansMessage } from "../fleet-removal";
+import { SyncNotifications } from "../notifications/sync-notifications";
 
 export interface SyncOptions extends StackOptions {
     /** Sync only this Application (a targeted update of its resources). */
@@ -135,9 +136,11 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     // refused at once, even where nothing would change (its answer would rest on state that run is
     // rewriting).
     const keep = keepOf(options);
+    // Argo CD Notifications (cli/notifications): told what the sync does, they send under this lock.
+    const notifications = new SyncNotifications(options, progress);
     const release = await takeSyncLock(options, progress);
     try {
-        return await syncHoldingLock(options, progress);
+        return await notifications.settle(syncHoldingLock(options, progress, notifications));
     } finally {
         removeExpiredCheckpoints(options, keep, progress);
         release();
@@ -169,7 +172,7 @@ async function takeSyncLock(options: SyncOptions, progress: (line: string) => vo
     return acquireSyncLock({ path, stack: options.stack, timeoutMs: options.lockTimeoutMs ?? 0, progress, refuse: (m) => new StackBusy(m) });
 }
 
-async function syncHoldingLock(options: SyncOptions, progress: (line: string) => void): Promise<SyncResult> {
+async function syncHoldingLock(options: SyncOptions, progress: (line: string) => void, notifications: SyncNotifications): Promise<SyncResult> {
     // Pulumi's own lock, held by a `pulumi up` run outside SyncWave, refuses this sync too (or is
     // waited for); one a killed sync left on this host is removed.
     await releaseStaleLock(options, progress);
@@ -191,7 +194,7 @@ async function syncHoldingLock(options: SyncOptions, progress: (line: string) =>
             progress(`in sync: ${fast.revisions.map((r) => `${r.application}@${r.commit.slice(0, 12)}`).join(" ")}: the commits, configuration, policy and live objects are those of the last sync (--force syncs anyway)`);
             return { revisions: fast.revisions, result: "in sync", summary: {}, prunes: [], failed: [] };
         }
-        if (fast.desiredUnchanged && fast.drift.length > 0) return repair(options, fast, settings, progress);
+        if (fast.desiredUnchanged && fast.drift.length > 0) return repair(options, fast, settings, progress, notifications);
         progress(`syncing: ${fast.why}`);
     }
     // A killed update left operations under way: say what, and settle them before anything runs. An
@@ -239,6 +242,9 @@ async function syncHoldingLock(options: SyncOptions, progress: (line: string) =>
     previewTimings.finish();
     const report = previewReport.read();
     addProgramTimings("preview", report);
+    await notifications.previewed(report).catch((err: Error) => {
+        throw new SyncError(err.message);
+    });
     const previewErrors = errorsOf(previewEvents);
     if (previewErrors.length === 0 && previewFailure) previewErrors.push(previewFailure);
     if (previewErrors.length > 0) {
@@ -280,6 +286,7 @@ async function syncHoldingLock(options: SyncOptions, progress: (line: string) =>
     for (const a of Object.values(report.applications)) {
         if (a.keptChildren?.length) progress(`${a.application}: child applications left its manifests but stay (requires pruning; sync --prune deletes them): ${a.keptChildren.join(", ")}`);
     }
+    await notifications.updateStarting(revisions, prunes);
 
     // The update applies the commits the preview showed, even if a branch moved meanwhile, and only
     // to the Applications that passed the preview: the others are left out of the program and of the
@@ -334,7 +341,7 @@ async function syncHoldingLock(options: SyncOptions, progress: (line: string) =>
  * configuration, Projects, policy and SyncWave): the preview's answers (commits, verdicts, prunes)
  * are those of that sync, so the update runs alone, refreshing and applying only the drifted objects.
  */
-async function repair(options: SyncOptions, fast: FastVerdict, settings: { kind: SyncKind; prune: boolean; only?: string[] }, progress: (line: string) => void): Promise<SyncResult> {
+async function repair(options: SyncOptions, fast: FastVerdict, settings: { kind: SyncKind; prune: boolean; only?: string[] }, progress: (line: string) => void, notifications: SyncNotifications): Promise<SyncResult> {
     const urns = [...new Set(fast.drift.map((d) => d.urn))];
     for (const d of fast.drift) progress(`drifted: ${d.resource} ${d.path} (${d.class}): put back`);
     progress(`repairing ${urns.length} object(s) at the commits last synced (the desired state is unchanged: no new preview)`);
@@ -343,6 +350,7 @@ async function repair(options: SyncOptions, fast: FastVerdict, settings: { kind:
     const gates = gatesOf(fast.resources, urns);
     await releaseStaleLock(options, progress);
     const pinned = Object.fromEntries(Object.entries(fast.commits).map(([app, c]) => [app, c.length > 1 ? c : c[0]]));
+    await notifications.repairing(fast.drift, fast.revisions, fast.resources);
     return update(options, {
         env: { ...programEnv({ ...settings, operation: "update" }), SYNCWAVE_REVISIONS: JSON.stringify(pinned), SYNCWAVE_FINGERPRINTS: JSON.stringify(fast.fingerprints) },
         revisions: fast.revisions,

@@ -48,7 +48,8 @@ function projectsFromFiles(paths: readonly string[], baseDir: string, into: Plat
                 }
                 if (!name) fail("AppProject has no metadata.name", "metadata.name", shown);
                 if (!isMap(manifest.spec)) fail(`AppProject ${name} has no spec`, "spec", shown);
-                addProject(into, name, manifest.spec, shown);
+                const annotations = manifest.metadata?.annotations;
+                addProject(into, name, annotations && Object.keys(annotations).length ? { ...manifest.spec, annotations } : manifest.spec, shown);
             }
         }
     }

@@ -72,4 +72,6 @@ export interface ProjectSpec {
      * other manager's change is unauthorised drift.
      */
     trustedManagers?: string[];
+    /** The AppProject's metadata.annotations: its notifications.argoproj.io/ subscriptions cover every Application of it. */
+    annotations?: Record<string, string>;
 }

@@ -4,9 +4,11 @@ module syncwave.dev/toolchain/syncwave-gotemplate
 go 1.26
 
 // sprig and sigs.k8s.io/yaml at the versions Argo CD's go.mod names; gosimple/slug and fasttemplate
-// are used only by conformance/gen, as the references the table is made from.
+// are used only by conformance/gen, as the references the table is made from. expr-lang/expr, at the
+// version Argo CD's go.mod names, evaluates Argo CD Notifications' trigger conditions (package notify).
 require (
 	github.com/Masterminds/sprig/v3 v3.3.0
+	github.com/expr-lang/expr v1.17.8
 	github.com/gosimple/slug v1.15.0
 	github.com/valyala/fasttemplate v1.2.2
 	sigs.k8s.io/yaml v1.6.0

@@ -5,6 +5,13 @@
 //	request:  {"options": ["missingkey=error"], "items": [{"template": "...", "params": {...}}, ...]}
 //	response: {"results": [{"text": "..."} or {"error": "..."}, ...]}   (one per item, in order)
 //
+// Two more request modes serve SyncWave's Argo CD Notifications (package notify):
+//
+//	{"mode": "notification-conditions", "conditions": [{"expression": "...", "vars": {...}}]}
+//	  -> {"conditions": [{"value": ..., "text": "..."} or {"error": "..."}]}
+//	{"mode": "notification-templates", "renderings": [{"fields": {"message": "..."}, "vars": {...}}]}
+//	  -> {"renderings": [{"fields": {...}} or {"error": "..."}]}
+//
 // A failing item does not stop the others. The exit status is 0 unless the request itself cannot
 // be read (then 2, with the reason on stderr).
 //
@@ -17,11 +24,17 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"syncwave.dev/toolchain/syncwave-gotemplate/notify"
 )
 
 type request struct {
-	Options []string `json:"options"`
-	Items   []item   `json:"items"`
+	// Absent for ApplicationSet templates (the original request); see the modes above.
+	Mode       string             `json:"mode"`
+	Options    []string           `json:"options"`
+	Items      []item             `json:"items"`
+	Conditions []notify.Condition `json:"conditions"`
+	Renderings []notify.Rendering `json:"renderings"`
 }
 
 type item struct {
@@ -40,22 +53,48 @@ type response struct {
 	Results []result `json:"results"`
 }
 
+type conditionsResponse struct {
+	Conditions []notify.ConditionResult `json:"conditions"`
+}
+
+type renderingsResponse struct {
+	Renderings []notify.RenderingResult `json:"renderings"`
+}
+
 func main() {
 	req, err := readRequest(os.Stdin)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "syncwave-gotemplate: %v\n", err)
 		os.Exit(2)
 	}
+	encoder := json.NewEncoder(os.Stdout)
+	encoder.SetEscapeHTML(false)
+	if err := encoder.Encode(answer(req)); err != nil {
+		fmt.Fprintf(os.Stderr, "syncwave-gotemplate: writing the response: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func answer(req *request) any {
+	switch req.Mode {
+	case "notification-conditions":
+		out := make([]notify.ConditionResult, len(req.Conditions))
+		for i, c := range req.Conditions {
+			out[i] = notify.Evaluate(c)
+		}
+		return conditionsResponse{Conditions: out}
+	case "notification-templates":
+		out := make([]notify.RenderingResult, len(req.Renderings))
+		for i, r := range req.Renderings {
+			out[i] = notify.Render(r)
+		}
+		return renderingsResponse{Renderings: out}
+	}
 	results := make([]result, len(req.Items))
 	for i, it := range req.Items {
 		results[i] = renderItem(*it.Template, it.Params, req.Options)
 	}
-	encoder := json.NewEncoder(os.Stdout)
-	encoder.SetEscapeHTML(false)
-	if err := encoder.Encode(response{Results: results}); err != nil {
-		fmt.Fprintf(os.Stderr, "syncwave-gotemplate: writing the response: %v\n", err)
-		os.Exit(1)
-	}
+	return response{Results: results}
 }
 
 func readRequest(in io.Reader) (*request, error) {
@@ -67,6 +106,11 @@ func readRequest(in io.Reader) (*request, error) {
 	if err := json.Unmarshal(data, &req); err != nil {
 		return nil, fmt.Errorf("the request is not valid JSON of the form "+
 			`{"options": [...], "items": [{"template": "...", "params": {...}}]}: %w`, err)
+	}
+	switch req.Mode {
+	case "", "notification-conditions", "notification-templates":
+	default:
+		return nil, fmt.Errorf("unknown request mode %q (expected notification-conditions or notification-templates, or none)", req.Mode)
 	}
 	for i, it := range req.Items {
 		if it.Template == nil {

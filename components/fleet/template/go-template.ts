@@ -33,6 +33,21 @@ export async function executeGoTemplates(
     return parseResults(stdout, items.length, what);
 }
 
+/**
+ * One request in another of the binary's modes (Argo CD Notifications' conditions and templates, see
+ * toolchain/gotemplate/main.go): the JSON answer, or an error naming `what` failed.
+ */
+export async function requestGoHelper(request: Record<string, unknown>, what: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
+    const binary = process.env[GO_TEMPLATE_BINARY_ENV] || DEFAULT_BINARY;
+    const { stdout, stderr, exit } = await run(binary, JSON.stringify(request), timeoutMs, `${binary} ${what}`);
+    if (exit !== "0") throw new Error(`${binary} ${what} failed (${exit}): ${stderr.trim() || "no message"}`);
+    try {
+        return JSON.parse(stdout) as unknown;
+    } catch {
+        throw new Error(`${binary} ${what} answered with something that is not JSON: ${stdout.slice(0, 200)}`);
+    }
+}
+
 interface Finished {
     stdout: string;
     stderr: string;

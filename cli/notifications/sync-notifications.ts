@@ -1,0 +1,246 @@
+// The one hook a sync (and so reconcile, rollback and the automatic rollback, which call it) gives
+// notifications: what the preview learnt of each Application, when the update starts, what drift a
+// repair puts back, and how the sync ended. Each becomes events (events.ts), dispatched at once
+// (dispatch.ts) under the sync lock the sync holds, with the de-duplication state read and written
+// around each dispatch (a nested sync, the automatic rollback, writes its own in between).
+import { userInfo } from "node:os";
+import type { ProgramReport } from "../../components/report";
+import { applicationOfUrn } from "../application-urn";
+import type { PruneReport } from "../prune-report";
+import type { ResolvedRevision, StackOptions } from "../stack";
+import { dispatchNotifications } from "./dispatch";
+import type { ApplicationEvent, HealthStatus } from "./events";
+import { healthOfFailure, lastFailureClasses } from "./failure-health";
+import { liveHealth, type LiveHealth } from "./live-resources";
+import { loadNotifications, type LoadedNotifications } from "./load";
+import { readNotificationsState, writeNotificationsState } from "./state-file";
+
+export interface SyncNotificationOptions extends StackOptions {
+    kind?: string;
+    syncKind?: string;
+}
+
+/** What the sync's outcome says of its Applications; a thrown error has `failedApplications` and `partial` when it is a SyncError. */
+interface SyncOutcome {
+    revisions: ResolvedRevision[];
+    failed: { application: string; reason: string }[];
+}
+
+interface FailedSync extends Error {
+    /** SyncError's: the Applications whose step failed in the update. */
+    failedApplications?: string[];
+    partial?: SyncOutcome;
+}
+
+export class SyncNotifications {
+    private synced: ResolvedRevision[] = [];
+    private removed: string[] = [];
+    private startedAt = "";
+    private loaded: LoadedNotifications | undefined;
+
+    constructor(
+        private readonly options: SyncNotificationOptions,
+        private readonly progress: (line: string) => void,
+    ) {}
+
+    /**
+     * Reads the configuration (and decrypts its secrets, which starts Pulumi) only once the sync has
+     * something to notify: a sync answered "in sync" never pays for it. A problem throws, refusing the
+     * sync before its update.
+     */
+    private async load(): Promise<void> {
+        this.loaded ??= await loadNotifications(this.options).catch((err: Error) => {
+            throw new Error(`nothing was synced: ${err.message}`);
+        });
+    }
+
+    /** The preview's report: each Application's subscriptions and spec, kept for later events. */
+    async previewed(report: ProgramReport): Promise<void> {
+        await this.load();
+        if (!this.loaded) return;
+        const entries = Object.values(report.applications).filter((a) => a.notification);
+        if (entries.length === 0) return;
+        try {
+            this.withState((state) => {
+                for (const a of entries) (state.applications[a.application] ??= { notified: {} }).facts = a.notification;
+            });
+        } catch (err) {
+            this.progress(`warning: notifications: ${(err as Error).message}`);
+        }
+    }
+
+    /** The update starts for these Applications (on-sync-running); `prunes` say which leave the stack. */
+    async updateStarting(revisions: ResolvedRevision[], prunes: readonly PruneReport[] = []): Promise<void> {
+        if (!this.loaded) return;
+        this.synced = revisions;
+        this.removed = prunes.filter((p) => p.removed).map((p) => p.application);
+        this.startedAt = new Date().toISOString();
+        await this.dispatch(revisions.map((r) => this.operationEvent(r, "Running")));
+    }
+
+    /** A repair puts back drift found in these Applications' objects (on-drift-detected), then syncs them. */
+    async repairing(drift: readonly { urn: string; resource: string; path: string }[], revisions: ResolvedRevision[], state: readonly { urn: string; parent?: string }[]): Promise<void> {
+        await this.load();
+        if (!this.loaded) return;
+        const parentOf = new Map(state.map((r) => [r.urn, r.parent]));
+        const located = drift.flatMap((d) => {
+            const application = applicationOfUrn(parentOf.get(d.urn));
+            return application ? [{ ...d, application }] : [];
+        });
+        await this.dispatch(driftEvents(located, this.loaded));
+        await this.updateStarting(revisions);
+    }
+
+    /** Waits for the sync and notifies how it ended; its result or error passes through unchanged. */
+    async settle<T extends SyncOutcome>(run: Promise<T>): Promise<T> {
+        let result: T;
+        try {
+            result = await run;
+        } catch (err) {
+            const failure = err as FailedSync;
+            // A sync whose update went through but left Applications out fails with its result.
+            const told = failure.partial ? this.completed(failure.partial) : this.updateFailed(failure);
+            await told.catch((e: Error) => this.progress(`warning: notifications: ${e.message}`));
+            throw err;
+        }
+        await this.completed(result).catch((e: Error) => this.progress(`warning: notifications: ${e.message}`));
+        return result;
+    }
+
+    /** The update went through: its Applications succeeded, those the preview left out failed, the removed ones are deleted. */
+    private async completed(outcome: SyncOutcome): Promise<void> {
+        if (!this.loaded) return;
+        const failed = new Set(outcome.failed.map((f) => f.application));
+        await this.dispatch([
+            // An "in sync" answer started no operation: nothing to tell of its Applications.
+            ...(this.startedAt ? outcome.revisions.filter((r) => !failed.has(r.application)).map((r) => this.operationEvent(r, "Succeeded")) : []),
+            ...outcome.failed.map((f) => this.failedEvent(f.application, f.reason, undefined)),
+            ...this.removed.map((application): ApplicationEvent => ({ application, type: "deleted", at: now(), syncStatus: "Synced", health: { status: "Missing" }, revision: this.lastRevision(application) })),
+        ]);
+    }
+
+    /** The update failed: the Applications it names failed; when it names none, every one of it did. */
+    private async updateFailed(err: FailedSync): Promise<void> {
+        // Nothing started (refused, the preview failed): nothing to tell.
+        if (!this.loaded || !this.startedAt) return;
+        const named = err.failedApplications ?? [];
+        const failing = named.length ? this.synced.filter((r) => named.includes(r.application)) : this.synced;
+        const classes = await lastFailureClasses(this.options).catch(() => ({}) as Record<string, string>);
+        const live = await liveHealth(this.options, failing.map((r) => r.application)).catch(() => new Map<string, LiveHealth>());
+        const reason = err.message.split("\n").slice(0, 6).join("\n");
+        await this.dispatch(failing.map((r) => this.failedEvent(r.application, reason, classes[r.application], r, live.get(r.application))));
+    }
+
+    private operationEvent(r: ResolvedRevision, phase: "Running" | "Succeeded"): ApplicationEvent {
+        const at = now();
+        const revision = r.sources?.[0] ?? r.commit;
+        const last = this.lastHealth(r.application);
+        return {
+            application: r.application,
+            type: "operation",
+            at,
+            syncStatus: phase === "Succeeded" ? "Synced" : "OutOfSync",
+            // The health gates waited for Healthy: it turned Healthy during this sync.
+            health: phase === "Succeeded" ? { status: "Healthy", lastTransitionTime: at } : { status: last, lastTransitionTime: this.startedAt },
+            revision,
+            operation: {
+                phase,
+                startedAt: this.startedAt,
+                ...(phase === "Succeeded" ? { finishedAt: at } : {}),
+                revision,
+                ...(r.sources ? { revisions: r.sources } : {}),
+                reason: this.options.kind ?? "sync",
+                username: userInfo().username,
+                automated: (this.options.syncKind ?? "automated") === "automated",
+                resources: [],
+            },
+        };
+    }
+
+    private failedEvent(application: string, reason: string, failureClass: string | undefined, r?: ResolvedRevision, live?: LiveHealth): ApplicationEvent {
+        const at = now();
+        const revision = r ? (r.sources?.[0] ?? r.commit) : (this.lastRevision(application) ?? "");
+        // A failed health gate says Degraded (it also judges the pods, where Argo CD's rule for a
+        // Deployment still says Progressing); else the objects as they are now; else the last known.
+        const health = healthOfFailure(failureClass) ?? live?.health.status ?? this.lastHealth(application);
+        return {
+            application,
+            type: "operation",
+            at,
+            syncStatus: "OutOfSync",
+            health: { status: health, ...(live?.health.message ? { message: live.health.message } : {}), lastTransitionTime: at },
+            revision,
+            operation: {
+                phase: "Failed",
+                message: reason,
+                startedAt: this.startedAt || at,
+                finishedAt: at,
+                revision,
+                ...(r?.sources ? { revisions: r.sources } : {}),
+                reason: this.options.kind ?? "sync",
+                username: userInfo().username,
+                automated: (this.options.syncKind ?? "automated") === "automated",
+                resources: live?.failing ?? [],
+            },
+        };
+    }
+
+    private lastHealth(application: string): HealthStatus {
+        if (!this.loaded) return "Unknown";
+        return readNotificationsState(this.loaded.statePath).applications[application]?.health ?? "Missing";
+    }
+
+    private lastRevision(application: string): string | undefined {
+        if (!this.loaded) return undefined;
+        return readNotificationsState(this.loaded.statePath).applications[application]?.revision;
+    }
+
+    private withState(change: (state: ReturnType<typeof readNotificationsState>) => void): void {
+        const path = this.loaded!.statePath;
+        const state = readNotificationsState(path);
+        change(state);
+        writeNotificationsState(path, state);
+    }
+
+    /** Never throws: a notification problem (the Go helper, the state file) is a warning line, not a failed sync. */
+    private async dispatch(events: ApplicationEvent[]): Promise<void> {
+        await this.dispatchOrThrow(events).catch((e: Error) => this.progress(`warning: notifications: ${e.message}`));
+    }
+
+    private async dispatchOrThrow(events: ApplicationEvent[]): Promise<void> {
+        if (!this.loaded || events.length === 0) return;
+        const loaded = this.loaded;
+        const state = readNotificationsState(loaded.statePath);
+        const lines = await dispatchNotifications({ config: loaded.config, secrets: loaded.secretValues, stack: this.options.stack, events, state });
+        for (const e of events) {
+            const app = (state.applications[e.application] ??= { notified: {} });
+            if (e.type === "deleted") delete state.applications[e.application];
+            else {
+                app.health = e.health.status;
+                if (e.revision) app.revision = e.revision;
+            }
+        }
+        writeNotificationsState(loaded.statePath, state);
+        for (const line of lines) this.progress(line);
+    }
+}
+
+function now(): string {
+    return new Date().toISOString();
+}
+
+/** One drift event per Application with drifted fields, at the revision and health its last sync left. */
+export function driftEvents(drift: readonly { application: string; resource: string; path: string }[], loaded: LoadedNotifications): ApplicationEvent[] {
+    const state = readNotificationsState(loaded.statePath);
+    const byApp = new Map<string, string[]>();
+    for (const d of drift) byApp.set(d.application, [...(byApp.get(d.application) ?? []), `${d.resource} ${d.path}`]);
+    return [...byApp].map(([application, fields]) => ({
+        application,
+        type: "drift",
+        at: now(),
+        syncStatus: "OutOfSync",
+        health: { status: state.applications[application]?.health ?? "Unknown" },
+        revision: state.applications[application]?.revision,
+        message: `${fields.length} drifted field(s): ${fields.slice(0, 5).join(", ")}${fields.length > 5 ? ", …" : ""}`,
+    }));
+}
