@@ -30,7 +30,7 @@ export function applicationObject(event: ApplicationEvent, facts: NotificationFa
             operation: {
                 sync: { revision: op.revision, ...(op.revisions ? { revisions: op.revisions } : {}) },
                 initiatedBy: op.automated ? { automated: true } : { username: op.username },
-                info: [{ name: "reason", value: op.reason }],
+                info: [{ name: "reason", value: op.reason }, ...(op.rollback ? [{ name: "rollback", value: op.rollback }] : [])],
             },
             syncResult: { revision: op.revision, ...(op.revisions ? { revisions: op.revisions } : {}), resources: op.resources, source: facts.source ?? facts.sources?.[0] ?? {} },
         };

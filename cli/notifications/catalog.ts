@@ -81,7 +81,7 @@ slack:
   notifyBroadcast: false
 `,
     "template.app-rolled-back": `message: |
-  {{if eq .serviceType "slack"}}:rewind:{{end}} Application {{.app.metadata.name}} was rolled back to revision {{.app.status.operationState.syncResult.revision}}.
+  {{if eq .serviceType "slack"}}:rewind:{{end}} Application {{.app.metadata.name}} was rolled back to revision {{.app.status.operationState.syncResult.revision}}.{{range .app.status.operationState.operation.info}}{{if eq .name "rollback"}} {{.value}}.{{end}}{{end}}
 `,
     "template.app-sync-failed": `message: |
   {{if eq .serviceType "slack"}}:exclamation:{{end}}  The sync operation of application {{.app.metadata.name}} has failed at {{.app.status.operationState.finishedAt}} with the following error: {{.app.status.operationState.message}}

@@ -31,6 +31,8 @@ export interface OperationFacts {
     revisions?: string[];
     /** The kind of sync that ran it: sync, reconcile, rollback, auto-rollback (Argo CD's operation info `reason`). */
     reason: string;
+    /** Why a rollback ran, for this Application ("rolled back web to SHA: web was Degraded at SHA"): operation info `rollback`. */
+    rollback?: string;
     username: string;
     automated: boolean;
     resources: ResourceResult[];

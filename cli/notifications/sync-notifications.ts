@@ -18,6 +18,8 @@ import { readNotificationsState, writeNotificationsState } from "./state-file";
 export interface SyncNotificationOptions extends StackOptions {
     kind?: string;
     syncKind?: string;
+    /** An automatic rollback's reason, one line per Application (told to on-rolled-back). */
+    reason?: string;
 }
 
 /** What the sync's outcome says of its Applications; a thrown error has `failedApplications` and `partial` when it is a SyncError. */
@@ -150,6 +152,7 @@ export class SyncNotifications {
                 revision,
                 ...(r.sources ? { revisions: r.sources } : {}),
                 reason: this.options.kind ?? "sync",
+                ...rollbackOf(this.options.reason, r.application),
                 username: userInfo().username,
                 automated: (this.options.syncKind ?? "automated") === "automated",
                 resources: [],
@@ -243,4 +246,10 @@ export function driftEvents(drift: readonly { application: string; resource: str
         revision: state.applications[application]?.revision,
         message: `${fields.length} drifted field(s): ${fields.slice(0, 5).join(", ")}${fields.length > 5 ? ", …" : ""}`,
     }));
+}
+
+/** The line of an automatic rollback's reason about this Application (rollout-rollback-run.ts writes one per Application). */
+function rollbackOf(reason: string | undefined, application: string): { rollback?: string } {
+    const line = reason?.split("\n").find((l) => l.startsWith(`rolled back ${application} to `));
+    return line ? { rollback: line } : {};
 }

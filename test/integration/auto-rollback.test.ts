@@ -11,6 +11,7 @@ import { readPins, unpin } from "../../cli/commands/rollback";
 import { sync } from "../../cli/commands/sync";
 import { deploymentImage, ensureCluster, k } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
+import { Receiver } from "../helpers/http-receiver";
 import { webDeployment } from "../helpers/manifests";
 import { SyncStack } from "../helpers/sync-stack";
 
@@ -23,7 +24,14 @@ const K8S = "https://kubernetes.default.svc";
 /** The web Deployment at `image`; a bad release's pod fails (the local cluster's kwok stages read the annotation). */
 const release = (image: string, bad = false) => stringify(webDeployment(image, bad ? { "syncwave.dev/fail": "true", "syncwave.dev/fail-message": "crashed on start" } : {}));
 
-function stackConfig(repoURL: string, autoRollback: boolean) {
+/** Argo CD Notifications: the catalog's on-sync-failed and SyncWave's on-rolled-back, to a webhook. */
+const notifications = (port: number) => ({
+    "service.webhook.team": { url: `http://127.0.0.1:${port}` },
+    "template.app-sync-failed": { webhook: { team: { method: "POST", path: "/failed", body: '{"app": "{{.app.metadata.name}}", "revision": "{{.app.status.operationState.syncResult.revision}}"}' } } },
+    "template.app-rolled-back": { message: "unused by webhooks", webhook: { team: { method: "POST", path: "/rolled-back", body: '{"app": "{{.app.metadata.name}}", "revision": "{{.app.status.operationState.syncResult.revision}}", "why": "{{range .app.status.operationState.operation.info}}{{if eq .name "rollback"}}{{.value}}{{end}}{{end}}"}' } } },
+});
+
+function stackConfig(repoURL: string, autoRollback: boolean, port: number) {
     const app = (path: string, namespace: string) => ({
         project: "team",
         source: { repoURL, targetRevision: "main", path },
@@ -44,7 +52,11 @@ function stackConfig(repoURL: string, autoRollback: boolean) {
             },
             applications: { web: ["team"], api: ["team"] },
         },
-        applications: { web: { ...app("web", webNs), autoRollback }, api: app("api", apiNs) },
+        applications: {
+            web: { ...app("web", webNs), autoRollback, annotations: { "notifications.argoproj.io/subscribe.on-sync-failed.team": "", "notifications.argoproj.io/subscribe.on-rolled-back.team": "" } },
+            api: app("api", apiNs),
+        },
+        notifications: notifications(port),
         healthTimeout: "90s",
         // A crashing pod is Degraded once it has not backed off for this long.
         degradedGrace: "5s",
@@ -55,16 +67,19 @@ describe("automatic rollback", () => {
     let repo: TestRepo;
     let stack: SyncStack;
     let options: { stack: string; cwd: string; env: Record<string, string> };
+    const receiver = new Receiver();
 
     beforeAll(async () => {
         await ensureCluster();
+        await receiver.start();
         repo = new TestRepo();
-        stack = await SyncStack.create("auto-rollback", stackConfig(repo.url, true), { projectDir: root, configDir: resolve(root, "stacks") });
+        stack = await SyncStack.create("auto-rollback", stackConfig(repo.url, true, receiver.port), { projectDir: root, configDir: resolve(root, "stacks") });
         options = { stack: stack.name, cwd: root, env: stack.env };
     }, 120_000);
 
     afterAll(async () => {
         await stack?.destroy();
+        await receiver.stop();
         await k("delete", "namespace", webNs, apiNs, "--ignore-not-found", "--wait=false");
     }, 180_000);
 
@@ -98,6 +113,12 @@ describe("automatic rollback", () => {
         expect(rollback).toMatchObject({ kind: "auto-rollback", result: "succeeded", revisions: { web: healthy }, reason: `rolled back web to ${healthy}: web was Degraded at ${bad}` });
         expect(failed).toMatchObject({ kind: "sync", result: "failed", health: expect.stringMatching(/Degraded/) });
         expect(failed.revisions.web).toBe(bad);
+        // The notifications that reported it: the rollback (with the failed commit and cause), then the failed release.
+        const told = receiver.requests.map((r) => [r.path, JSON.parse(r.body) as Record<string, string>] as const);
+        expect(told, lines.join("\n")).toEqual([
+            ["/rolled-back", { app: "web", revision: healthy, why: `rolled back web to ${healthy}: web was Degraded at ${bad}` }],
+            ["/failed", { app: "web", revision: bad }],
+        ]);
     }, 300_000);
 
     it("stays pinned under reconcile until unpinned; then the branch deploys again, and reconcile rolls back too", async () => {
@@ -124,7 +145,7 @@ describe("automatic rollback", () => {
 
     it("without autoRollback, a Degraded release stays as it is and nothing is pinned", async () => {
         await unpin("web", options);
-        stack.setConfig(stackConfig(repo.url, false));
+        stack.setConfig(stackConfig(repo.url, false, receiver.port));
         repo.commit({ "web/deploy.yaml": release("example.com/web:4", true) });
         const failure = await sync(options).then(
             () => "synced",

@@ -3,8 +3,6 @@
 // services send: running, then succeeded and deployed, in order, rendered; nothing again for the same
 // revision; a failed sync's on-sync-failed after the receiver's 503s were retried; no secret in the
 // CLI's output or in the stack's state.
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,56 +15,13 @@ import { TestRepo } from "../helpers/git";
 import { webDeployment } from "../helpers/manifests";
 import { expectOk } from "../helpers/pulumi";
 import { SyncStack } from "../helpers/sync-stack";
+import { Receiver } from "../helpers/http-receiver";
 
 const root = resolve(__dirname, "../..");
 const run = Date.now().toString(36);
 const ns = `notify-${run}`;
 const receiverToken = `receiver-token-${run}-0123456789`;
 const slackToken = `xoxb-slack-token-${run}-0123456789`;
-
-interface Received {
-    method: string;
-    path: string;
-    headers: IncomingMessage["headers"];
-    body: string;
-    answered: number;
-}
-
-/** A local HTTP receiver: records every request; answers each path from its queue of statuses, then 200. */
-class Receiver {
-    readonly requests: Received[] = [];
-    private readonly queued = new Map<string, number[]>();
-    private server!: Server;
-    port = 0;
-
-    async start(): Promise<void> {
-        this.server = createServer((req, res) => {
-            let body = "";
-            req.on("data", (c) => (body += c));
-            req.on("end", () => {
-                const path = req.url ?? "/";
-                const status = this.queued.get(path)?.shift() ?? 200;
-                this.requests.push({ method: req.method ?? "", path, headers: req.headers, body, answered: status });
-                res.writeHead(status, { "content-type": "application/json" });
-                res.end(path.startsWith("/slack/") ? JSON.stringify({ ok: true }) : "{}");
-            });
-        });
-        await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
-        this.port = (this.server.address() as AddressInfo).port;
-    }
-
-    answer(path: string, ...statuses: number[]): void {
-        this.queued.set(path, statuses);
-    }
-
-    paths(from = 0): string[] {
-        return this.requests.slice(from).map((r) => r.path);
-    }
-
-    stop(): Promise<void> {
-        return new Promise((r) => this.server.close(() => r()));
-    }
-}
 
 /** A template whose webhook body is JSON the test reads (the catalog's message goes to Slack). */
 const receiverTemplate = (path: string, message: string) => ({
