@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The demo: the local cluster up, the dev stack synced wave by wave, then what runs and its health.
+# The demo: the local cluster up, the dev stack synced wave by wave, then what runs and its health;
+# then the release demo: a bad release rolled back automatically and the notification that said so.
 # Runs inside the toolchain environment (npm run demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # `npm run demo -- fleet`: the fleet demo instead (app of apps, an ApplicationSet over two clusters).
 if [[ "${1:-}" == fleet ]]; then exec bash examples/demo-fleet.sh; fi
+# `npm run demo -- release`: only the release demo (a bad release rolled back automatically, and the notification).
+if [[ "${1:-}" == release ]]; then exec bash examples/demo-release.sh; fi
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -33,3 +36,6 @@ syncwave status
 
 step "The stack history: every sync with the commit of each Application"
 syncwave history | head -n 6
+
+# A bad release, rolled back automatically, and the notification that reported it.
+bash examples/demo-release.sh

@@ -6,6 +6,7 @@
 import { userInfo } from "node:os";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { SyncKind } from "../../components/sync/prune";
+import type { ProgramReport } from "../../components/report";
 import { pruneReports, type PruneReport } from "../prune-report";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
 import { fileBackendLocks, isStale, lockedMessage } from "../stale-lock";
@@ -83,6 +84,9 @@ export class SyncError extends Error {
     ) {
         super(message);
     }
+
+    /** The program's report of the failed update (its Applications, ApplicationSets): what a rollback decides from. */
+    programReport?: ProgramReport;
 }
 
 /** Refused because another sync (SyncWave's or a `pulumi up`) holds the stack: nothing was tried. */
@@ -141,10 +145,24 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     const release = await takeSyncLock(options, progress);
     try {
         return await notifications.settle(syncHoldingLock(options, progress, notifications));
+    } catch (err) {
+        throw await rolledBackAfter(err, options, progress);
     } finally {
         removeExpiredCheckpoints(options, keep, progress);
         release();
     }
+}
+
+/**
+ * A progressive rollout's failed step, and an autoRollback Application whose gate failed, go back to
+ * their last Healthy revisions, under this sync's lock, after its failure was told (on-sync-failed
+ * before on-rolled-back): once; a rollback that fails itself is reported, never retried.
+ */
+async function rolledBackAfter(err: unknown, options: SyncOptions, progress: (line: string) => void): Promise<unknown> {
+    if (!(err instanceof SyncError) || !err.programReport || options.kind === "auto-rollback") return err;
+    const { rollBackAfterFailure } = await import("../rollout-rollback-run");
+    const lines = await rollBackAfterFailure(options, err.programReport, err, progress);
+    return lines.length > 0 ? new SyncError(`${err.message}\n${lines.join("\n")}`, err.partial, err.failedApplications, err.failedGates) : err;
 }
 
 function keepOf(options: SyncOptions): number {
@@ -318,13 +336,9 @@ async function syncHoldingLock(options: SyncOptions, progress: (line: string) =>
             progress,
         });
     } catch (err) {
-        // A progressive rollout's failed step, and an autoRollback Application whose gate failed, go
-        // back to their last Healthy revisions, once: a rollback that fails itself is reported, never retried.
-        if (err instanceof SyncError && options.kind !== "auto-rollback") {
-            const { rollBackAfterFailure } = await import("../rollout-rollback-run");
-            const lines = await rollBackAfterFailure(options, report, err, progress);
-            if (lines.length > 0) throw new SyncError(`${err.message}\n${lines.join("\n")}`, err.partial, err.failedApplications, err.failedGates);
-        }
+        // What the failed update's Applications declared: an automatic rollback decides from it,
+        // once this sync's own ending has been told (sync() below).
+        if (err instanceof SyncError) err.programReport = report;
         throw err;
     }
     if (failed.length > 0) {

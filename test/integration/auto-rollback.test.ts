@@ -27,7 +27,7 @@ const release = (image: string, bad = false) => stringify(webDeployment(image, b
 /** Argo CD Notifications: the catalog's on-sync-failed and SyncWave's on-rolled-back, to a webhook. */
 const notifications = (port: number) => ({
     "service.webhook.team": { url: `http://127.0.0.1:${port}` },
-    "template.app-sync-failed": { webhook: { team: { method: "POST", path: "/failed", body: '{"app": "{{.app.metadata.name}}", "revision": "{{.app.status.operationState.syncResult.revision}}"}' } } },
+    "template.app-sync-failed": { webhook: { team: { method: "POST", path: "/failed", body: '{"app": "{{.app.metadata.name}}", "revision": "{{.app.status.operationState.syncResult.revision}}", "health": "{{.app.status.health.status}}"}' } } },
     "template.app-rolled-back": { message: "unused by webhooks", webhook: { team: { method: "POST", path: "/rolled-back", body: '{"app": "{{.app.metadata.name}}", "revision": "{{.app.status.operationState.syncResult.revision}}", "why": "{{range .app.status.operationState.operation.info}}{{if eq .name "rollback"}}{{.value}}{{end}}{{end}}"}' } } },
 });
 
@@ -113,11 +113,11 @@ describe("automatic rollback", () => {
         expect(rollback).toMatchObject({ kind: "auto-rollback", result: "succeeded", revisions: { web: healthy }, reason: `rolled back web to ${healthy}: web was Degraded at ${bad}` });
         expect(failed).toMatchObject({ kind: "sync", result: "failed", health: expect.stringMatching(/Degraded/) });
         expect(failed.revisions.web).toBe(bad);
-        // The notifications that reported it: the rollback (with the failed commit and cause), then the failed release.
+        // The notifications that reported it: the failed release as it was, then the rollback with the failed commit and cause.
         const told = receiver.requests.map((r) => [r.path, JSON.parse(r.body) as Record<string, string>] as const);
         expect(told, lines.join("\n")).toEqual([
+            ["/failed", { app: "web", revision: bad, health: "Degraded" }],
             ["/rolled-back", { app: "web", revision: healthy, why: `rolled back web to ${healthy}: web was Degraded at ${bad}` }],
-            ["/failed", { app: "web", revision: bad }],
         ]);
     }, 300_000);
 
