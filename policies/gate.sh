@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 config="${SYNCWAVE_POLICY_CONFIG:-policies/config/platform.json}"
 stacks=("$@")
 if ((${#stacks[@]} == 0)); then
-  for f in stacks/Pulumi.*.yaml; do s="${f#stacks/Pulumi.}"; stacks+=("${s%.yaml}"); done
+  # The example stacks of the repository: not the ones demos and tests create beside them.
+  if files="$(git ls-files 'stacks/Pulumi.*.yaml' 2>/dev/null)" && [[ -n "$files" ]]; then :; else files="$(ls stacks/Pulumi.*.yaml)"; fi
+  for f in $files; do s="${f#stacks/Pulumi.}"; stacks+=("${s%.yaml}"); done
 fi
 node -r ./cli/bin/require-ts.js cli/cluster/cluster-command.ts up >/dev/null
 # The fleet stack deploys to a second local cluster too.
