@@ -29,25 +29,6 @@ function applicationsOfSteps(events: readonly EngineEvent[]): Map<string, string
     return appOf;
 }
 
-/**
- * The Applications whose health gate failed in an update: found Degraded, or not Healthy in time.
- * Only these are rolled back automatically; a refused apply or a failed hook says nothing about the
- * release's health, and rolling back would hide the error rather than undo a bad release.
- */
-export function failedGates(events: readonly EngineEvent[]): Record<string, "Degraded" | "timeout"> {
-    const appOf = applicationsOfSteps(events);
-    const gates: Record<string, "Degraded" | "timeout"> = {};
-    for (const e of events) {
-        const d = e.diagnosticEvent;
-        if (d?.severity !== "error" || !d.urn) continue;
-        const type = d.urn.split("::")[2]?.split("$").pop() ?? "";
-        const app = appOf.get(d.urn);
-        if (!app || !type.endsWith("syncwave:HealthGate")) continue;
-        gates[app] ??= stepFailureClass(type, d.message) as "Degraded" | "timeout";
-    }
-    return gates;
-}
-
 /** Each failed Application's class (and "" for failures no Application owns), from an update's events. */
 export function failureClasses(events: readonly EngineEvent[]): Record<string, FailureClass> {
     const appOf = applicationsOfSteps(events);

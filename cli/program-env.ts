@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readReport, type ProgramReport } from "../components/report";
 import type { SyncKind } from "../components/sync/prune";
+import { readGateOutcomes, type GateOutcomeRecord } from "../components/providers/gate-outcomes";
 
 export interface RunSettings {
     operation: "preview" | "update";
@@ -43,6 +44,20 @@ export function reportFile(): { path: string; read: () => ProgramReport } {
             const report = readReport(path);
             rmSync(dir, { recursive: true, force: true });
             return report;
+        },
+    };
+}
+
+/** Where the update's health gates record how a failed one ended (components/providers/gate-outcomes.ts); read once. */
+export function gateOutcomesFile(): { path: string; read: () => GateOutcomeRecord[] } {
+    const dir = mkdtempSync(join(tmpdir(), "syncwave-gates-"));
+    const path = join(dir, "outcomes.jsonl");
+    return {
+        path,
+        read: () => {
+            const records = readGateOutcomes(path);
+            rmSync(dir, { recursive: true, force: true });
+            return records;
         },
     };
 }

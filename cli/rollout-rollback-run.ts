@@ -6,15 +6,23 @@ import type { ProgramReport } from "../components/report";
 import { history } from "./commands/history";
 import { readPins, writePins, type Pin } from "./commands/rollback";
 import { sync, SyncError, type SyncOptions } from "./commands/sync";
-import { planAutoRollbacks, planRolloutRollbacks, rollbackReason, type RollbackPlan } from "./rollout-rollback";
+import { planAutoRollbacks, planRolloutRollbacks, rollbackReason } from "./rollout-rollback";
 import { appRecords, readState } from "./commands/state";
 import { resolve } from "node:path";
 
-export async function rollBackAfterFailure(options: SyncOptions, report: ProgramReport, failure: SyncError, progress: (line: string) => void): Promise<string[]> {
+export async function rollBackAfterFailure(
+    options: SyncOptions,
+    report: ProgramReport,
+    failure: SyncError,
+    progress: (line: string) => void,
+    allow: { autoRollback: boolean },
+): Promise<string[]> {
     const sets = Object.values(report.applicationSets ?? {});
-    const autoRollback = Object.values(report.applications)
-        .filter((a) => a.autoRollback)
-        .map((a) => a.application);
+    const autoRollback = allow.autoRollback
+        ? Object.values(report.applications)
+              .filter((a) => a.autoRollback)
+              .map((a) => a.application)
+        : [];
     const rollouts = sets.some((s) => s.rollbackOnFailure);
     const gates = Object.keys(failure.failedGates).some((app) => autoRollback.includes(app));
     if (!rollouts && !gates) return [];
@@ -24,15 +32,15 @@ export async function rollBackAfterFailure(options: SyncOptions, report: Program
         lines.push(line);
     };
     const entries = await history(options);
-    const stepPlans = planRolloutRollbacks(sets, failure.failedApplications, entries);
-    const covered = new Set(stepPlans.flatMap((p) => [...Object.keys(p.targets), ...p.without]));
     const failedRevisions = Object.fromEntries(Object.values(report.applications).flatMap((a) => (a.commit ? [[a.application, a.commit]] : [])));
+    const stepPlans = planRolloutRollbacks(sets, failure.failedApplications, entries, failedRevisions);
+    const covered = new Set(stepPlans.flatMap((p) => [...Object.keys(p.targets), ...p.without]));
     const appPlans = planAutoRollbacks(autoRollback, failure.failedGates, failedRevisions, entries, covered);
     const plans = [...stepPlans, ...appPlans];
     if (plans.length === 0) return lines;
     const pins = await readPins(options);
     const targets: Record<string, string> = {};
-    const reasons: string[] = [];
+    const rolledBack: Record<string, string> = {};
     for (const plan of plans) {
         const reason = rollbackReason(plan);
         if ("applicationSet" in plan.scope) {
@@ -45,22 +53,26 @@ export async function rollBackAfterFailure(options: SyncOptions, report: Program
         for (const [app, revision] of Object.entries(plan.targets)) {
             pins[app] = pinFor(revision, reason, pins[app]);
             targets[app] = revision;
-            reasons.push(`rolled back ${app} to ${revision}: ${reason}`);
+            rolledBack[app] = `rolled back ${app} to ${revision}: ${reason}`;
             say(`  ${app}: back to ${revision.slice(0, 12)}, pinned (syncwave unpin ${app} ${"applicationSet" in plan.scope ? "resumes the rollout" : "lets it follow its branch again"})`);
         }
     }
     if (Object.keys(targets).length === 0) return lines;
     await writePins(options, pins);
+    // Pins live in the stack's configuration file, not in its backend: a CI job that throws its working
+    // copy away would deploy the bad commit again on its next run.
+    say(`  pinned in the stack's configuration (syncwave:pins in Pulumi.${options.stack.split("/").pop()}.yaml): where the working copy is thrown away (CI), commit that file`);
     const started = Date.now();
     try {
         const result = await sync({
             ...options,
             env: { ...(options.env ?? {}), SYNCWAVE_REVISIONS: JSON.stringify(heldRevisions(options, targets)) },
             kind: "auto-rollback",
-            reason: reasons.join("\n"),
+            reason: Object.values(rolledBack).join("\n"),
+            rolledBack,
             force: true,
             allowFleetDeletion: false,
-            skipApps: neverCreated(options, plans, report),
+            skipApps: neverSynced(options, report, targets),
         });
         say(`auto-rollback ${result.result} in ${Math.round((Date.now() - started) / 1000)}s: ${Object.entries(targets).map(([a, r]) => `${a}@${r.slice(0, 12)}`).join(", ")}`);
     } catch (err) {
@@ -88,12 +100,11 @@ function heldRevisions(options: SyncOptions, targets: Record<string, string>): R
     return hold;
 }
 
-/** The steps after a failed one were never started: what they would create stays uncreated. */
-function neverCreated(options: SyncOptions, plans: readonly RollbackPlan[], report: ProgramReport): string[] {
+/**
+ * What the failed sync declared but never synced (a new Application, a later step's, one waiting on
+ * the failed one) stays unsynced: a rollback goes back, it never creates anything new.
+ */
+function neverSynced(options: SyncOptions, report: ProgramReport, targets: Record<string, string>): string[] {
     const synced = new Set(appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env)).map((r) => r.application));
-    return plans.flatMap((plan) => {
-        if (!("applicationSet" in plan.scope)) return [];
-        const set = report.applicationSets?.[plan.scope.applicationSet];
-        return (set?.steps.slice(plan.scope.step) ?? []).flat().filter((app) => !synced.has(app));
-    });
+    return Object.keys(report.applications).filter((app) => !synced.has(app) && targets[app] === undefined);
 }

@@ -46,7 +46,12 @@ export interface RollbackPlan {
 }
 
 /** What each rollback-on-failure ApplicationSet whose step failed rolls back to. */
-export function planRolloutRollbacks(sets: readonly ApplicationSetReport[], failedApps: readonly string[], entries: readonly HistoryEntry[]): RollbackPlan[] {
+export function planRolloutRollbacks(
+    sets: readonly ApplicationSetReport[],
+    failedApps: readonly string[],
+    entries: readonly HistoryEntry[],
+    failedRevisions: Readonly<Record<string, string>> = {},
+): RollbackPlan[] {
     const plans: RollbackPlan[] = [];
     for (const set of sets) {
         if (!set.rollbackOnFailure) continue;
@@ -55,8 +60,8 @@ export function planRolloutRollbacks(sets: readonly ApplicationSetReport[], fail
         const targets: Record<string, string> = {};
         const without: string[] = [];
         for (const app of step.applications) {
-            const last = lastHealthyRevision(entries, app);
-            if (last) targets[app] = last.revision;
+            const last = goingBackTo(entries, app, failedRevisions[app]);
+            if (last) targets[app] = last;
             else without.push(app);
         }
         plans.push({ scope: { applicationSet: set.applicationSet, step: step.index + 1 }, targets, without, failed: step.failed });
@@ -64,11 +69,7 @@ export function planRolloutRollbacks(sets: readonly ApplicationSetReport[], fail
     return plans;
 }
 
-/**
- * What each autoRollback Application whose gate failed goes back to, alone. Not one a rollout's plan
- * already rolls back, and not to the very commit that just failed: when the last Healthy revision is
- * the failing one (the release did not change; the cluster did), syncing it again undoes nothing.
- */
+/** What each autoRollback Application whose gate failed goes back to, alone; not one a rollout's plan already rolls back. */
 export function planAutoRollbacks(
     autoRollback: readonly string[],
     gates: Readonly<Record<string, "Degraded" | "timeout">>,
@@ -80,15 +81,23 @@ export function planAutoRollbacks(
         .filter(([app]) => autoRollback.includes(app) && !covered.has(app))
         .map(([app, gate]) => {
             const failedRevision = failedRevisions[app];
-            const last = lastHealthyRevision(entries, app);
-            const usable = last !== undefined && last.revision !== failedRevision;
+            const last = goingBackTo(entries, app, failedRevision);
             return {
                 scope: { application: app, gate, ...(failedRevision ? { failedRevision } : {}) },
-                targets: usable ? { [app]: last.revision } : {},
-                without: usable ? [] : [app],
+                targets: last ? { [app]: last } : {},
+                without: last ? [] : [app],
                 failed: [app],
             };
         });
+}
+
+/**
+ * Where a rollback takes an Application: its last Healthy revision, unless that is the very commit
+ * that just failed (the release did not change; the cluster did): syncing it again undoes nothing.
+ */
+function goingBackTo(entries: readonly HistoryEntry[], application: string, failedRevision: string | undefined): string | undefined {
+    const last = lastHealthyRevision(entries, application);
+    return last && last.revision !== failedRevision ? last.revision : undefined;
 }
 
 /** The history's record of why an automatic rollback ran: the failed commit and cause of each Application. */

@@ -8,7 +8,7 @@ import { destinationKubeconfig } from "./cluster-connection";
 import { checkDestination, checkSourceRepo, destinationServiceAccount, type Violation } from "./project/rules";
 import type { Health } from "./health/status";
 import { SyncWaveInputError } from "./sync/errors";
-import { checkAutoRollback } from "./stack-config";
+import { checkApplicationAnnotations, checkAutoRollback } from "./stack-config";
 import { describeResource } from "./sync/manifest";
 import { planSync } from "./sync/plan";
 import { prepareIgnoreDifferences } from "./sync/ignore-differences";
@@ -109,6 +109,7 @@ export class Application extends pulumi.ComponentResource {
 
         // Stack config and manifests were checked when read; a TypeScript program's arguments are checked here.
         checkAutoRollback(name, args, { application: name, field: "autoRollback" });
+        checkApplicationAnnotations(args.annotations, (key) => ({ application: name, field: `annotations["${key}"]` }));
         // dependsOn names Applications, which only a declarer resolves (the stack program, a parent, an
         // ApplicationSet); a TypeScript program waits on others with `after: [other.ready]`.
         if (args.dependsOn?.length && !args.dependsOnResolved) {

@@ -2,6 +2,7 @@
 // (components/report.ts): the subscription annotations of the Application and of its AppProject, its
 // labels (global subscriptions select on them) and the spec fields templates read as `.app.spec`.
 import type { ApplicationDestination, ApplicationSource, ApplicationSpec } from "./application-spec";
+import { shownURL } from "./source/http-get";
 
 export const NOTIFICATIONS_ANNOTATION_PREFIX = "notifications.argoproj.io/";
 
@@ -21,9 +22,12 @@ export function notificationAnnotations(annotations: Record<string, string> | un
     return Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => k.startsWith(NOTIFICATIONS_ANNOTATION_PREFIX)));
 }
 
-/** Only the fields a template may show of each source (no credentials live in a source). */
+/**
+ * Only the fields a template may show of each source; an https URL's user part goes (a token written
+ * as `https://TOKEN@host/...` is a credential, and templates send repoURL to receivers).
+ */
 function shownSource(s: ApplicationSource): ApplicationSource {
-    return { repoURL: s.repoURL, ...(s.path ? { path: s.path } : {}), ...(s.targetRevision ? { targetRevision: s.targetRevision } : {}), ...(s.chart ? { chart: s.chart } : {}), ...(s.ref ? { ref: s.ref } : {}), ...(s.name ? { name: s.name } : {}) };
+    return { repoURL: /^https?:\/\//i.test(s.repoURL) ? shownURL(s.repoURL) : s.repoURL, ...(s.path ? { path: s.path } : {}), ...(s.targetRevision ? { targetRevision: s.targetRevision } : {}), ...(s.chart ? { chart: s.chart } : {}), ...(s.ref ? { ref: s.ref } : {}), ...(s.name ? { name: s.name } : {}) };
 }
 
 export function notificationFacts(spec: Omit<ApplicationSpec, "project"> & { project: string; projectAnnotations?: Record<string, string> }): NotificationFacts {

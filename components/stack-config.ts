@@ -91,6 +91,7 @@ export function validateApplication(name: string, spec: Record<string, unknown>,
             throw new SyncWaveInputError("must be a map of strings", field(key));
         }
     }
+    checkApplicationAnnotations(spec.annotations as Record<string, string> | undefined, (key) => field(`annotations["${key}"]`));
     checkFields(spec, APPLICATION_FIELDS, where, file);
     checkAutoRollback(name, spec, field("autoRollback"));
     if (spec.syncPolicy !== undefined) {
@@ -115,13 +116,37 @@ export function validateApplication(name: string, spec: Record<string, unknown>,
  * autoRollback is a promise about automated syncs: what reverts a bad release by itself must be what
  * deploys one by itself. Without syncPolicy.automated (or with `enabled: false`) it is refused, not ignored.
  */
-export function checkAutoRollback(name: string, spec: { autoRollback?: unknown; syncPolicy?: unknown }, where: SyncWaveInputError["details"]): void {
+export function checkAutoRollback(name: string, spec: { autoRollback?: unknown; syncPolicy?: unknown; sources?: unknown }, where: SyncWaveInputError["details"]): void {
     if (spec.autoRollback === undefined) return;
     if (typeof spec.autoRollback !== "boolean") throw new SyncWaveInputError("must be true or false", where);
+    // The history records, and a pin holds, one commit per Application: a bad change in a second
+    // source (a values repository, a chart) would be deployed again by the "rollback".
+    if (spec.autoRollback && Array.isArray(spec.sources) && spec.sources.length > 1) {
+        throw new SyncWaveInputError(`application ${name} has several sources: automatic rollback goes back to one commit and is refused for multi-source Applications`, where);
+    }
     const automated = (spec.syncPolicy as { automated?: { enabled?: boolean } } | undefined)?.automated;
     if (spec.autoRollback && (automated === undefined || automated === null || automated.enabled === false)) {
         throw new SyncWaveInputError(`application ${name} asks for automatic rollback without syncPolicy.automated: only an automated Application is rolled back automatically`, where);
     }
+}
+
+/**
+ * An Application's annotations in stack configuration or TypeScript carry notification subscriptions
+ * only; anything else would be dropped, so it is refused, naming where it belongs.
+ */
+export function checkApplicationAnnotations(annotations: Record<string, string> | undefined, where: (key: string) => SyncWaveInputError["details"]): void {
+    for (const key of Object.keys(annotations ?? {})) {
+        const refused = refusedAnnotation(key);
+        if (refused) throw new SyncWaveInputError(refused, where(key));
+    }
+}
+
+function refusedAnnotation(key: string): string | undefined {
+    if (key.startsWith("notifications.argoproj.io/")) return undefined;
+    if (key === AUTO_ROLLBACK_ANNOTATION) return "in stack configuration and TypeScript this is the field autoRollback: true";
+    if (key === DEPENDS_ON_ANNOTATION) return "in stack configuration and TypeScript this is the field dependsOn";
+    if (key.startsWith("argocd-image-updater.argoproj.io/")) return "Image Updater's annotations are read from Argo CD Application manifests (syncwave:manifests) only";
+    return "only notifications.argoproj.io/ annotations are read here (notification subscriptions); SyncWave reads no other Application annotation";
 }
 
 /** Argo CD's retry policy: a limit, and a backoff of durations and a factor, each checked here rather than defaulted later. */

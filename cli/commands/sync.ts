@@ -17,19 +17,21 @@ import { repairFileBackend } from "../recovery/file-backend-repair";
 import { recoverPendingCreates } from "../recovery/recover-pending-creates";
 import { KEEP_ENV, keptCheckpoints, pruneCheckpointCopies } from "../state-retention";
 import { resolve } from "node:path";
-import { failedGates, failureClasses, failureTagName, failureTagValue, type FailureClass } from "../failure-class";
+import { failureClasses, failureTagName, failureTagValue, type FailureClass } from "../failure-class";
 import { numberUpdates } from "./history";
-import { programEnv, reportFile } from "../program-env";
+import { gateOutcomesFile, programEnv, reportFile } from "../program-env";
+import { failedGatesOf, GATE_OUTCOMES_ENV } from "../../components/providers/gate-outcomes";
 import { applicationOfStep, describeId, openStack, revisionsFromReport, syncMessage, type ResolvedRevision, type StackOptions } from "../stack";
 import { checkInSync, fingerprintsFor, type FastVerdict } from "../fast/in-sync";
 import { EngineTimings } from "../engine-timings";
 import { EngineCancelled, runEngine } from "../engine-run";
+import { engineCancelledBy } from "../engine-signals";
 import { readProjectFile } from "../fast/stack-files";
 import { timings } from "../timings";
 import { applicationOfUrn } from "../application-urn";
 import { ancestorsOf, lastSyncEnv } from "../last-sync-env";
 import { cascadingOrphans, cascadingOrphansMessage } from "../fleet-removal";
-import { SyncNotifications } from "../notifications/sync-notifications";
+import { notificationsDelivered, SyncNotifications } from "../notifications/sync-notifications";
 
 export interface SyncOptions extends StackOptions {
     /** Sync only this Application (a targeted update of its resources). */
@@ -42,6 +44,8 @@ export interface SyncOptions extends StackOptions {
     kind?: string;
     /** Why this sync runs, recorded in the history under its revisions (an automatic rollback's failed commit and cause). */
     reason?: string;
+    /** An automatic rollback: the Applications it takes back, each with why (the others are only held where they are). */
+    rolledBack?: Record<string, string>;
     /** Argo CD's kind of sync: automated (the default: CI, reconcile) or manual (a person, --manual). */
     syncKind?: SyncKind;
     /** Delete what left git even without automated.prune (Argo CD's sync --prune). */
@@ -148,6 +152,7 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
     } catch (err) {
         throw await rolledBackAfter(err, options, progress);
     } finally {
+        await notificationsDelivered();
         removeExpiredCheckpoints(options, keep, progress);
         release();
     }
@@ -159,10 +164,20 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
  * before on-rolled-back): once; a rollback that fails itself is reported, never retried.
  */
 async function rolledBackAfter(err: unknown, options: SyncOptions, progress: (line: string) => void): Promise<unknown> {
-    if (!(err instanceof SyncError) || !err.programReport || options.kind === "auto-rollback") return err;
+    if (!(err instanceof SyncError) || !err.programReport) return err;
+    // Never after a rollback (a person's explicit one or an automatic one: what failed there is what a
+    // person chose, or the rollback itself), nor after Ctrl-C or SIGTERM: a cancelled sync starts nothing.
+    if (options.kind === "auto-rollback" || options.kind === "rollback" || engineCancelledBy()) return err;
     const { rollBackAfterFailure } = await import("../rollout-rollback-run");
-    const lines = await rollBackAfterFailure(options, err.programReport, err, progress);
-    return lines.length > 0 ? new SyncError(`${err.message}\n${lines.join("\n")}`, err.partial, err.failedApplications, err.failedGates) : err;
+    // autoRollback promises to undo what an automated sync deployed; a person's --manual sync is theirs.
+    const automated = (options.syncKind ?? "automated") === "automated";
+    try {
+        const lines = await rollBackAfterFailure(options, err.programReport, err, progress, { autoRollback: automated });
+        return lines.length > 0 ? new SyncError(`${err.message}\n${lines.join("\n")}`, err.partial, err.failedApplications, err.failedGates) : err;
+    } catch (rollbackErr) {
+        // The sync's own failure stays the error; the rollback's is added to it.
+        return new SyncError(`${err.message}\nautomatic rollback not attempted: ${(rollbackErr as Error).message}`, err.partial, err.failedApplications, err.failedGates);
+    }
 }
 
 function keepOf(options: SyncOptions): number {
@@ -405,6 +420,7 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
     const { progress, revisions } = run;
     // The program's report of this run, read for its step timings only.
     const report = reportFile();
+    const gates = gateOutcomesFile();
     const updateEvents: EngineEvent[] = [];
     const said = new Set<string>();
     const updateTimings = new EngineTimings("update");
@@ -413,7 +429,7 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
             runEngine("up", {
                 stack: options.stack,
                 cwd: options.cwd,
-                env: { ...(options.env ?? {}), ...run.env, SYNCWAVE_REPORT: report.path },
+                env: { ...(options.env ?? {}), ...run.env, SYNCWAVE_REPORT: report.path, [GATE_OUTCOMES_ENV]: gates.path },
                 message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}${options.reason ? `\n${options.reason}` : ""}`,
                 // What drifted or vanished since the last sync is read first, then put back.
                 refresh: true,
@@ -434,6 +450,7 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
         );
         updateTimings.finish();
         addProgramTimings("update", report.read());
+        gates.read();
         return { revisions, result: up.result, summary: up.resourceChanges, prunes: run.prunes, failed: run.failed };
     } catch (err) {
         updateTimings.finish();
@@ -451,7 +468,7 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
         }
         // Cancelled: say so first; the engine's own "update canceled" is no reason to look for.
         const why = err instanceof EngineCancelled ? [err.message, ...reasons.filter((r) => !/update cancell?ed/.test(r))] : reasons;
-        throw new SyncError(`the sync failed:\n${why.length ? why.join("\n") : (err as Error).message}`, undefined, Object.keys(classes).filter((a) => a !== ""), failedGates(updateEvents));
+        throw new SyncError(`the sync failed:\n${why.length ? why.join("\n") : (err as Error).message}`, undefined, Object.keys(classes).filter((a) => a !== ""), failedGatesOf(gates.read()));
     }
 }
 

@@ -10,7 +10,7 @@ import type { PruneReport } from "../prune-report";
 import type { ResolvedRevision, StackOptions } from "../stack";
 import { dispatchNotifications } from "./dispatch";
 import type { ApplicationEvent, HealthStatus } from "./events";
-import { healthOfFailure, lastFailureClasses } from "./failure-health";
+import { healthOfFailure } from "./failure-health";
 import { liveHealth, type LiveHealth } from "./live-resources";
 import { loadNotifications, type LoadedNotifications } from "./load";
 import { readNotificationsState, writeNotificationsState } from "./state-file";
@@ -18,8 +18,8 @@ import { readNotificationsState, writeNotificationsState } from "./state-file";
 export interface SyncNotificationOptions extends StackOptions {
     kind?: string;
     syncKind?: string;
-    /** An automatic rollback's reason, one line per Application (told to on-rolled-back). */
-    reason?: string;
+    /** An automatic rollback: the Applications it takes back, each with why (told to on-rolled-back); the others it only holds. */
+    rolledBack?: Record<string, string>;
 }
 
 /** What the sync's outcome says of its Applications; a thrown error has `failedApplications` and `partial` when it is a SyncError. */
@@ -31,7 +31,21 @@ interface SyncOutcome {
 interface FailedSync extends Error {
     /** SyncError's: the Applications whose step failed in the update. */
     failedApplications?: string[];
+    /** SyncError's: the Applications whose health gate failed, and how. */
+    failedGates?: Record<string, "Degraded" | "timeout">;
     partial?: SyncOutcome;
+}
+
+/**
+ * This process's notification work, one piece after another in the order the syncs told it: a sync
+ * never waits on a receiver before its next step (an automatic rollback starts at once), and the
+ * rollback's notifications still follow its failed sync's. sync() waits for all of it before it
+ * releases the stack's lock, under which the de-duplication state is read and written.
+ */
+let deliveries: Promise<void> = Promise.resolve();
+
+export function notificationsDelivered(): Promise<void> {
+    return deliveries;
 }
 
 export class SyncNotifications {
@@ -74,6 +88,9 @@ export class SyncNotifications {
     /** The update starts for these Applications (on-sync-running); `prunes` say which leave the stack. */
     async updateStarting(revisions: ResolvedRevision[], prunes: readonly PruneReport[] = []): Promise<void> {
         if (!this.loaded) return;
+        // An automatic rollback holds every other Application where it is: nothing happens to them to tell.
+        const rolledBack = this.options.rolledBack;
+        revisions = rolledBack ? revisions.filter((r) => rolledBack[r.application] !== undefined) : revisions;
         this.synced = revisions;
         this.removed = prunes.filter((p) => p.removed).map((p) => p.application);
         this.startedAt = new Date().toISOString();
@@ -115,7 +132,7 @@ export class SyncNotifications {
         const failed = new Set(outcome.failed.map((f) => f.application));
         await this.dispatch([
             // An "in sync" answer started no operation: nothing to tell of its Applications.
-            ...(this.startedAt ? outcome.revisions.filter((r) => !failed.has(r.application)).map((r) => this.operationEvent(r, "Succeeded")) : []),
+            ...(this.startedAt ? this.synced.filter((r) => !failed.has(r.application) && outcome.revisions.some((o) => o.application === r.application)).map((r) => this.operationEvent(r, "Succeeded")) : []),
             ...outcome.failed.map((f) => this.failedEvent(f.application, f.reason, undefined)),
             ...this.removed.map((application): ApplicationEvent => ({ application, type: "deleted", at: now(), syncStatus: "Synced", health: { status: "Missing" }, revision: this.lastRevision(application) })),
         ]);
@@ -127,7 +144,8 @@ export class SyncNotifications {
         if (!this.loaded || !this.startedAt) return;
         const named = err.failedApplications ?? [];
         const failing = named.length ? this.synced.filter((r) => named.includes(r.application)) : this.synced;
-        const classes = await lastFailureClasses(this.options).catch(() => ({}) as Record<string, string>);
+        // A gate that found the Application Degraded or not Healthy in time, as the gate itself recorded it.
+        const classes: Record<string, string> = err.failedGates ?? {};
         const live = await liveHealth(this.options, failing.map((r) => r.application)).catch(() => new Map<string, LiveHealth>());
         const reason = err.message.split("\n").slice(0, 6).join("\n");
         await this.dispatch(failing.map((r) => this.failedEvent(r.application, reason, classes[r.application], r, live.get(r.application))));
@@ -152,7 +170,7 @@ export class SyncNotifications {
                 revision,
                 ...(r.sources ? { revisions: r.sources } : {}),
                 reason: this.options.kind ?? "sync",
-                ...rollbackOf(this.options.reason, r.application),
+                ...(this.options.rolledBack?.[r.application] ? { rollback: this.options.rolledBack[r.application] } : {}),
                 username: userInfo().username,
                 automated: (this.options.syncKind ?? "automated") === "automated",
                 resources: [],
@@ -198,16 +216,27 @@ export class SyncNotifications {
         return readNotificationsState(this.loaded.statePath).applications[application]?.revision;
     }
 
+    /** A change of the de-duplication state, in turn with the deliveries (they read and write it too). */
     private withState(change: (state: ReturnType<typeof readNotificationsState>) => void): void {
         const path = this.loaded!.statePath;
-        const state = readNotificationsState(path);
-        change(state);
-        writeNotificationsState(path, state);
+        this.enqueue(async () => {
+            const state = readNotificationsState(path);
+            change(state);
+            writeNotificationsState(path, state);
+        });
     }
 
-    /** Never throws: a notification problem (the Go helper, the state file) is a warning line, not a failed sync. */
-    private async dispatch(events: ApplicationEvent[]): Promise<void> {
-        await this.dispatchOrThrow(events).catch((e: Error) => this.progress(`warning: notifications: ${e.message}`));
+    /**
+     * Queued, not awaited: the sync goes on while a receiver answers (or does not: up to four tries of
+     * 10 s each). Never throws: a notification problem (the Go helper, the state file) is a warning line.
+     */
+    private dispatch(events: ApplicationEvent[]): Promise<void> {
+        if (this.loaded && events.length > 0) this.enqueue(() => this.dispatchOrThrow(events));
+        return Promise.resolve();
+    }
+
+    private enqueue(work: () => Promise<void>): void {
+        deliveries = deliveries.then(work).catch((e: Error) => this.progress(`warning: notifications: ${e.message}`));
     }
 
     private async dispatchOrThrow(events: ApplicationEvent[]): Promise<void> {
@@ -246,10 +275,4 @@ export function driftEvents(drift: readonly { application: string; resource: str
         revision: state.applications[application]?.revision,
         message: `${fields.length} drifted field(s): ${fields.slice(0, 5).join(", ")}${fields.length > 5 ? ", …" : ""}`,
     }));
-}
-
-/** The line of an automatic rollback's reason about this Application (rollout-rollback-run.ts writes one per Application). */
-function rollbackOf(reason: string | undefined, application: string): { rollback?: string } {
-    const line = reason?.split("\n").find((l) => l.startsWith(`rolled back ${application} to `));
-    return line ? { rollback: line } : {};
 }

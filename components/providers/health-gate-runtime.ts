@@ -9,6 +9,7 @@ import { backOff, DEFAULT_DEGRADED_GRACE_MS, degradedGraceOf, DegradedSince, isB
 import { formatDuration } from "../cluster/api-request";
 import type { Health, HealthStatus, LiveObject } from "../health/status";
 import { runHook, type RunHookInputs } from "./hook-runtime";
+import { recordGateOutcome } from "./gate-outcomes";
 import { groupKind } from "../health/assess";
 import { connect, readObject, watchCollection, watchObject, WaitTimeout, type Connection, type KubeObject, type ObjectRef } from "./kube-client";
 
@@ -307,6 +308,8 @@ export async function runGate(inputs: GateInputs, rules: CustomHealthRules = {})
     try {
         return await Promise.all(inputs.resources.map((r) => awaitHealthy(inputs, r, rules)));
     } catch (err) {
+        const outcome = err instanceof Degraded ? "Degraded" : err instanceof WaitTimeout ? "timeout" : "error";
+        recordGateOutcome({ application: inputs.application, stage: inputs.stage, outcome });
         const cause = `application ${inputs.application}, ${inputs.stage}: ${(err as Error).message}`;
         throw new Error(await runSyncFailHooks(inputs, inputs.syncId, inputs.syncFailHooks, cause, rules));
     }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { NotificationFacts } from "../../components/notification-facts";
 import type { ProgramReport } from "../../components/report";
-import { SyncNotifications } from "../../cli/notifications/sync-notifications";
+import { notificationsDelivered, SyncNotifications } from "../../cli/notifications/sync-notifications";
 
 let server: Server;
 let port = 0;
@@ -74,6 +74,8 @@ async function syncOnce(where: { cwd: string; env: Record<string, string> }, kin
     await hookOf.previewed(report);
     await hookOf.updateStarting([revision("web", commit)], removed ? [{ application: "gone", prune: [], requiresPruning: [], removed: { cascade: true, objects: [] } }] : []);
     await hookOf.settle(Promise.resolve({ revisions: [revision("web", commit)], failed: [{ application: "broken", reason: "render failed" }] }));
+    // Deliveries are queued (the sync goes on meanwhile); sync() waits for them before releasing its lock.
+    await notificationsDelivered();
     return lines;
 }
 
@@ -103,6 +105,7 @@ describe("the sync's notification hook", () => {
         received.length = 0;
         const hookOf = new SyncNotifications({ stack: "s1", ...where }, () => undefined);
         await hookOf.settle(Promise.resolve({ revisions: [revision("web", "c1")], failed: [] }));
+        await notificationsDelivered();
         expect(received).toEqual([]);
         writeFileSync(join(where.cwd, "Pulumi.s1.yaml"), stringify({ config: { "syncwave:notifications": { "service.teams": { recipientUrls: {} } } } }));
         await expect(new SyncNotifications({ stack: "s1", ...where }, () => undefined).previewed(report)).rejects.toThrow(

@@ -47,6 +47,9 @@ describe("rollback plans", () => {
     it("rolls back every Application of the failed step that has a Healthy revision, names the rest", () => {
         expect(planRolloutRollbacks([set], ["web-qa2"], entries)).toEqual([{ scope: { applicationSet: "web", step: 2 }, targets: { "web-qa": "q1" }, without: ["web-qa2"], failed: ["web-qa2"] }]);
     });
+    it("does not take a step's Application back to the very commit that just failed", () => {
+        expect(planRolloutRollbacks([set], ["web-qa"], entries, { "web-qa": "q1" })[0]).toMatchObject({ targets: {}, without: ["web-qa", "web-qa2"] });
+    });
     it("does nothing for a set without rollback-on-failure or whose Applications did not fail", () => {
         expect(planRolloutRollbacks([{ ...set, rollbackOnFailure: false }], ["web-qa2"], entries)).toEqual([]);
         expect(planRolloutRollbacks([set], ["elsewhere"], entries)).toEqual([]);

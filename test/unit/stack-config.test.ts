@@ -246,11 +246,32 @@ describe("automatic rollback (autoRollback, syncwave.dev/auto-rollback)", () => 
         const dir = checkout({ "argocd/apps.yaml": [manifest({ "syncwave.dev/auto-rollback": "true" }, {})] });
         expect(refusal({ platform, manifests: ["argocd"] }, dir)).toMatch(/resource Application shop, field metadata\.annotations\["syncwave\.dev\/auto-rollback"\]: .*without syncPolicy\.automated/);
     });
+    it("is refused for a multi-source Application, whose rollback a single commit cannot describe", () => {
+        const sources = [appSpec("shop").source, { ...appSpec("shop").source, path: "values" }];
+        const { source: _one, ...spec } = appSpec("shop");
+        expect(refusal({ platform, applications: { shop: { ...spec, sources, ...automated, autoRollback: true } } })).toMatch(/autoRollback: application shop has several sources/);
+    });
     it("refuses a value that is not true or false, and the field on an Argo CD manifest", () => {
         expect(refusal({ platform, applications: { shop: { ...appSpec("shop"), ...automated, autoRollback: "yes" } } })).toMatch(/autoRollback: must be true or false/);
         const yes = checkout({ "argocd/apps.yaml": [manifest({ "syncwave.dev/auto-rollback": "yes" })] });
         expect(refusal({ platform, manifests: ["argocd"] }, yes)).toMatch(/auto-rollback"\]: must be "true" or "false", not "yes"/);
         const field = checkout({ "argocd/apps.yaml": [manifest({}, { ...automated, autoRollback: true })] });
         expect(refusal({ platform, manifests: ["argocd"] }, field)).toMatch(/field spec\.autoRollback: autoRollback is not an Argo CD field: use the annotation syncwave\.dev\/auto-rollback/);
+    });
+});
+
+describe("Application annotations in stack configuration", () => {
+    const read = (annotations: Record<string, string>) => readDeclarations({ platform, applications: { shop: { ...appSpec("shop"), annotations } } }, checkout({}));
+    it("carries notification subscriptions", () => {
+        expect(read({ "notifications.argoproj.io/subscribe.on-sync-failed.slack": "#ops" }).applications.shop.annotations).toEqual({ "notifications.argoproj.io/subscribe.on-sync-failed.slack": "#ops" });
+    });
+    it.each([
+        ["syncwave.dev/auto-rollback", /the field autoRollback: true/],
+        ["syncwave.dev/depends-on", /the field dependsOn/],
+        ["argocd-image-updater.argoproj.io/image-list", /read from Argo CD Application manifests \(syncwave:manifests\) only/],
+        ["example.com/owner", /only notifications\.argoproj\.io\/ annotations are read here/],
+    ])("refuses %s, naming where it belongs", (key, message) => {
+        expect(() => read({ [key]: "x" })).toThrow(message);
+        expect(() => read({ [key]: "x" })).toThrow(`syncwave:applications.shop.annotations["${key}"]`);
     });
 });
