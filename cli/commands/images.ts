@@ -3,21 +3,20 @@
 // with its registry's tags under the image's strategy; newer versions are written to the Application's
 // repository (`.argocd-source-<app>.yaml`, a kustomization or a Helm values file) in one commit per
 // Application, which the next sync deploys. --dry-run shows the change and commits nothing.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parse } from "yaml";
-import { realCheckoutRoot, realPathWithin } from "../../components/source/checkout-paths";
-import { sourceType } from "../../components/source/render";
-import { mergePatch } from "../../components/source/source-overrides";
 import { parseImageUpdaterAnnotations, type ImageConfig, type ImageUpdaterConfig } from "../images/annotations";
+import { chooseVersion } from "../images/choose-version";
 import { declaredApplications, type DeclaredApplication } from "../images/declared-applications";
+import { editedTarget } from "../images/edit-target";
 import { cloneForWriteBack, commitAndPush, diffOf } from "../images/git-write-back";
 import { fullName, nameWithoutTag, sameImage, versionText, type ImageRef } from "../images/image-ref";
 import { liveImages } from "../images/live-images";
 import { RegistryClient } from "../images/registry-client";
-import { candidateTags, filterTags, needsUpdate, newestTag, type TagInfo } from "../images/tag-selection";
-import { targetPath } from "../images/target-path";
-import { commitMessage, editArgocdSource, editHelmValues, editKustomization, type HelmParameter, type ImageChange } from "../images/write-back";
+import { sameYamlData } from "../images/same-data";
+import { needsUpdate } from "../images/tag-selection";
+import { readInside, targetFile } from "../images/target-file";
+import { commitMessage, type ImageChange } from "../images/write-back";
 import { readState } from "./state";
 import type { StackOptions } from "../stack";
 
@@ -133,64 +132,6 @@ function describeRule(image: ImageConfig): string {
     return parts.join(", ");
 }
 
-/** The registry's newest version of the image under its strategy, with the metadata the strategy needs. */
-async function chooseVersion(image: ImageConfig, registry: RegistryClient): Promise<TagInfo | undefined> {
-    const candidates = candidateTags(filterTags(await registry.tags(image.image), image), image);
-    let infos: TagInfo[] = candidates.map((name) => ({ name }));
-    if (image.strategy === "digest") {
-        infos = await Promise.all(infos.map(async (t) => ({ ...t, digest: await registry.digest(image.image, t.name) })));
-    } else if (image.strategy === "newest-build") {
-        infos = await Promise.all(infos.map(async (t) => ({ ...t, created: await registry.created(image.image, t.name) })));
-    }
-    return newestTag(infos, image.strategy);
-}
-
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-const TARGET_ANNOTATION = "annotation argocd-image-updater.argoproj.io/write-back-target";
-
-/** A file of the clone, undefined when missing; a symlink out of the repository is refused, as in rendering. */
-function readInside(checkoutDir: string, file: string): string | undefined {
-    const real = realPathWithin(realCheckoutRoot(checkoutDir), join(checkoutDir, file), file);
-    return real === undefined ? undefined : readFileSync(real, "utf8");
-}
-
-/** The repository-relative file the target edits: for a kustomization, the kustomization file in its folder. */
-function targetFile(config: ImageUpdaterConfig, application: string, sourcePath: string, checkoutDir: string): string {
-    const path = targetPath(config.target, application, sourcePath);
-    if (config.target.kind !== "kustomization") return path;
-    const found = KUSTOMIZATION_FILES.map((n) => join(path, n)).find((f) => existsSync(join(checkoutDir, f)));
-    if (!found) throw new Error(`${TARGET_ANNOTATION}: no kustomization in ${path}`);
-    return found;
-}
-
-/** The target's text with the changes made; `before` is undefined when the file does not exist yet. */
-function editedTarget(app: DeclaredApplication, config: ImageUpdaterConfig, file: string, before: string | undefined, changes: readonly ImageChange[], checkoutDir: string): string {
-    const source = app.spec.source!;
-    const sourcePath = source.path ?? ".";
-    switch (config.target.kind) {
-        case "kustomization":
-            return editKustomization(before!, file, changes);
-        case "helmvalues":
-            if (before === undefined) throw new Error(`${TARGET_ANNOTATION}: ${file} does not exist in ${source.repoURL}`);
-            return editHelmValues(before, file, changes);
-        case "argocd-source": {
-            const type = sourceType(source, join(checkoutDir, sourcePath));
-            if (type === "Directory") {
-                throw new Error(`its source ${sourcePath} is a plain directory: Argo CD's parameter override files change Helm and Kustomize sources only; use write-back-target kustomization:<path> or helmvalues:<path>`);
-            }
-            for (const change of changes) {
-                if (type === "Helm" && change.config.kustomize) throw new Error(`annotation argocd-image-updater.argoproj.io/${change.config.alias}.kustomize.image-name: the source is a Helm chart`);
-                if (type === "Kustomize" && change.config.helm) throw new Error(`annotation argocd-image-updater.argoproj.io/${change.config.alias}.helm.*: the source is a Kustomize folder`);
-            }
-            // The lists the file starts from: the Application's own, with the folder's .argocd-source.yaml over them.
-            const sharedText = readInside(checkoutDir, join(sourcePath, ".argocd-source.yaml"));
-            const shared = sharedText === undefined ? {} : (parse(sharedText) ?? {});
-            const base = mergePatch({ helm: source.helm, kustomize: source.kustomize }, shared) as { helm?: { parameters?: HelmParameter[] }; kustomize?: { images?: string[] } };
-            return editArgocdSource(before, file, type, { helmParameters: base.helm?.parameters, kustomizeImages: base.kustomize?.images }, changes);
-        }
-    }
-}
-
 async function writeBack(app: DeclaredApplication, config: ImageUpdaterConfig, changes: ImageChange[], outcomes: ImageOutcome[], run: RunContext): Promise<ApplicationImagesResult> {
     const source = app.spec.source!;
     const branch = config.branch ?? (source.targetRevision && source.targetRevision !== "HEAD" ? source.targetRevision : undefined);
@@ -201,7 +142,7 @@ async function writeBack(app: DeclaredApplication, config: ImageUpdaterConfig, c
         const before = readInside(checkout.dir, file);
         const edited = editedTarget(app, config, file, before, changes, checkout.dir);
         const done = { application: app.name, images: outcomes, file, branch: checkout.branch };
-        if (edited === before) {
+        if (sameYamlData(before, edited)) {
             run.progress(`${app.name}: ${file} already has ${changes.map((c) => fullName({ ...c.config.image, ...c.to })).join(", ")}: nothing to commit`);
             return { ...done, result: "up to date" };
         }

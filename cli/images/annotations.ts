@@ -3,9 +3,9 @@
 // parsed into a typed configuration. Every key under the prefix that SyncWave does not act on is
 // refused, naming the Application and the annotation: nothing is silently ignored.
 import { parseImageRef, type ImageRef } from "./image-ref";
+import { constraintRange } from "./tag-selection";
 
 export const IMAGE_UPDATER_PREFIX = "argocd-image-updater.argoproj.io/";
-export const IMAGE_LIST_ANNOTATION = `${IMAGE_UPDATER_PREFIX}image-list`;
 
 export type UpdateStrategy = "semver" | "newest-build" | "digest" | "alphabetical";
 
@@ -204,6 +204,19 @@ export function parseImageUpdaterAnnotations(application: string, annotations: R
         const allowTags = (alias ? readAllow(`${alias}.allow-tags`) : undefined) ?? appAllow;
         const ignoreTags = (alias ? readIgnore(`${alias}.ignore-tags`) : undefined) ?? appIgnore ?? [];
         if (strategy === "digest" && !constraint) throw fail("image-list", `${entry}: the digest strategy tracks one tag: write it as ${name}:<tag>`);
+        const strategySetting = alias && get(`${alias}.update-strategy`) ? `${alias}.update-strategy` : "update-strategy";
+        if (constraint && (strategy === "newest-build" || strategy === "alphabetical")) {
+            // Image Updater reads the constraint only for semver and digest (GetNewestVersionFromTags)
+            // and chooses among every tag otherwise: keeping it would promise a limit that is not there.
+            throw fail("image-list", `${entry}: the ${strategy} strategy (${IMAGE_UPDATER_PREFIX}${strategySetting}) takes no constraint; Image Updater ignores :${constraint} and considers every tag: remove it, or limit the tags with allow-tags`);
+        }
+        if (constraint && strategy === "semver") {
+            try {
+                constraintRange(constraint);
+            } catch (err) {
+                throw fail("image-list", `${entry}: ${constraint} is not a semver constraint (${(err as Error).message})`);
+            }
+        }
         const config: ImageConfig = { alias, image: { registry: image.registry, repository: image.repository }, strategy, ignoreTags, ...(constraint ? { constraint } : {}), ...(allowTags ? { allowTags } : {}) };
         if (alias) {
             const helm = { imageName: get(`${alias}.helm.image-name`), imageTag: get(`${alias}.helm.image-tag`), imageSpec: get(`${alias}.helm.image-spec`) };

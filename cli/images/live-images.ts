@@ -26,7 +26,7 @@ export function imagesOfObject(object: unknown, found: string[] = []): string[] 
 export function liveImages(resources: readonly StateResource[]): Map<string, ImageRef[]> {
     const result = new Map<string, ImageRef[]>();
     for (const r of resources) {
-        if (!r.type.startsWith("kubernetes:") || r.type.startsWith("pulumi:providers")) continue;
+        if (!r.type.startsWith("kubernetes:")) continue;
         const application = applicationOfUrn(r.parent);
         if (!application) continue;
         const list = result.get(application) ?? [];

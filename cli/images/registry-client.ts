@@ -3,6 +3,7 @@
 // Anonymous, or with the Bearer token a registry's WWW-Authenticate challenge hands out (Docker Hub,
 // GHCR and most public registries). Every request has a timeout, and every error names its URL.
 import { createHash } from "node:crypto";
+import { isMap } from "../../components/source/is-map";
 import { canonicalName, type ImageRef } from "./image-ref";
 
 const MANIFEST_TYPES = [
@@ -77,12 +78,22 @@ export class RegistryClient {
     async tags(image: Pick<ImageRef, "registry" | "repository">): Promise<string[]> {
         const { base, repository } = this.where(image);
         const all: string[] = [];
+        // A registry whose Link header points back to a page already read would otherwise be asked
+        // the same pages again until the page limit.
+        const fetched = new Set<string>();
         let url: string | undefined = `${base}/v2/${repository}/tags/list?n=1000`;
         for (let page = 0; url; page++) {
             if (page >= 1000) throw new RegistryError(url, "more than 1,000 pages of tags");
+            if (fetched.has(url)) throw new RegistryError(url, "the tags list's Link header leads back to a page already read");
+            fetched.add(url);
             const res = await this.request(url, { method: "GET", headers: { Accept: "application/json" } }, repository);
-            const body = (await this.json(res, url)) as { tags?: string[] | null };
-            all.push(...(body.tags ?? []));
+            const body = await this.json(res, url);
+            if (!isMap(body)) throw new RegistryError(url, "the tags list is not a JSON object");
+            if (body.tags !== undefined && body.tags !== null) {
+                // A string would otherwise be spread into one "tag" per character.
+                if (!Array.isArray(body.tags) || !body.tags.every((t) => typeof t === "string")) throw new RegistryError(url, "tags is not a list of strings");
+                all.push(...(body.tags as string[]));
+            }
             url = nextPageUrl(res.headers.get("link"), url);
         }
         return all;

@@ -58,11 +58,6 @@ export function constraintRange(constraint: string | undefined): semver.Range {
     return new semver.Range(text);
 }
 
-/** Whether the strategy needs each candidate's created date (newest-build) or the tracked tag's digest (digest). */
-export function strategyNeeds(strategy: UpdateStrategy): "created" | "digest" | "nothing" {
-    return strategy === "newest-build" ? "created" : strategy === "digest" ? "digest" : "nothing";
-}
-
 /**
  * The tags the strategy considers, before any registry metadata is read: semver keeps the versions
  * inside the constraint, digest only the tracked tag, the others every tag.

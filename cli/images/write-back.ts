@@ -3,6 +3,7 @@
 // as text in, text out. Edits go through the `yaml` package's document model, so comments and the
 // layout of what is not changed stay as they were.
 import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from "yaml";
+import { yamlErrorText } from "../../components/source/yaml-error";
 import type { ImageConfig } from "./annotations";
 import { fullName, nameWithoutTag, parseImageRef, tagWithDigest, type ImageRef } from "./image-ref";
 
@@ -60,7 +61,7 @@ function kustomizeChangeKey(change: ImageChange): string {
 
 function parseYaml(text: string, file: string): Document {
     const doc = parseDocument(text);
-    if (doc.errors.length > 0) throw new Error(`${file}: invalid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+    if (doc.errors.length > 0) throw new Error(`${file}: ${yamlErrorText(doc.errors[0])}`);
     if (doc.contents === null) doc.contents = doc.createNode({}) as never;
     if (!isMap(doc.contents)) throw new Error(`${file}: expected a YAML map`);
     return doc;

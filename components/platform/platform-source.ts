@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { ProjectSpec } from "../project/project-spec";
+import { isMap } from "../source/is-map";
 import { parseManifests } from "../source/render";
 import { SyncWaveInputError } from "../sync/errors";
 import { normaliseAssignments, type ProjectAssignments } from "./assignments";
@@ -29,10 +30,6 @@ const KEYS = ["projects", "applications", "parents", "applicationSets", "gpgKeys
 
 function fail(message: string, field: string, file?: string): never {
     throw new SyncWaveInputError(message, { file, field });
-}
-
-function isMap(value: unknown): value is Record<string, unknown> {
-    return Boolean(value) && typeof value === "object" && !Array.isArray(value);
 }
 
 function projectsFromFiles(paths: readonly string[], baseDir: string, into: PlatformSource): void {

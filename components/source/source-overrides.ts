@@ -11,8 +11,10 @@ import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { SyncWaveInputError } from "../sync/errors";
 import { realPathWithin } from "./checkout-paths";
+import { isMap } from "./is-map";
 import { checkSourceFields } from "./source-field-checks";
 import type { DirectorySource, HelmSource, KustomizeSource } from "./source-types";
+import { yamlErrorText } from "./yaml-error";
 
 /** What an override file may change: the config management settings of the source. */
 export interface OverridableSource {
@@ -28,8 +30,6 @@ export function sourceOverrideFiles(application: string): string[] {
     return [".argocd-source.yaml", `.argocd-source-${application}.yaml`];
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
 /** RFC 7386 JSON merge patch, as github.com/evanphx/json-patch's MergePatch applies it. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
     if (!isMap(patch)) return patch;
@@ -44,11 +44,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 /** One override file's content, checked: a map of `helm`, `kustomize` and `directory` only, each with Argo CD's field names. */
 export function parseSourceOverride(application: string, file: string, text: string): Partial<Record<(typeof OVERRIDABLE)[number], unknown>> {
     const doc = parseDocument(text);
-    if (doc.errors.length > 0) {
-        const e = doc.errors[0];
-        const line = e.linePos?.[0]?.line;
-        throw new SyncWaveInputError(`invalid YAML${line ? ` at line ${line}` : ""}: ${e.message.split("\n")[0]}`, { application, file });
-    }
+    if (doc.errors.length > 0) throw new SyncWaveInputError(yamlErrorText(doc.errors[0]), { application, file });
     const value = doc.toJS() as unknown;
     if (value === null || value === undefined) return {};
     if (!isMap(value)) throw new SyncWaveInputError("a parameter override file is a map of helm, kustomize or directory settings", { application, file });
@@ -77,12 +73,21 @@ export function parseSourceOverride(application: string, file: string, text: str
  * The source's settings with the folder's override files merged over them (unchanged when there are
  * none). `sourceDir` is the real source folder inside the real checkout `root`; `shownPath` is the
  * source path as the Application writes it, for messages. A file that is a symlink out of the
- * checkout is refused like any other file SyncWave reads.
+ * checkout is refused like any other file SyncWave reads. `files` narrows which override files are
+ * merged (image update's write-back starts from the settings without the file it rewrites).
  */
-export function withSourceOverrides<T extends OverridableSource>(application: string, spec: T, root: string, sourceDir: string, shownPath: string, readFile: (realPath: string, shown: string) => string): T {
+export function withSourceOverrides<T extends OverridableSource>(
+    application: string,
+    spec: T,
+    root: string,
+    sourceDir: string,
+    shownPath: string,
+    readFile: (realPath: string, shown: string) => string,
+    files: readonly string[] = sourceOverrideFiles(application),
+): T {
     let merged: Record<string, unknown> = Object.fromEntries(OVERRIDABLE.filter((k) => spec[k] !== undefined).map((k) => [k, spec[k]]));
     let changed = false;
-    for (const name of sourceOverrideFiles(application)) {
+    for (const name of files) {
         const shown = join(shownPath, name);
         const real = realPathWithin(root, join(sourceDir, name), shown);
         // As Argo CD: a missing file, or a folder of that name, is no override.

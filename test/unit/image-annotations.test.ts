@@ -38,7 +38,9 @@ describe("image updater annotations", () => {
         ["Alphabetical", "alphabetical"],
         ["digest", "digest"],
     ])("takes strategy %s as %s (Image Updater's old names too)", (given, strategy) => {
-        expect(parse({ "image-list": "a=r.io/a:1", "a.update-strategy": given })!.images[0].strategy).toBe(strategy);
+        // Only digest takes what follows the last `:` (the tag it tracks); the others here take none.
+        const list = strategy === "digest" ? "a=r.io/a:1" : "a=r.io/a";
+        expect(parse({ "image-list": list, "a.update-strategy": given })!.images[0].strategy).toBe(strategy);
     });
 
     it.each([
@@ -63,9 +65,19 @@ describe("image updater annotations", () => {
         [{ "image-list": " , " }, "image-list: is empty"],
         [{ "image-list": "a=r.io/A" }, "r.io/A is not an image name"],
         [{ "update-strategy": "semver" }, "image-list: missing"],
+        [{ "image-list": "a=r.io/a:1.2.3.4" }, "image-list: a=r.io/a:1.2.3.4: 1.2.3.4 is not a semver constraint (Invalid comparator: 1.2.3.4)"],
+        [{ "image-list": "r.io/a:not a range", "update-strategy": "semver" }, "image-list: r.io/a:not a range: not a range is not a semver constraint"],
+        [{ "image-list": "a=r.io/a:~1", "a.update-strategy": "newest-build" }, "image-list: a=r.io/a:~1: the newest-build strategy (argocd-image-updater.argoproj.io/a.update-strategy) takes no constraint; Image Updater ignores :~1"],
+        [{ "image-list": "r.io/a:main", "update-strategy": "name" }, "image-list: r.io/a:main: the alphabetical strategy (argocd-image-updater.argoproj.io/update-strategy) takes no constraint"],
+        [{ "image-list": "a=r.io/a:latest", "update-strategy": "alphabetical", "a.update-strategy": "latest" }, "the newest-build strategy (argocd-image-updater.argoproj.io/a.update-strategy)"],
     ])("refuses %j naming the application and annotation", (annotations, message) => {
         expect(() => parse(annotations)).toThrow(/^application web, annotation argocd-image-updater\.argoproj\.io\//);
         expect(() => parse(annotations)).toThrow(message);
+    });
+
+    it("keeps a valid semver range, and the tag a digest strategy tracks (not a range)", () => {
+        const c = parse({ "image-list": "a=r.io/a:>=1.0 <2.0, b=r.io/b:stable", "b.update-strategy": "digest" })!;
+        expect(c.images.map((i) => i.constraint)).toEqual([">=1.0 <2.0", "stable"]);
     });
 
     it("reads git as the write-back method, and the branch", () => {

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chooseVersion } from "../../cli/images/choose-version";
 import { parseImageRef } from "../../cli/images/image-ref";
 import { bearerChallenge, nextPageUrl, RegistryClient, registryBaseUrl } from "../../cli/images/registry-client";
 import { TestRegistry } from "../helpers/registry";
@@ -86,6 +87,60 @@ describe("registry client", () => {
             await expect(client.tags({ registry: host, repository: "team/web" })).rejects.toThrow(`http://${host}/v2/team/web/tags/list?n=1000: 500 Internal Server Error: broken`);
         } finally {
             server.closeAllConnections();
+            server.close();
+        }
+    });
+
+    it("refuses a tags value that is not a list, and a Link header that leads back to a page already read", async () => {
+        let pages = 0;
+        const { server, host } = await scripted((req, res) => {
+            if (req.url === "/v2/text/tags/list?n=1000") res.end(JSON.stringify({ tags: "1.0.0" }));
+            else if (req.url === "/v2/numbers/tags/list?n=1000") res.end(JSON.stringify({ tags: [1, 2] }));
+            else if (req.url === "/v2/loop/tags/list?n=1000") {
+                pages++;
+                res.writeHead(200, { Link: '</v2/loop/tags/list?n=1000&last=a>; rel="next"' }).end(JSON.stringify({ tags: ["a"] }));
+            } else if (req.url === "/v2/loop/tags/list?n=1000&last=a") {
+                pages++;
+                res.writeHead(200, { Link: '</v2/loop/tags/list?n=1000>; rel="next"' }).end(JSON.stringify({ tags: ["b"] }));
+            } else if (req.url === "/v2/empty/tags/list?n=1000") res.end(JSON.stringify({ name: "empty", tags: null }));
+            else res.writeHead(404).end();
+        });
+        try {
+            const client = new RegistryClient();
+            await expect(client.tags({ registry: host, repository: "text" })).rejects.toThrow(`http://${host}/v2/text/tags/list?n=1000: tags is not a list of strings`);
+            await expect(client.tags({ registry: host, repository: "numbers" })).rejects.toThrow(`http://${host}/v2/numbers/tags/list?n=1000: tags is not a list of strings`);
+            await expect(client.tags({ registry: host, repository: "loop" })).rejects.toThrow(`http://${host}/v2/loop/tags/list?n=1000: the tags list's Link header leads back to a page already read`);
+            expect(pages).toBe(2);
+            expect(await client.tags({ registry: host, repository: "empty" })).toEqual([]);
+        } finally {
+            server.close();
+        }
+    });
+
+    it("reads build dates for newest-build at most four requests at a time", async () => {
+        let open = 0;
+        let most = 0;
+        const tags = Array.from({ length: 12 }, (_, i) => `t${String(i).padStart(2, "0")}`);
+        const { server, host } = await scripted((req, res) => {
+            const url = req.url!;
+            if (url === "/v2/many/tags/list?n=1000") return void res.end(JSON.stringify({ tags }));
+            open++;
+            most = Math.max(most, open);
+            setTimeout(() => {
+                open--;
+                const manifest = /^\/v2\/many\/manifests\/(t\d+)$/.exec(url);
+                const blob = /^\/v2\/many\/blobs\/(t\d+)$/.exec(url);
+                if (manifest) res.writeHead(200, { "Content-Type": "application/vnd.oci.image.manifest.v1+json" }).end(JSON.stringify({ config: { digest: manifest[1] } }));
+                else if (blob) res.end(JSON.stringify({ created: `2026-01-${String(Number(blob[1].slice(1)) + 1).padStart(2, "0")}T00:00:00Z` }));
+                else res.writeHead(404).end();
+            }, 20);
+        });
+        try {
+            const image = { alias: "", image: { registry: host, repository: "many" }, strategy: "newest-build" as const, ignoreTags: [] };
+            expect((await chooseVersion(image, new RegistryClient()))?.name).toBe("t11");
+            expect(most).toBeGreaterThan(1);
+            expect(most).toBeLessThanOrEqual(4);
+        } finally {
             server.close();
         }
     });

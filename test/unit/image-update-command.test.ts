@@ -39,6 +39,9 @@ describe("syncwave images update (command)", () => {
             "charts/app/templates/deployment.yaml": "kind: ConfigMap\n",
             "kust/kustomization.yaml": "resources:\n  - web.yaml # the web Deployment\nimages:\n  - name: web\n    newName: old/web\n    newTag: main-aaa\n",
             "kust/web.yaml": "kind: ConfigMap\n",
+            // Already holds what the registry offers (a commit not synced yet), written in another layout.
+            "kq/kustomization.yaml": `resources: [web.yaml]\nimages:\n  - newTag: "main-bbb"\n    newName: '${registry.image("team/web")}'\n    name: web\n`,
+            "kq/web.yaml": "kind: ConfigMap\n",
         });
 
         project = mkdtempSync(join(tmpdir(), "syncwave-images-project-"));
@@ -56,6 +59,7 @@ describe("syncwave images update (command)", () => {
                 app("chart", "charts/app", { "image-list": `app=${registry.image("team/app")}`, "app.update-strategy": "newest-build", "app.helm.image-name": "image.repository", "app.helm.image-tag": "image.tag" }, { helm: { parameters: [{ name: "replicas", value: "2" }] } }),
                 app("values", "charts/app", { "image-list": `api=${registry.image("team/api")}`, "api.helm.image-name": "image.repository", "api.helm.image-tag": "image.tag", "write-back-target": "helmvalues:values.yaml", "update-strategy": "semver" }),
                 app("kust", "kust", { "image-list": `web=${registry.image("team/web")}`, "web.update-strategy": "alphabetical", "web.allow-tags": "regexp:^main-", "web.kustomize.image-name": "web", "write-back-target": "kustomization" }),
+                app("kq", "kq", { "image-list": `web=${registry.image("team/web")}`, "web.update-strategy": "alphabetical", "web.allow-tags": "regexp:^main-", "web.kustomize.image-name": "web", "write-back-target": "kustomization" }),
                 app("gone", "kust", { "image-list": `${registry.image("team/gone")}:~1` }),
                 app("secret", "kust", { "image-list": `web=${registry.image("team/web")}`, "web.pull-secret": "pullsecret:ns/creds" }),
                 app("plain", "kust", {}),
@@ -63,7 +67,7 @@ describe("syncwave images update (command)", () => {
                 .map((d) => stringify(d))
                 .join("---\n"),
         );
-        const names = ["chart", "values", "kust", "gone", "secret", "plain"];
+        const names = ["chart", "values", "kust", "kq", "gone", "secret", "plain"];
         writeFileSync(
             join(project, "Pulumi.t.yaml"),
             stringify({
@@ -74,7 +78,7 @@ describe("syncwave images update (command)", () => {
             }),
         );
         // The last sync, as the state records it: each Application's Deployment and the image it runs.
-        const runs: Record<string, string> = { chart: "team/app:1.0.0", values: "team/api:1.0.0", kust: "team/web:main-aaa", secret: "team/web:main-aaa", gone: "team/other:1" };
+        const runs: Record<string, string> = { chart: "team/app:1.0.0", values: "team/api:1.0.0", kust: "team/web:main-aaa", kq: "team/web:main-aaa", secret: "team/web:main-aaa", gone: "team/other:1" };
         const resources = Object.entries(runs).map(([name, image]) => ({
             urn: `urn:pulumi:t::imagestest::syncwave:index:Application$kubernetes:apps/v1:Deployment::${name}`,
             type: "kubernetes:apps/v1:Deployment",
@@ -125,6 +129,11 @@ describe("syncwave images update (command)", () => {
             `resources:\n  - web.yaml # the web Deployment\nimages:\n  - name: web\n    newName: ${registry.image("team/web")}\n    newTag: main-bbb\n`,
         );
         expect(repo.git("log", "-1", "--format=%B", "--", "kust/kustomization.yaml")).toBe("build: automatic update of kust\n\nupdates image team/web tag 'main-aaa' to 'main-bbb'");
+
+        // The kustomization already has main-bbb, quoted and in another key order: no commit only to reformat it.
+        expect(results.kq).toMatchObject({ result: "up to date", file: "kq/kustomization.yaml" });
+        expect(repo.git("log", "-1", "--format=%s", "--", "kq/kustomization.yaml")).not.toContain("automatic update");
+        expect(lines.some((l) => l.startsWith("kq: kq/kustomization.yaml already has"))).toBe(true);
 
         expect(results.gone).toMatchObject({ result: "up to date", images: [{ result: "not live" }] });
         expect(lines).toContain(`gone: ${registry.image("team/gone")} is not live in what the last sync applied: skipped`);

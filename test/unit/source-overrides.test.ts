@@ -38,6 +38,8 @@ describe("parameter override files", () => {
         const spec = { kustomize: { nameSuffix: "-x", images: ["a:0", "b:0"] } };
         expect(withSourceOverrides("web", spec, root, join(root, "app"), "app", read)).toEqual({ kustomize: { nameSuffix: "-x", namePrefix: "shared-", images: ["a:2"] } });
         expect(withSourceOverrides("web", spec, root, join(root, "none"), "none", read)).toBe(spec);
+        // Narrowed to the shared file (what image update's write-back starts from): the app's own file is left out.
+        expect(withSourceOverrides("web", spec, root, join(root, "app"), "app", read, [".argocd-source.yaml"])).toEqual({ kustomize: { nameSuffix: "-x", namePrefix: "shared-", images: ["a:1"] } });
     });
 
     it.each([
