@@ -1,7 +1,9 @@
-// Argo CD's notification catalog (notifications_catalog/install.yaml of argoproj/argo-cd, Apache-2.0):
-// its triggers verbatim, its templates' message and slack fields (the email and teams sections are left
-// out, since SyncWave refuses those services), plus SyncWave's on-drift-detected and on-rolled-back.
-// A stack's own configuration overrides any entry by its key. Generated from that file; edit with care.
+// Argo CD's notification catalog, copied by hand from notifications_catalog/install.yaml of
+// argoproj/argo-cd v3.2.0 (Apache-2.0; the file is the same in v3.5.1): its triggers verbatim, its
+// templates' message and slack fields (without `deliveryPolicy: Post`, the default; the email and teams
+// sections are left out, since SyncWave refuses those services), plus SyncWave's own on-drift-detected
+// and on-rolled-back. A stack's own configuration overrides any entry by its key. Nothing regenerates
+// this file: a newer catalog is compared and copied by hand.
 export const CATALOG: Readonly<Record<string, string>> = {
     "template.app-created": `message: Application {{.app.metadata.name}} has been created.
 `,

@@ -6,7 +6,9 @@ import { parse } from "yaml";
 import { CATALOG } from "./catalog";
 import type { GlobalSubscription, NotificationService, NotificationTemplate, NotificationsConfig, SlackService, TriggerCondition, WebhookService } from "./config-types";
 import { NotificationConfigError } from "./config-error";
+import { checkReferences } from "./config-references";
 import { resolveSecretRefs } from "./secrets";
+import { selectorMatches } from "./subscriptions";
 
 export { NotificationConfigError };
 
@@ -57,8 +59,9 @@ function nameAfter(key: string, prefix: string): string {
     return name;
 }
 
-function record(key: string, value: unknown): Record<string, unknown> {
-    if (!value || typeof value !== "object" || Array.isArray(value)) throw new NotificationConfigError(key, "must be a map");
+/** The value as a map, refused naming the key otherwise (`problem` says what the map should hold). */
+export function record(key: string, value: unknown, problem = "must be a map"): Record<string, unknown> {
+    if (!value || typeof value !== "object" || Array.isArray(value)) throw new NotificationConfigError(key, problem);
     return value as Record<string, unknown>;
 }
 
@@ -209,6 +212,11 @@ function booleanOf(key: string, value: unknown): boolean {
     return value;
 }
 
+/**
+ * notifications-engine (pkg/subscriptions/global.go) reads recipients, triggers and selector and
+ * ignores anything else, and a missing recipients list makes a subscription that tells no one: here
+ * both are refused, as a misspelt field would otherwise silently notify nobody or the wrong triggers.
+ */
 function parseSubscriptions(key: string, value: unknown): GlobalSubscription[] {
     if (value === null || value === undefined) return [];
     if (!Array.isArray(value)) throw new NotificationConfigError(key, "must be a list of {recipients, triggers, selector}");
@@ -217,25 +225,18 @@ function parseSubscriptions(key: string, value: unknown): GlobalSubscription[] {
         const entry = record(where, raw);
         onlyFields(where, entry, ["recipients", "triggers", "selector"]);
         const recipients = stringList(`${where}.recipients`, entry.recipients);
-        for (const r of recipients) if (!r.includes(":")) throw new NotificationConfigError(`${where}.recipients`, `"${r}" is not <service>:<recipient>`);
+        if (recipients.length === 0) throw new NotificationConfigError(`${where}.recipients`, "is required: a list of <service>:<recipient> (a subscription without recipients tells no one)");
         const selector = optionalString(`${where}.selector`, entry.selector);
+        if (selector) checkSelector(`${where}.selector`, selector);
         return { recipients, triggers: stringList(`${where}.triggers`, entry.triggers), ...(selector ? { selector } : {}) };
     });
 }
 
-/** A trigger sending a template that does not exist, or a default naming no trigger, fails now, not at the first send. */
-function checkReferences(config: NotificationsConfig): void {
-    for (const [name, conditions] of Object.entries(config.triggers)) {
-        conditions.forEach((c, i) => {
-            for (const t of c.send) if (!config.templates[t]) throw new NotificationConfigError(`trigger.${name}[${i}].send`, `names template ${t}, which is not configured`);
-        });
-    }
-    const triggerLists: [string, string[]][] = [
-        ["defaultTriggers", config.defaultTriggers],
-        ...Object.entries(config.defaultTriggersByService).map(([s, t]): [string, string[]] => [`defaultTriggers.${s}`, t]),
-        ...config.subscriptions.map((s, i): [string, string[]] => [`subscriptions[${i}].triggers`, s.triggers]),
-    ];
-    for (const [key, triggers] of triggerLists) {
-        for (const t of triggers) if (!config.triggers[t]) throw new NotificationConfigError(key, `names trigger ${t}, which is not configured`);
+/** A selector SyncWave cannot match fails now, not at every Application's dispatch. */
+function checkSelector(key: string, selector: string): void {
+    try {
+        selectorMatches(selector, {});
+    } catch (err) {
+        throw new NotificationConfigError(key, (err as Error).message);
     }
 }

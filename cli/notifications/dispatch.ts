@@ -43,13 +43,8 @@ export async function dispatchNotifications(input: DispatchInput): Promise<strin
     for (const event of input.events) {
         const facts = input.state.applications[event.application]?.facts;
         if (!facts) continue;
-        let destinations: Map<string, Destination[]>;
-        try {
-            destinations = destinationsOf(facts, event.application, input.config);
-        } catch (err) {
-            lines.push(`warning: notifications for ${event.application}: ${mask((err as Error).message)}`);
-            continue;
-        }
+        // A bad subscription is one warning and skipped: the Application's other destinations are still told.
+        const destinations = destinationsOf(facts, event.application, input.config, (problem) => lines.push(`warning: notifications for ${event.application}: ${mask(problem)}`));
         if (destinations.size === 0) continue;
         const vars = { app: applicationObject(event, facts, input.stack), context: input.config.context, appProject: { metadata: { name: facts.project, annotations: facts.projectAnnotations } } };
         const evaluations: Evaluation[] = [];
@@ -62,13 +57,13 @@ export async function dispatchNotifications(input: DispatchInput): Promise<strin
     return lines;
 }
 
-function destinationsOf(facts: NotificationFacts, application: string, config: NotificationsConfig): Map<string, Destination[]> {
+function destinationsOf(facts: NotificationFacts, application: string, config: NotificationsConfig, skip: (problem: string) => void): Map<string, Destination[]> {
     const entries = [
-        ...annotationSubscriptions(facts.annotations, `Application ${application}`),
-        ...annotationSubscriptions(facts.projectAnnotations, `AppProject ${facts.project}`),
+        ...annotationSubscriptions(facts.annotations, `Application ${application}`, skip),
+        ...annotationSubscriptions(facts.projectAnnotations, `AppProject ${facts.project}`, skip),
         ...globalSubscriptions(config.subscriptions, facts.labels),
     ];
-    return destinationsByTrigger(entries, config);
+    return destinationsByTrigger(entries, config, skip);
 }
 
 /** Evaluates `when` (then `oncePer` where it held) and applies Argo CD's rule to each destination. */

@@ -7,9 +7,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { configObject, readProjectFile, stackConfigFile, stackConfigValues } from "../fast/stack-files";
-import { openStack, type StackOptions } from "../stack";
+import type { StackOptions } from "../stack";
+import { stackConfigJson } from "../stack-config-value";
 import { syncLockPath } from "../sync-lock";
-import { parseNotificationsConfig } from "./config";
+import { parseNotificationsConfig, record } from "./config";
 import { NotificationConfigError } from "./config-error";
 import type { NotificationsConfig } from "./config-types";
 import { notificationsStatePath } from "./state-file";
@@ -17,6 +18,9 @@ import { notificationsStatePath } from "./state-file";
 export const CONFIG_KEY = "syncwave:notifications";
 export const FILE_KEY = "syncwave:notificationsFile";
 export const SECRETS_KEY = "syncwave:notificationSecrets";
+
+const DATA_MAP = "must be a map of argocd-notifications-cm's keys (trigger.<name>, template.<name>, service.<type>...)";
+const SECRETS_MAP = "must be a map of secret values";
 
 export interface LoadedNotifications {
     config: NotificationsConfig;
@@ -35,17 +39,12 @@ export async function loadNotifications(options: StackOptions): Promise<LoadedNo
     const file = configObject<unknown>(values, FILE_KEY);
     if (inline === undefined && file === undefined) return undefined;
     if (inline !== undefined && file !== undefined) throw new NotificationConfigError(FILE_KEY, `set either ${CONFIG_KEY} or ${FILE_KEY}, not both`);
-    const data = inline !== undefined ? mapOf(CONFIG_KEY, inline) : configMapData(cwd, file);
+    const data = inline !== undefined ? record(CONFIG_KEY, inline, DATA_MAP) : configMapData(cwd, file);
     const secrets = await readSecrets(options, values);
     const config = parseNotificationsConfig(data, secrets);
     const lock = syncLockPath(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project.name, options.stack);
     if (!lock) throw new NotificationConfigError(CONFIG_KEY, "notifications keep what they sent beside SyncWave's sync lock, which only a file:// backend has");
     return { config, secretValues: Object.values(secrets), statePath: notificationsStatePath(lock) };
-}
-
-function mapOf(key: string, value: unknown): Record<string, unknown> {
-    if (!value || typeof value !== "object" || Array.isArray(value)) throw new NotificationConfigError(key, "must be a map of argocd-notifications-cm's keys (trigger.<name>, template.<name>, service.<type>...)");
-    return value as Record<string, unknown>;
 }
 
 /** The data of the ConfigMap argocd-notifications-cm in the file (the only document it may hold). */
@@ -57,7 +56,7 @@ function configMapData(cwd: string, file: unknown): Record<string, unknown> {
     if (docs.length !== 1 || docs[0]?.kind !== "ConfigMap" || docs[0].metadata?.name !== "argocd-notifications-cm") {
         throw new NotificationConfigError(FILE_KEY, `${file} must hold exactly one ConfigMap named argocd-notifications-cm`);
     }
-    return mapOf(`${FILE_KEY} (${file}) data`, docs[0].data ?? {});
+    return record(`${FILE_KEY} (${file}) data`, docs[0].data ?? {}, DATA_MAP);
 }
 
 /**
@@ -84,14 +83,12 @@ const decrypted = new Map<string, Promise<Record<string, string>>>();
 async function decryptSecrets(options: StackOptions, raw: unknown): Promise<Record<string, string>> {
     const isSecure = (v: unknown) => Boolean(v && typeof v === "object" && "secure" in (v as object));
     if (!isSecure(raw)) {
-        if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new NotificationConfigError(SECRETS_KEY, "must be a map of secret values");
-        for (const [name, v] of Object.entries(raw)) {
+        for (const [name, v] of Object.entries(record(SECRETS_KEY, raw, SECRETS_MAP))) {
             if (!isSecure(v)) throw new NotificationConfigError(`${SECRETS_KEY}.${name}`, "must be a secret: pulumi config set --secret --path 'syncwave:notificationSecrets.<name>' VALUE");
         }
     }
-    const all = await (await openStack(options)).getAllConfig();
-    const value = all[SECRETS_KEY]?.value;
-    const parsed = value ? (JSON.parse(value) as unknown) : {};
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new NotificationConfigError(SECRETS_KEY, "must be a map of secret values");
-    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+    const parsed = await stackConfigJson(options, SECRETS_KEY).catch((err: Error) => {
+        throw new NotificationConfigError(SECRETS_KEY, `could not be decrypted: ${err.message}`);
+    });
+    return Object.fromEntries(Object.entries(record(SECRETS_KEY, parsed ?? {}, SECRETS_MAP)).map(([k, v]) => [k, String(v)]));
 }

@@ -2,9 +2,8 @@
 // AppProject, and the configuration's global `subscriptions` (matched on the Application's labels).
 // Pure. Reference: notifications-engine pkg/subscriptions/annotations.go (iterate) and global.go.
 import { parse } from "yaml";
+import { NOTIFICATIONS_ANNOTATION_PREFIX } from "../../components/notification-facts";
 import type { GlobalSubscription, NotificationsConfig } from "./config-types";
-
-export const ANNOTATION_PREFIX = "notifications.argoproj.io/";
 
 export interface Destination {
     service: string;
@@ -35,27 +34,40 @@ function recipientsOf(value: string): string[] {
  * The subscriptions an object's annotations hold: `subscribe.<trigger>.<service>`, `subscribe.<service>`
  * (the default triggers) and `subscriptions` (YAML: [{trigger: [...], destinations: [{service, recipients}]}]).
  * Other notifications.argoproj.io annotations are refused, as a misspelt subscription would never send.
+ * A refused annotation goes to `skip` and the others still count: one bad annotation silences only itself.
  */
-export function annotationSubscriptions(annotations: Record<string, string>, owner: string): SubscriptionEntry[] {
+export function annotationSubscriptions(annotations: Record<string, string>, owner: string, skip: (problem: string) => void): SubscriptionEntry[] {
     const entries: SubscriptionEntry[] = [];
     for (const [key, value] of Object.entries(annotations)) {
-        if (!key.startsWith(ANNOTATION_PREFIX)) continue;
-        const rest = key.slice(ANNOTATION_PREFIX.length);
-        const source = `${owner} annotation ${key}`;
-        if (rest.startsWith("subscribe.")) {
-            const parts = rest.slice("subscribe.".length).split(".");
-            if (parts.some((p) => p === "") || parts.length > 2) throw new SubscriptionError(`${source}: expected subscribe.<trigger>.<service> or subscribe.<service>`);
-            const [trigger, service] = parts.length === 2 ? parts : ["", parts[0]];
-            entries.push({ trigger, service, recipients: recipientsOf(value), source });
-        } else if (rest === "subscriptions") {
-            entries.push(...yamlSubscriptions(value, source));
-        } else if (!rest.startsWith("notified")) {
-            throw new SubscriptionError(`${source}: unknown notifications annotation (expected subscribe.<trigger>.<service>, subscribe.<service> or subscriptions)`);
+        if (!key.startsWith(NOTIFICATIONS_ANNOTATION_PREFIX)) continue;
+        try {
+            entries.push(...annotationEntries(key, value, `${owner} annotation ${key}`));
+        } catch (err) {
+            if (!(err instanceof SubscriptionError)) throw err;
+            skip(err.message);
         }
     }
     return entries;
 }
 
+function annotationEntries(key: string, value: string, source: string): SubscriptionEntry[] {
+    const rest = key.slice(NOTIFICATIONS_ANNOTATION_PREFIX.length);
+    if (rest.startsWith("subscribe.")) {
+        const parts = rest.slice("subscribe.".length).split(".");
+        if (parts.some((p) => p === "") || parts.length > 2) throw new SubscriptionError(`${source}: expected subscribe.<trigger>.<service> or subscribe.<service>`);
+        const [trigger, service] = parts.length === 2 ? parts : ["", parts[0]];
+        return [{ trigger, service, recipients: recipientsOf(value), source }];
+    }
+    if (rest === "subscriptions") return yamlSubscriptions(value, source);
+    if (rest.startsWith("notified")) return [];
+    throw new SubscriptionError(`${source}: unknown notifications annotation (expected subscribe.<trigger>.<service>, subscribe.<service> or subscriptions)`);
+}
+
+/**
+ * notifications-engine reads `trigger` and `destinations` (each `service`, `recipients`) and ignores
+ * anything else: a misspelt `triggers:` would fall back to the default triggers, a destination
+ * without recipients would tell no one. Both are refused here, naming the entry.
+ */
 function yamlSubscriptions(text: string, source: string): SubscriptionEntry[] {
     let parsed: unknown;
     try {
@@ -65,16 +77,43 @@ function yamlSubscriptions(text: string, source: string): SubscriptionEntry[] {
     }
     if (!Array.isArray(parsed)) throw new SubscriptionError(`${source}: must be a list of {trigger: [...], destinations: [{service, recipients}]}`);
     const entries: SubscriptionEntry[] = [];
-    for (const raw of parsed as { trigger?: unknown; destinations?: unknown }[]) {
-        const triggers = Array.isArray(raw?.trigger) ? (raw.trigger as string[]) : [];
-        const destinations = Array.isArray(raw?.destinations) ? (raw.destinations as { service?: string; recipients?: string[] }[]) : [];
-        if (destinations.length === 0) throw new SubscriptionError(`${source}: a subscription without destinations sends nothing`);
-        for (const d of destinations) {
-            if (typeof d?.service !== "string" || !d.service) throw new SubscriptionError(`${source}: a destination names no service`);
-            for (const trigger of triggers.length ? triggers : [""]) entries.push({ trigger, service: d.service, recipients: d.recipients ?? [], source });
-        }
-    }
+    parsed.forEach((raw: unknown, i) => {
+        const where = `${source}[${i}]`;
+        const entry = fieldsOf(where, raw, ["trigger", "destinations"]);
+        const triggers = stringsOf(`${where}.trigger`, entry.trigger ?? []);
+        if (!Array.isArray(entry.destinations) || entry.destinations.length === 0) throw new SubscriptionError(`${where}.destinations: a subscription without destinations sends nothing`);
+        entry.destinations.forEach((rawDestination: unknown, j) => {
+            const at = `${where}.destinations[${j}]`;
+            const d = fieldsOf(at, rawDestination, ["service", "recipients"]);
+            if (typeof d.service !== "string" || !d.service) throw new SubscriptionError(`${at}.service: names no service`);
+            const recipients = stringsOf(`${at}.recipients`, d.recipients);
+            if (recipients.length === 0) throw new SubscriptionError(`${at}.recipients: is required (a destination without recipients tells no one; a webhook takes [""])`);
+            for (const trigger of triggers.length ? triggers : [""]) entries.push({ trigger, service: d.service, recipients, source });
+        });
+    });
     return entries;
+}
+
+function fieldsOf(where: string, raw: unknown, known: readonly string[]): Record<string, unknown> {
+    if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new SubscriptionError(`${where}: must be a map of ${known.join(", ")}`);
+    const unknown = Object.keys(raw).find((f) => !known.includes(f));
+    if (unknown) throw new SubscriptionError(`${where}.${unknown}: unknown field (expected one of ${known.join(", ")})`);
+    return raw as Record<string, unknown>;
+}
+
+function stringsOf(where: string, value: unknown): string[] {
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) throw new SubscriptionError(`${where}: must be a list of strings`);
+    return value as string[];
+}
+
+/**
+ * A global recipient, `<service>:<recipient>` or `<service>` alone (no recipient, as a webhook needs),
+ * as notifications-engine's GetGlobalDestinations splits it. Unlike it, the recipient keeps any further
+ * colons rather than dropping what follows the second.
+ */
+export function recipientOf(value: string): Destination {
+    const colon = value.indexOf(":");
+    return colon < 0 ? { service: value, recipient: "" } : { service: value.slice(0, colon), recipient: value.slice(colon + 1) };
 }
 
 /** The global subscriptions as entries, those whose selector matches the Application's labels. */
@@ -83,8 +122,7 @@ export function globalSubscriptions(subscriptions: readonly GlobalSubscription[]
     subscriptions.forEach((s, i) => {
         if (s.selector && !selectorMatches(s.selector, labels)) return;
         for (const r of s.recipients) {
-            const colon = r.indexOf(":");
-            const [service, recipient] = [r.slice(0, colon), r.slice(colon + 1)];
+            const { service, recipient } = recipientOf(r);
             for (const trigger of s.triggers.length ? s.triggers : [""]) entries.push({ trigger, service, recipients: [recipient], source: `subscriptions[${i}]` });
         }
     });
@@ -111,15 +149,22 @@ export function selectorMatches(selector: string, labels: Record<string, string>
 /**
  * Destinations by trigger for one Application: its own and its Project's annotations, then the global
  * subscriptions. A subscription without a trigger takes the service's default triggers. Each
- * trigger, service and recipient is listed once. A trigger or service that is not configured is refused.
+ * trigger, service and recipient is listed once. A subscription naming a service or trigger that is
+ * not configured goes to `skip`, and the Application's other destinations are still told.
  */
-export function destinationsByTrigger(entries: readonly SubscriptionEntry[], config: NotificationsConfig): Map<string, Destination[]> {
+export function destinationsByTrigger(entries: readonly SubscriptionEntry[], config: NotificationsConfig, skip: (problem: string) => void): Map<string, Destination[]> {
     const result = new Map<string, Destination[]>();
     for (const entry of entries) {
-        if (!config.services[entry.service]) throw new SubscriptionError(`${entry.source}: service ${entry.service} is not configured (configured: ${Object.keys(config.services).join(", ") || "none"})`);
+        if (!config.services[entry.service]) {
+            skip(`${entry.source}: service ${entry.service} is not configured (configured: ${Object.keys(config.services).join(", ") || "none"})`);
+            continue;
+        }
         const triggers = entry.trigger ? [entry.trigger] : (config.defaultTriggersByService[entry.service] ?? config.defaultTriggers);
         for (const trigger of triggers) {
-            if (!config.triggers[trigger]) throw new SubscriptionError(`${entry.source}: trigger ${trigger} is not configured`);
+            if (!config.triggers[trigger]) {
+                skip(`${entry.source}: trigger ${trigger} is not configured`);
+                continue;
+            }
             const list = result.get(trigger) ?? [];
             for (const recipient of entry.recipients) {
                 if (!list.some((d) => d.service === entry.service && d.recipient === recipient)) list.push({ service: entry.service, recipient });

@@ -61,13 +61,19 @@ export class SyncNotifications {
 
     /**
      * Reads the configuration (and decrypts its secrets, which starts Pulumi) only once the sync has
-     * something to notify: a sync answered "in sync" never pays for it. A problem throws, refusing the
-     * sync before its update.
+     * something to notify: a sync answered "in sync" never pays for it. A problem throws a SyncError
+     * ("nothing was synced: notifications configuration ..."), refusing the sync before its update the
+     * same way whichever method found it (previewed, repairing).
      */
     private async load(): Promise<void> {
-        this.loaded ??= await loadNotifications(this.options).catch((err: Error) => {
-            throw new Error(`nothing was synced: ${err.message}`);
-        });
+        if (this.loaded) return;
+        try {
+            this.loaded = await loadNotifications(this.options);
+        } catch (err) {
+            // Imported here: commands/sync imports this module.
+            const { SyncError } = await import("../commands/sync");
+            throw new SyncError(`nothing was synced: ${(err as Error).message}`);
+        }
     }
 
     /** The preview's report: each Application's subscriptions and spec, kept for later events. */

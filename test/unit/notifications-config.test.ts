@@ -65,10 +65,19 @@ describe("notifications configuration", () => {
         [{ "service.webhook.x": "url: https://x.example.com\nheaders:\n- name: A\n  value: $missing\n" }, "service.webhook.x.headers[0].value: refers to secret $missing"],
         [{ "service.slack": "apiURL: https://slack.example.com\n" }, "service.slack.token: is required"],
         [{ defaultTriggers: "- on-nothing\n" }, "defaultTriggers: names trigger on-nothing"],
-        [{ subscriptions: "- recipients: [nobody]\n" }, 'subscriptions[0].recipients: "nobody" is not <service>:<recipient>'],
+        [{ subscriptions: "- recipients: [nobody]\n" }, 'subscriptions[0].recipients: "nobody" names service nobody, which is not configured (configured: none)'],
+        [{ ...webhook, subscriptions: "- recipients: [receiver:ops, slack:ops]\n" }, 'subscriptions[0].recipients: "slack:ops" names service slack, which is not configured (configured: receiver)'],
+        [{ ...webhook, subscriptions: "- recipients: [receiver]\n  trigger: [on-deployed]\n" }, "subscriptions[0].trigger: unknown field (expected one of recipients, triggers, selector)"],
+        [{ ...webhook, subscriptions: "- triggers: [on-deployed]\n" }, "subscriptions[0].recipients: is required"],
+        [{ ...webhook, subscriptions: "- recipients: []\n" }, "subscriptions[0].recipients: is required"],
+        [{ ...webhook, subscriptions: "- recipients: [receiver]\n- recipients: [receiver]\n  triggers: [{name: on-deployed}]\n" }, "subscriptions[1].triggers: must be a list of strings"],
+        [{ ...webhook, subscriptions: "- recipients: [receiver]\n  triggers: [on-nothing]\n" }, "subscriptions[0].triggers: names trigger on-nothing, which is not configured"],
+        [{ ...webhook, subscriptions: "- recipients: [receiver]\n  selector: tier in (a, b)\n" }, "subscriptions[0].selector: label selector"],
+        [{ ...webhook, subscriptions: "recipients: [receiver]\n" }, "subscriptions: must be a list"],
+        [{ ...webhook, "defaultTriggers.slack": "[on-deployed]" }, "defaultTriggers.slack: names service slack, which is not configured (configured: receiver)"],
         [{ "triggers.x": "[]" }, "triggers.x: unknown key"],
         [{ "template.x": "message: [unclosed\n" }, "template.x: is not valid YAML"],
     ])("refuses %j, naming the key", (data, message) => {
-        expect(() => parseNotificationsConfig(data as Record<string, unknown>, {})).toThrow(`notifications configuration ${message}`);
+        expect(() => parseNotificationsConfig(data as Record<string, unknown>, { token: "t" })).toThrow(`notifications configuration ${message}`);
     });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import type { NotificationFacts } from "../../components/notification-facts";
 import type { ProgramReport } from "../../components/report";
+import { SyncError } from "../../cli/commands/sync";
 import { notificationsDelivered, SyncNotifications } from "../../cli/notifications/sync-notifications";
 
 let server: Server;
@@ -108,8 +109,28 @@ describe("the sync's notification hook", () => {
         await notificationsDelivered();
         expect(received).toEqual([]);
         writeFileSync(join(where.cwd, "Pulumi.s1.yaml"), stringify({ config: { "syncwave:notifications": { "service.teams": { recipientUrls: {} } } } }));
-        await expect(new SyncNotifications({ stack: "s1", ...where }, () => undefined).previewed(report)).rejects.toThrow(
-            "nothing was synced: notifications configuration service.teams: SyncWave does not deliver to teams (supported: webhook, slack)",
-        );
+        const refusal = "nothing was synced: notifications configuration service.teams: SyncWave does not deliver to teams (supported: webhook, slack)";
+        // The preview and a repair of drift refuse alike: a SyncError, before anything is updated.
+        await expect(new SyncNotifications({ stack: "s1", ...where }, () => undefined).previewed(report)).rejects.toThrow(refusal);
+        await expect(new SyncNotifications({ stack: "s1", ...where }, () => undefined).previewed(report)).rejects.toBeInstanceOf(SyncError);
+        const repair = new SyncNotifications({ stack: "s1", ...where }, () => undefined).repairing([], [], []);
+        await expect(repair).rejects.toThrow(refusal);
+        await expect(repair).rejects.toBeInstanceOf(SyncError);
+    });
+
+    it("skips a subscription naming a service that is not configured, and tells the Application's others", async () => {
+        const where = project();
+        received.length = 0;
+        const lines: string[] = [];
+        const notification = { ...subscribed("on-sync-running"), annotations: { "notifications.argoproj.io/subscribe.on-sync-running.hook": "", "notifications.argoproj.io/subscribe.on-sync-running.pager": "ops" } };
+        const hookOf = new SyncNotifications({ stack: "s1", ...where }, (l) => lines.push(l));
+        await hookOf.previewed({ applications: { web: { application: "web", status: "ok", notification } } });
+        await hookOf.updateStarting([revision("web", "c1")]);
+        await notificationsDelivered();
+        expect(received.map((r) => r.path)).toEqual(["/running"]);
+        expect(lines).toEqual([
+            "warning: notifications for web: Application web annotation notifications.argoproj.io/subscribe.on-sync-running.pager: service pager is not configured (configured: hook)",
+            "web: notified hook (on-sync-running)",
+        ]);
     });
 });
