@@ -8,6 +8,7 @@ import { configObject, readProjectFile, stackConfigFile, stackConfigValues } fro
 import { simpleGit } from "simple-git";
 import { normalizeRepoURL } from "../../components/source/git";
 import { openStack, type StackOptions } from "../stack";
+import { stackConfigJson } from "../stack-config-value";
 import { history } from "./history";
 import { appRecords, readState } from "./state";
 import { sync, SyncError, type SyncResult } from "./sync";
@@ -24,10 +25,7 @@ export async function readPins(options: StackOptions): Promise<Record<string, Pi
     const project = readProjectFile(cwd);
     const file = stackConfigFile(cwd, project, options.stack);
     if (file.text) return configObject<Record<string, Pin>>(stackConfigValues(file.text), "syncwave:pins") ?? {};
-    const stack = await openStack(options);
-    const all = await stack.getAllConfig();
-    const raw = all["syncwave:pins"]?.value;
-    return raw ? (JSON.parse(raw) as Record<string, Pin>) : {};
+    return ((await stackConfigJson(options, "syncwave:pins")) as Record<string, Pin> | undefined) ?? {};
 }
 
 export async function writePins(options: StackOptions, pins: Record<string, Pin>): Promise<void> {
