@@ -143,17 +143,27 @@ describe("automatic rollback", () => {
         expect((await history(options))[0]).toMatchObject({ kind: "auto-rollback", revisions: { web: fixed } });
     }, 300_000);
 
-    it("without autoRollback, a Degraded release stays as it is and nothing is pinned", async () => {
+    it("after a person's --manual sync, or without autoRollback, a Degraded release stays as it is and nothing is pinned", async () => {
+        const failureOf = (run: Promise<unknown>) =>
+            run.then(
+                () => "synced",
+                (err: Error) => err.message,
+            );
         await unpin("web", options);
-        stack.setConfig(stackConfig(repo.url, false, receiver.port));
+        // A person's sync is theirs: autoRollback undoes what automation deployed.
         repo.commit({ "web/deploy.yaml": release("example.com/web:4", true) });
-        const failure = await sync(options).then(
-            () => "synced",
-            (err: Error) => err.message,
-        );
+        const manual = await failureOf(sync({ ...options, syncKind: "manual" }));
+        expect(manual).toMatch(/the sync failed/);
+        expect(manual).not.toMatch(/auto-rollback|rolling back/);
+        expect(await deploymentImage(webNs)).toBe("example.com/web:4");
+        expect(await readPins(options)).toEqual({});
+
+        stack.setConfig(stackConfig(repo.url, false, receiver.port));
+        repo.commit({ "web/deploy.yaml": release("example.com/web:6", true) });
+        const failure = await failureOf(sync(options));
         expect(failure).toMatch(/the sync failed/);
         expect(failure).not.toMatch(/auto-rollback|rolling back/);
-        expect(await deploymentImage(webNs)).toBe("example.com/web:4");
+        expect(await deploymentImage(webNs)).toBe("example.com/web:6");
         expect(await readPins(options)).toEqual({});
         expect((await history(options))[0]).toMatchObject({ kind: "sync", result: "failed" });
     }, 300_000);
