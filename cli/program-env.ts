@@ -34,30 +34,26 @@ export function programEnv(s: RunSettings): Record<string, string> {
     return env;
 }
 
-/** A fresh report file for one program run; `read` returns what the program wrote, then removes it. */
-export function reportFile(): { path: string; read: () => ProgramReport } {
-    const dir = mkdtempSync(join(tmpdir(), "syncwave-report-"));
-    const path = join(dir, "report.json");
+/** A file in a fresh temporary folder that a run writes; `read` returns what it holds, then removes the folder. */
+function runFile<T>(prefix: string, name: string, parse: (path: string) => T): { path: string; read: () => T } {
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    const path = join(dir, name);
     return {
         path,
         read: () => {
-            const report = readReport(path);
+            const value = parse(path);
             rmSync(dir, { recursive: true, force: true });
-            return report;
+            return value;
         },
     };
 }
 
-/** Where the update's health gates record how a failed one ended (components/providers/gate-outcomes.ts); read once. */
+/** A fresh report file for one program run. */
+export function reportFile(): { path: string; read: () => ProgramReport } {
+    return runFile("syncwave-report-", "report.json", readReport);
+}
+
+/** Where the update's health gates record how a failed one ended (components/providers/gate-outcomes.ts). */
 export function gateOutcomesFile(): { path: string; read: () => GateOutcomeRecord[] } {
-    const dir = mkdtempSync(join(tmpdir(), "syncwave-gates-"));
-    const path = join(dir, "outcomes.jsonl");
-    return {
-        path,
-        read: () => {
-            const records = readGateOutcomes(path);
-            rmSync(dir, { recursive: true, force: true });
-            return records;
-        },
-    };
+    return runFile("syncwave-gates-", "outcomes.jsonl", readGateOutcomes);
 }
