@@ -73,6 +73,24 @@ export class SyncStack {
 }
 
 /**
+ * The platform most end-to-end tests need: one Project `team` allowing the tests' local repositories
+ * (file:///tmp/*), the given namespaces (patterns allowed) on the default cluster and Namespace
+ * objects, assigned to the given Applications.
+ */
+export function teamPlatform(namespaces: string[], applications: string[]) {
+    return {
+        projects: {
+            team: {
+                sourceRepos: ["file:///tmp/*"],
+                destinations: namespaces.map((namespace) => ({ server: "https://kubernetes.default.svc", namespace })),
+                clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
+            },
+        },
+        applications: Object.fromEntries(applications.map((a) => [a, ["team"]])),
+    };
+}
+
+/**
  * A stack of the SyncWave project with one Application, `web`, syncing `path` of the repository at
  * `repoURL` into `namespace` (created by the sync) under a Project allowing just that: the shape most
  * end-to-end tests need.
@@ -82,10 +100,7 @@ export function webApplicationStack(name: string, repoURL: string, path: string,
     return SyncStack.create(
         name,
         {
-            platform: {
-                projects: { team: { sourceRepos: ["file:///tmp/*"], destinations: [{ server: "https://kubernetes.default.svc", namespace }], clusterResourceWhitelist: [{ group: "", kind: "Namespace" }] } },
-                applications: { web: ["team"] },
-            },
+            platform: teamPlatform([namespace], ["web"]),
             applications: {
                 web: {
                     project: "team",

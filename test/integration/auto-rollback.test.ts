@@ -13,7 +13,7 @@ import { deploymentImage, ensureCluster, k } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
 import { Receiver } from "../helpers/http-receiver";
 import { webDeployment } from "../helpers/manifests";
-import { SyncStack } from "../helpers/sync-stack";
+import { SyncStack, teamPlatform } from "../helpers/sync-stack";
 
 const root = resolve(__dirname, "../..");
 const run = Date.now().toString(36);
@@ -39,19 +39,7 @@ function stackConfig(repoURL: string, autoRollback: boolean, port: number) {
         syncPolicy: { automated: { prune: true }, syncOptions: ["CreateNamespace=true"] },
     });
     return {
-        platform: {
-            projects: {
-                team: {
-                    sourceRepos: ["file:///tmp/*"],
-                    destinations: [
-                        { server: K8S, namespace: webNs },
-                        { server: K8S, namespace: apiNs },
-                    ],
-                    clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
-                },
-            },
-            applications: { web: ["team"], api: ["team"] },
-        },
+        platform: teamPlatform([webNs, apiNs], ["web", "api"]),
         applications: {
             web: { ...app("web", webNs), autoRollback, annotations: { "notifications.argoproj.io/subscribe.on-sync-failed.team": "", "notifications.argoproj.io/subscribe.on-rolled-back.team": "" } },
             api: app("api", apiNs),

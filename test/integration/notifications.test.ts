@@ -14,7 +14,7 @@ import { startCli } from "../helpers/cli-run";
 import { TestRepo } from "../helpers/git";
 import { webDeployment } from "../helpers/manifests";
 import { expectOk } from "../helpers/pulumi";
-import { SyncStack } from "../helpers/sync-stack";
+import { SyncStack, teamPlatform } from "../helpers/sync-stack";
 import { Receiver } from "../helpers/http-receiver";
 
 const root = resolve(__dirname, "../..");
@@ -59,16 +59,7 @@ describe("notifications", () => {
         stack = await SyncStack.create(
             "notify",
             {
-                platform: {
-                    projects: {
-                        team: {
-                            sourceRepos: ["file:///tmp/*"],
-                            destinations: [{ server: "https://kubernetes.default.svc", namespace: "notify-*" }],
-                            clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
-                        },
-                    },
-                    applications: { web: ["team"] },
-                },
+                platform: teamPlatform(["notify-*"], ["web"]),
                 applications: {
                     web: {
                         project: "team",
