@@ -248,20 +248,23 @@ function refusing<T>(spec: RenderSpec, field: string, check: () => T): T {
 
 /** The spec with the source folder's parameter override files merged in; unchanged when the folder is missing (locate reports it). */
 function withFolderOverrides(spec: RenderSpec): RenderSpec {
-    const root = realCheckoutRoot(spec.checkoutDir);
-    const dir = refusing(spec, "source.path", () => resolveSourcePath(root, spec.path));
-    if (dir === undefined || !statSync(dir).isDirectory()) return spec;
+    const { root, dir } = sourceFolder(spec);
+    if (dir === undefined) return spec;
     return refusing(spec, "source.path", () => withSourceOverrides(spec.application, spec, root, dir, spec.path, (real, shown) => readText(spec.application, shown, real)));
 }
 
 /** Finds the source folder inside the checkout; refused when it leaves it, an input error when it is missing. */
 function locate(spec: RenderSpec): Located {
+    const { root, dir } = sourceFolder(spec);
+    if (dir === undefined) throw new SyncWaveInputError(`path ${spec.path} does not exist in the source`, { application: spec.application, field: "source.path" });
+    return { spec, root, dir };
+}
+
+/** The checkout's real root and the source folder in it (undefined when there is no such folder); refused when the path leaves the checkout. */
+function sourceFolder(spec: RenderSpec): { root: string; dir: string | undefined } {
     const root = realCheckoutRoot(spec.checkoutDir);
     const dir = refusing(spec, "source.path", () => resolveSourcePath(root, spec.path));
-    if (dir === undefined || !statSync(dir).isDirectory()) {
-        throw new SyncWaveInputError(`path ${spec.path} does not exist in the source`, { application: spec.application, field: "source.path" });
-    }
-    return { spec, root, dir };
+    return { root, dir: dir !== undefined && statSync(dir).isDirectory() ? dir : undefined };
 }
 
 /**

@@ -23,28 +23,29 @@ export async function executeGoTemplates(
     timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<GoTemplateResult[]> {
     if (items.length === 0) return [];
-    const binary = process.env[GO_TEMPLATE_BINARY_ENV] || DEFAULT_BINARY;
-    const request = JSON.stringify({ options: goTemplateOptions, items });
-    const what = `${binary} rendering ${items.length} Go template${items.length === 1 ? "" : "s"}`;
-    const { stdout, stderr, exit } = await run(binary, request, timeoutMs, what);
-    if (exit !== "0") {
-        throw new Error(`${what} failed (${exit}): ${stderr.trim() || "no message"}`);
-    }
+    const { stdout, what } = await answerOf({ options: goTemplateOptions, items }, `rendering ${items.length} Go template${items.length === 1 ? "" : "s"}`, timeoutMs);
     return parseResults(stdout, items.length, what);
+}
+
+/** One request to the binary: its standard output, or an error naming `what` failed and how. */
+async function answerOf(request: Record<string, unknown>, doing: string, timeoutMs: number): Promise<{ stdout: string; what: string }> {
+    const binary = process.env[GO_TEMPLATE_BINARY_ENV] || DEFAULT_BINARY;
+    const what = `${binary} ${doing}`;
+    const { stdout, stderr, exit } = await run(binary, JSON.stringify(request), timeoutMs, what);
+    if (exit !== "0") throw new Error(`${what} failed (${exit}): ${stderr.trim() || "no message"}`);
+    return { stdout, what };
 }
 
 /**
  * One request in another of the binary's modes (Argo CD Notifications' conditions and templates, see
  * toolchain/gotemplate/main.go): the JSON answer, or an error naming `what` failed.
  */
-export async function requestGoHelper(request: Record<string, unknown>, what: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
-    const binary = process.env[GO_TEMPLATE_BINARY_ENV] || DEFAULT_BINARY;
-    const { stdout, stderr, exit } = await run(binary, JSON.stringify(request), timeoutMs, `${binary} ${what}`);
-    if (exit !== "0") throw new Error(`${binary} ${what} failed (${exit}): ${stderr.trim() || "no message"}`);
+export async function requestGoHelper(request: Record<string, unknown>, doing: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<unknown> {
+    const { stdout, what } = await answerOf(request, doing, timeoutMs);
     try {
         return JSON.parse(stdout) as unknown;
     } catch {
-        throw new Error(`${binary} ${what} answered with something that is not JSON: ${stdout.slice(0, 200)}`);
+        throw new Error(`${what} answered with something that is not JSON: ${stdout.slice(0, 200)}`);
     }
 }
 
