@@ -16,8 +16,8 @@ export function stepFailureClass(type: string, message: string): FailureClass {
     return "failed";
 }
 
-/** Which Application each step of an update belongs to, by the step's URN. */
-function applicationsOfSteps(events: readonly EngineEvent[]): Map<string, string> {
+/** Each failed Application's class (and "" for failures no Application owns), from an update's events. */
+export function failureClasses(events: readonly EngineEvent[]): Record<string, FailureClass> {
     const appOf = new Map<string, string>();
     for (const e of events) {
         const urn = e.resourcePreEvent?.metadata.urn;
@@ -26,12 +26,6 @@ function applicationsOfSteps(events: readonly EngineEvent[]): Map<string, string
         // The Application component itself: its name is the URN's last part.
         if (urn && e.resourcePreEvent?.metadata.type === "syncwave:index:Application") appOf.set(urn, urn.split("::").pop() ?? "");
     }
-    return appOf;
-}
-
-/** Each failed Application's class (and "" for failures no Application owns), from an update's events. */
-export function failureClasses(events: readonly EngineEvent[]): Record<string, FailureClass> {
-    const appOf = applicationsOfSteps(events);
     const classes: Record<string, FailureClass> = {};
     for (const e of events) {
         if (e.policyEvent?.enforcementLevel === "mandatory") {

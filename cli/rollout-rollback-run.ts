@@ -7,7 +7,7 @@ import { history } from "./commands/history";
 import { readPins, writePins, type Pin } from "./commands/rollback";
 import { sync, SyncError, type SyncOptions } from "./commands/sync";
 import { planAutoRollbacks, planRolloutRollbacks, rollbackReason } from "./rollout-rollback";
-import { appRecords, readState } from "./commands/state";
+import { appRecords, readState, type AppRecord } from "./commands/state";
 import { resolve } from "node:path";
 
 export async function rollBackAfterFailure(
@@ -62,17 +62,18 @@ export async function rollBackAfterFailure(
     // Pins live in the stack's configuration file, not in its backend: a CI job that throws its working
     // copy away would deploy the bad commit again on its next run.
     say(`  pinned in the stack's configuration (syncwave:pins in Pulumi.${options.stack.split("/").pop()}.yaml): where the working copy is thrown away (CI), commit that file`);
+    // What the state holds now (after the failed update): whom to hold where, and who was never synced.
+    const records = appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env));
     const started = Date.now();
     try {
         const result = await sync({
             ...options,
-            env: { ...(options.env ?? {}), SYNCWAVE_REVISIONS: JSON.stringify(heldRevisions(options, targets)) },
+            env: { ...(options.env ?? {}), SYNCWAVE_REVISIONS: JSON.stringify(heldRevisions(records, targets)) },
             kind: "auto-rollback",
-            reason: Object.values(rolledBack).join("\n"),
             rolledBack,
             force: true,
             allowFleetDeletion: false,
-            skipApps: neverSynced(options, report, targets),
+            skipApps: neverSynced(records, report, targets),
         });
         say(`auto-rollback ${result.result} in ${Math.round((Date.now() - started) / 1000)}s: ${Object.entries(targets).map(([a, r]) => `${a}@${r.slice(0, 12)}`).join(", ")}`);
     } catch (err) {
@@ -90,9 +91,9 @@ function pinFor(revision: string, reason: string, earlier: Pin | undefined): Pin
  * that left them out would have the engine count those waiting on a step as deleted), changing
  * nothing of theirs, while the rolled-back Applications go to their pins.
  */
-function heldRevisions(options: SyncOptions, targets: Record<string, string>): Record<string, string | string[]> {
+function heldRevisions(records: readonly AppRecord[], targets: Record<string, string>): Record<string, string | string[]> {
     const hold: Record<string, string | string[]> = {};
-    for (const record of appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env))) {
+    for (const record of records) {
         if (targets[record.application] !== undefined || !record.revision) continue;
         const sources = (record as { sources?: { revision: string }[] }).sources;
         hold[record.application] = sources && sources.length > 1 ? sources.map((s) => s.revision) : record.revision;
@@ -104,7 +105,7 @@ function heldRevisions(options: SyncOptions, targets: Record<string, string>): R
  * What the failed sync declared but never synced (a new Application, a later step's, one waiting on
  * the failed one) stays unsynced: a rollback goes back, it never creates anything new.
  */
-function neverSynced(options: SyncOptions, report: ProgramReport, targets: Record<string, string>): string[] {
-    const synced = new Set(appRecords(readState(options.stack, resolve(options.cwd ?? process.cwd()), options.env)).map((r) => r.application));
+function neverSynced(records: readonly AppRecord[], report: ProgramReport, targets: Record<string, string>): string[] {
+    const synced = new Set(records.map((r) => r.application));
     return Object.keys(report.applications).filter((app) => !synced.has(app) && targets[app] === undefined);
 }

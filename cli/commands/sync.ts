@@ -42,9 +42,10 @@ export interface SyncOptions extends StackOptions {
     skipApps?: string[];
     /** "sync", "rollback" or "reconcile": recorded in the history. */
     kind?: string;
-    /** Why this sync runs, recorded in the history under its revisions (an automatic rollback's failed commit and cause). */
-    reason?: string;
-    /** An automatic rollback: the Applications it takes back, each with why (the others are only held where they are). */
+    /**
+     * An automatic rollback: the Applications it takes back, each with why ("rolled back web to SHA:
+     * web was Degraded at SHA"), recorded in the history under its revisions; the others are only held.
+     */
     rolledBack?: Record<string, string>;
     /** Argo CD's kind of sync: automated (the default: CI, reconcile) or manual (a person, --manual). */
     syncKind?: SyncKind;
@@ -430,7 +431,7 @@ async function update(options: SyncOptions, run: UpdateRun): Promise<SyncResult>
                 stack: options.stack,
                 cwd: options.cwd,
                 env: { ...(options.env ?? {}), ...run.env, SYNCWAVE_REPORT: report.path, [GATE_OUTCOMES_ENV]: gates.path },
-                message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}${options.reason ? `\n${options.reason}` : ""}`,
+                message: `${syncMessage(options.kind ?? "sync", revisions)} by=${userInfo().username}${options.rolledBack ? `\n${Object.values(options.rolledBack).join("\n")}` : ""}`,
                 // What drifted or vanished since the last sync is read first, then put back.
                 refresh: true,
                 target: run.targets,
