@@ -1,12 +1,13 @@
-// A sync that was killed (SIGKILL, a lost CI runner) leaves the stack locked in a self-managed file
-// backend: every later sync would fail until someone runs `pulumi cancel`. Before a sync, a lock whose
-// process is gone — taken on this host by a process that no longer exists — is removed, and said so.
-// Other backends keep their own leases (Pulumi Cloud) or are left to `pulumi cancel`; a lock held by a
-// live process, or by another host, is never touched.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+// A sync that was killed (SIGKILL, a lost CI runner) leaves the stack locked in a self-managed backend
+// (a folder or an S3 bucket): every later sync would fail until someone runs `pulumi cancel`. Before a
+// sync, a lock whose process is gone — taken on this host by a process that no longer exists — is
+// removed, and said so. A lock held by a live process, or by another host, is never touched: on a
+// shared backend no runner can prove another host's update has stopped. Pulumi Cloud keeps its own
+// leases.
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { BlobStore } from "./backend/blob-store";
+import { pulumiLockFolder, stackRef } from "./backend/stack-keys";
 
 export interface LockFile {
     pid: number;
@@ -38,23 +39,20 @@ export function isStale(lock: LockFile, host = hostname(), alive = processAlive)
     return lock.hostname === host && Number.isInteger(lock.pid) && lock.pid > 0 && !alive(lock.pid);
 }
 
-/** The lock files of a stack in a file:// backend (none for other backends or an unlocked stack). */
-export function fileBackendLocks(backendUrl: string | undefined, project: string, stack: string): LockFile[] {
-    if (!backendUrl?.startsWith("file://")) return [];
-    const root = fileURLToPath(backendUrl.split("?")[0]);
-    // Stacks of the diy backend live under an organization ("organization" unless one is named).
-    const [org, name] = stack.includes("/") ? [stack.split("/")[0], stack.split("/").pop()!] : ["organization", stack];
-    const dir = join(root, ".pulumi", "locks", org, project, name);
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-        .filter((f) => f.endsWith(".json"))
-        .flatMap((f) => {
+/** Pulumi's locks on a stack in a self-managed backend (a folder or a bucket; none for an unlocked stack). */
+export async function pulumiLocks(store: BlobStore, project: string, stack: string): Promise<LockFile[]> {
+    const keys = (await store.list(pulumiLockFolder(stackRef(project, stack)))).filter((k) => k.endsWith(".json"));
+    const locks = await Promise.all(
+        keys.map(async (key) => {
             try {
-                return [JSON.parse(readFileSync(join(dir, f), "utf8")) as LockFile];
+                const data = await store.read(key);
+                return data ? [JSON.parse(data.toString("utf8")) as LockFile] : [];
             } catch {
                 return [];
             }
-        });
+        }),
+    );
+    return locks.flat();
 }
 
 /** How long ago a lock was taken, as "3m12s ago" (or "at an unknown time"). */

@@ -1,4 +1,4 @@
-// Bounds what a file backend keeps of a stack's past. Pulumi's diy backend writes, for every update, a
+// Bounds what a self-managed backend (a folder, a bucket) keeps of a stack's past. Pulumi's diy backend writes, for every update, a
 // full copy of the checkpoint into the stack's history (`<stack>-<time>.checkpoint.json`, next to the
 // small `<stack>-<time>.history.json` that `pulumi stack history` reads) and another into its backups
 // (`<stack>.<time>.json`), and never removes either (pkg/backend/diy/state.go, addToHistory and
@@ -6,9 +6,8 @@
 // sync, SyncWave keeps the newest checkpoint copies and removes older ones; the `.history.json`
 // entries stay, all of them: `syncwave history` and `rollback` read those (the commits each sync
 // applied), never the old checkpoints.
-import { existsSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { fileBackendRoot, shortStackName } from "./fast/stack-files";
+import type { BlobStore } from "./backend/blob-store";
+import { backupsFolder, historyFolder, stackRef } from "./backend/stack-keys";
 
 export const DEFAULT_KEPT_CHECKPOINTS = 20;
 export const KEEP_ENV = "SYNCWAVE_KEEP_CHECKPOINTS";
@@ -34,20 +33,19 @@ export function expiredCopies(files: readonly string[], pattern: RegExp, keep: n
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Removes the stack's expired checkpoint copies from a file backend; returns how many files went. Other backends: nothing. */
-export function pruneCheckpointCopies(backendUrl: string | undefined, project: string, stack: string, keep: number): number {
-    const root = fileBackendRoot(backendUrl);
-    if (!root) return 0;
-    const name = shortStackName(stack);
+/** Removes the stack's expired checkpoint copies from its backend (a folder or a bucket); returns how many objects went. */
+export async function pruneCheckpointCopies(store: BlobStore, project: string, stack: string, keep: number): Promise<number> {
+    const ref = stackRef(project, stack);
+    const name = ref.stack;
     const folders: [string, RegExp][] = [
-        [join(root, ".pulumi", "history", project, name), new RegExp(`^${escape(name)}-(\\d+)\\.checkpoint\\.json(?:\\.gz|\\.zst)?$`)],
-        [join(root, ".pulumi", "backups", project, name), new RegExp(`^${escape(name)}\\.(\\d+)\\.json(?:\\.gz|\\.zst)?$`)],
+        [historyFolder(ref), new RegExp(`^${escape(name)}-(\\d+)\\.checkpoint\\.json(?:\\.gz|\\.zst)?$`)],
+        [backupsFolder(ref), new RegExp(`^${escape(name)}\\.(\\d+)\\.json(?:\\.gz|\\.zst)?$`)],
     ];
     let removed = 0;
     for (const [folder, pattern] of folders) {
-        if (!existsSync(folder)) continue;
-        for (const file of expiredCopies(readdirSync(folder), pattern, keep)) {
-            rmSync(join(folder, file), { force: true });
+        const files = (await store.list(folder)).map((key) => key.slice(folder.length)).filter((f) => !f.includes("/"));
+        for (const file of expiredCopies(files, pattern, keep)) {
+            await store.remove(`${folder}${file}`);
             removed++;
         }
     }

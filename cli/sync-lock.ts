@@ -1,39 +1,46 @@
 // SyncWave's own lock on a stack, held for a whole sync (preview, update, hooks, a rollback it
 // triggers). Pulumi locks a stack only while `pulumi up` runs, so two syncs could both preview and
 // the second then fail inside Pulumi with a raw lock error; this lock makes the second wait (up to
-// --lock-timeout) or be refused at once, naming who holds it. It lives in the file:// backend beside
-// Pulumi's locks (.pulumi/syncwave-locks/<org>/<project>/<stack>.json), created exclusively, and
-// follows the same rule: a lock of a process that no longer runs on this host is removed, said so;
-// any other is left to its run or to `syncwave unlock STACK --force`. The same process may take it
-// again (a rollout's steps, a rollback after a failed sync).
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// --lock-timeout) or be refused at once, naming who holds it. It lives in the stack's backend beside
+// Pulumi's locks (.pulumi/syncwave-locks/<org>/<project>/<stack>.json, in a folder or an S3 bucket),
+// so every runner sharing the backend sees it; it is created only when absent (O_EXCL in a folder,
+// If-None-Match: * in a bucket), and follows Pulumi's rule: a lock of a process that no longer runs
+// on this host is removed, said so; any other is left to its run or to `syncwave unlock STACK --force`.
+// The same process may take it again (a rollout's steps, a rollback after a failed sync).
+import { rmSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { BlobStore } from "./backend/blob-store";
+import { FileStore } from "./backend/file-store";
+import { openStore } from "./backend/open-store";
+import { stackRef, syncLockKey } from "./backend/stack-keys";
 import { isStale, lockedMessage, type LockFile } from "./stale-lock";
 
-/** The lock file of a stack in a file:// backend; undefined for other backends. */
-export function syncLockPath(backendUrl: string | undefined, project: string, stack: string): string | undefined {
-    if (!backendUrl?.startsWith("file://")) return undefined;
-    const root = fileURLToPath(backendUrl.split("?")[0]);
-    const [org, name] = stack.includes("/") ? [stack.split("/")[0], stack.split("/").pop()!] : ["organization", stack];
-    return join(root, ".pulumi", "syncwave-locks", org, project, `${name}.json`);
+export interface SyncLock {
+    store: BlobStore;
+    key: string;
 }
 
-/** Who holds a stack's SyncWave lock, if anyone (an unreadable file: someone unknown). */
-export function syncLockHolder(path: string): LockFile | undefined {
-    if (!existsSync(path)) return undefined;
+/** The stack's SyncWave lock in its backend; undefined for a backend that keeps its own (Pulumi Cloud). */
+export function syncLockOf(env: Record<string, string> | undefined, project: string, stack: string): SyncLock | undefined {
+    const store = openStore(env);
+    return store && { store, key: syncLockKey(stackRef(project, stack)) };
+}
+
+/** Who holds a stack's SyncWave lock, if anyone (an unreadable one: someone unknown). */
+export async function syncLockHolder(lock: SyncLock): Promise<LockFile | undefined> {
+    const data = await lock.store.read(lock.key);
+    if (data === undefined) return undefined;
     try {
-        return JSON.parse(readFileSync(path, "utf8")) as LockFile;
+        return JSON.parse(data.toString("utf8")) as LockFile;
     } catch {
-        return { pid: 0, hostname: "unknown (the lock file cannot be read)" };
+        return { pid: 0, hostname: "unknown (the lock cannot be read)" };
     }
 }
 
 const held = new Map<string, number>();
 
 export interface AcquireOptions {
-    path: string;
+    lock: SyncLock;
     stack: string;
     /** How long to wait for another sync to finish; 0 refuses at once. */
     timeoutMs: number;
@@ -43,38 +50,39 @@ export interface AcquireOptions {
 }
 
 /** Takes the lock (waiting up to the timeout); returns what releases it. */
-export async function acquireSyncLock(options: AcquireOptions): Promise<() => void> {
-    const { path } = options;
-    const release = () => {
-        const count = (held.get(path) ?? 1) - 1;
-        if (count > 0) return void held.set(path, count);
-        held.delete(path);
-        process.off("exit", onExit);
-        rmSync(path, { force: true });
+export async function acquireSyncLock(options: AcquireOptions): Promise<() => Promise<void>> {
+    const { store, key } = options.lock;
+    const id = `${store.description}\0${key}`;
+    // A process that exits without releasing (process.exit on an error path) leaves a folder's lock
+    // removed at once; a bucket's is left to the stale rule (same host, process gone) or to unlock.
+    const onExit = () => {
+        if (store instanceof FileStore) rmSync(store.pathOf(key), { force: true });
     };
-    const onExit = () => rmSync(path, { force: true });
-    if (held.has(path)) {
-        held.set(path, held.get(path)! + 1);
+    const release = async () => {
+        const count = (held.get(id) ?? 1) - 1;
+        if (count > 0) return void held.set(id, count);
+        held.delete(id);
+        process.off("exit", onExit);
+        await store.remove(key);
+    };
+    if (held.has(id)) {
+        held.set(id, held.get(id)! + 1);
         return release;
     }
-    mkdirSync(dirname(path), { recursive: true });
     const started = Date.now();
     let said = false;
     for (;;) {
         const mine: LockFile = { pid: process.pid, username: userInfo().username, hostname: hostname(), timestamp: new Date().toISOString() };
-        try {
-            writeFileSync(path, JSON.stringify(mine), { flag: "wx" });
-            held.set(path, 1);
+        if (await store.create(key, JSON.stringify(mine))) {
+            held.set(id, 1);
             process.on("exit", onExit);
             return release;
-        } catch (err) {
-            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
         }
-        const holder = syncLockHolder(path);
+        const holder = await syncLockHolder(options.lock);
         if (!holder) continue; // released between the two calls
         if (isStale(holder)) {
             options.progress(`the stack was held by a sync that no longer runs (pid ${holder.pid} on ${holder.hostname}, since ${holder.timestamp ?? "?"}): lock removed`);
-            rmSync(path, { force: true });
+            await store.remove(key);
             continue;
         }
         const waited = Date.now() - started;
@@ -86,6 +94,7 @@ export async function acquireSyncLock(options: AcquireOptions): Promise<() => vo
             said = true;
             options.progress(`waiting up to ${Math.round(options.timeoutMs / 1000)}s for the sync that holds stack ${options.stack} (pid ${holder.pid} on ${holder.hostname}) to finish`);
         }
-        await new Promise((r) => setTimeout(r, 500));
+        // A little jitter: runners that wait for the same stack do not all ask at once.
+        await new Promise((r) => setTimeout(r, 400 + Math.random() * 200));
     }
 }

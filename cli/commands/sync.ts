@@ -9,8 +9,9 @@ import type { SyncKind } from "../../components/sync/prune";
 import type { ProgramReport } from "../../components/report";
 import { pruneReports, type PruneReport } from "../prune-report";
 import { hookRunKeys, lastSyncs } from "../hook-runs";
-import { fileBackendLocks, isStale, lockedMessage } from "../stale-lock";
-import { acquireSyncLock, syncLockPath } from "../sync-lock";
+import { openStore } from "../backend/open-store";
+import { isStale, lockedMessage, pulumiLocks } from "../stale-lock";
+import { acquireSyncLock, syncLockOf, type SyncLock } from "../sync-lock";
 import { runSyncFailHooksFor, unhandledFailures } from "../sync-fail";
 import { describePending, readCheckpoint, readState, type StackCheckpoint, type StateResource } from "./state";
 import { repairFileBackend } from "../recovery/file-backend-repair";
@@ -154,8 +155,8 @@ export async function sync(options: SyncOptions): Promise<SyncResult> {
         throw await rolledBackAfter(err, options, progress);
     } finally {
         await notificationsDelivered();
-        removeExpiredCheckpoints(options, keep, progress);
-        release();
+        await removeExpiredCheckpoints(options, keep, progress);
+        await release().catch((err: Error) => progress(`warning: the stack's sync lock was not released (the next sync on this host removes it; another host needs 'syncwave unlock ${options.stack} --force'): ${err.message}`));
     }
 }
 
@@ -189,21 +190,28 @@ function keepOf(options: SyncOptions): number {
     }
 }
 
-/** The file backend's checkpoint copies beyond the newest `keep` go (see state-retention.ts); failing to remove them fails nothing. */
-function removeExpiredCheckpoints(options: SyncOptions, keep: number, progress: (line: string) => void): void {
+/** The backend's checkpoint copies beyond the newest `keep` go (see state-retention.ts); failing to remove them fails nothing. */
+async function removeExpiredCheckpoints(options: SyncOptions, keep: number, progress: (line: string) => void): Promise<void> {
     try {
+        const store = openStore(options.env);
+        if (!store) return;
         const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
-        pruneCheckpointCopies(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack, keep);
+        await pruneCheckpointCopies(store, project, options.stack, keep);
     } catch (err) {
         progress(`warning: old checkpoint copies of the stack were not removed: ${(err as Error).message}`);
     }
 }
 
-async function takeSyncLock(options: SyncOptions, progress: (line: string) => void): Promise<() => void> {
+async function takeSyncLock(options: SyncOptions, progress: (line: string) => void): Promise<() => Promise<void>> {
     const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
-    const path = syncLockPath(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack);
-    if (!path) return () => undefined;
-    return acquireSyncLock({ path, stack: options.stack, timeoutMs: options.lockTimeoutMs ?? 0, progress, refuse: (m) => new StackBusy(m) });
+    let lock: SyncLock | undefined;
+    try {
+        lock = syncLockOf(options.env, project, options.stack);
+    } catch (err) {
+        throw new SyncError(`nothing was synced: ${(err as Error).message}`);
+    }
+    if (!lock) return async () => undefined;
+    return acquireSyncLock({ lock, stack: options.stack, timeoutMs: options.lockTimeoutMs ?? 0, progress, refuse: (m) => new StackBusy(m) });
 }
 
 async function syncHoldingLock(options: SyncOptions, progress: (line: string) => void, notifications: SyncNotifications): Promise<SyncResult> {
@@ -505,12 +513,14 @@ const KEPT_FAILURES = 50;
  */
 async function releaseStaleLock(options: SyncOptions, progress: (line: string) => void): Promise<void> {
     const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
-    const read = () => fileBackendLocks(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack);
+    const store = openStore(options.env);
+    if (!store) return;
+    const read = () => pulumiLocks(store, project, options.stack);
     const deadline = Date.now() + (options.lockTimeoutMs ?? 0);
-    let locks = read();
+    let locks = await read();
     while (locks.some((l) => !isStale(l)) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 500));
-        locks = read();
+        locks = await read();
     }
     if (locks.length === 0) return;
     const held = locks.filter((l) => !isStale(l));

@@ -14,7 +14,8 @@ import { syncWindowVerdict } from "../../components/project/sync-windows";
 import { locatedDrift, type LocatedDrift } from "../commands/drift";
 import { readCheckpoint, type StateResource } from "../commands/state";
 import { lastSyncs } from "../hook-runs";
-import { fileBackendLocks } from "../stale-lock";
+import { openStore } from "../backend/open-store";
+import { pulumiLocks } from "../stale-lock";
 import { timings } from "../timings";
 import { hasFleet } from "../last-sync-env";
 import { applicationDigest, kubeconfigText, stackDigest } from "./fingerprint";
@@ -119,8 +120,8 @@ export async function checkInSync(options: FastCheckOptions): Promise<FastVerdic
     const apps = options.app ? [options.app] : Object.keys(inputs.declarations.applications);
     if (options.app && !inputs.declarations.applications[options.app]) return not(`no application named ${options.app}`);
 
-    const backend = options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL;
-    if (fileBackendLocks(backend, readProjectFile(cwd).name, options.stack).length > 0) return not("the stack is locked by another update");
+    const store = openStore(options.env);
+    if (store && (await pulumiLocks(store, readProjectFile(cwd).name, options.stack)).length > 0) return not("the stack is locked by another update");
     const checkpoint = readCheckpoint(options.stack, cwd, options.env);
     if (checkpoint.pendingOperations > 0) return not("the last update left operations unfinished");
     if (hasFleet(checkpoint.resources)) return not("child Applications (app of apps) are rendered by the program");

@@ -6,12 +6,11 @@
 import { resolve } from "node:path";
 import { readProjectFile } from "../fast/stack-files";
 import type { StackOptions } from "../stack";
-import { acquireSyncLock, syncLockPath } from "../sync-lock";
+import { acquireSyncLock, syncLockOf } from "../sync-lock";
 import { dispatchNotifications } from "./dispatch";
 import type { ApplicationEvent } from "./events";
 import { loadNotifications } from "./load";
 import { driftEvents } from "./sync-notifications";
-import { readNotificationsState, writeNotificationsState } from "./state-file";
 
 export interface FoundDrift {
     application: string;
@@ -24,11 +23,11 @@ export async function notifyDrift(options: StackOptions, reports: readonly Found
         const loaded = await loadNotifications(options);
         if (!loaded) return;
         const project = readProjectFile(resolve(options.cwd ?? process.cwd())).name;
-        const lock = syncLockPath(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project, options.stack)!;
-        const release = await acquireSyncLock({ path: lock, stack: options.stack, timeoutMs: 0, progress: () => undefined, refuse: () => new Error("drift not told this time: a sync of the stack holds its lock; the next drift check tells it") });
+        const lock = syncLockOf(options.env, project, options.stack)!;
+        const release = await acquireSyncLock({ lock, stack: options.stack, timeoutMs: 0, progress: () => undefined, refuse: () => new Error("drift not told this time: a sync of the stack holds its lock; the next drift check tells it") });
         try {
             const drifted = reports.flatMap((r) => r.fields.filter((f) => f.class === "unauthorised").map((f) => ({ application: r.application, resource: f.resource, path: f.path })));
-            const state = readNotificationsState(loaded.statePath);
+            const state = await loaded.state.read();
             const clean = reports.filter((r) => !drifted.some((d) => d.application === r.application));
             const events: ApplicationEvent[] = [
                 ...driftEvents(drifted, loaded),
@@ -42,10 +41,10 @@ export async function notifyDrift(options: StackOptions, reports: readonly Found
                 })),
             ];
             const lines = await dispatchNotifications({ config: loaded.config, secrets: loaded.secretValues, stack: options.stack, events, state });
-            writeNotificationsState(loaded.statePath, state);
+            await loaded.state.write(state);
             for (const line of lines) log(line);
         } finally {
-            release();
+            await release();
         }
     } catch (err) {
         log(`warning: notifications: ${(err as Error).message}`);

@@ -9,11 +9,12 @@ import { parseAllDocuments } from "yaml";
 import { configObject, readProjectFile, stackConfigFile, stackConfigValues } from "../fast/stack-files";
 import type { StackOptions } from "../stack";
 import { stackConfigJson } from "../stack-config-value";
-import { syncLockPath } from "../sync-lock";
+import { openStore } from "../backend/open-store";
+import { notificationsStateKey, stackRef } from "../backend/stack-keys";
 import { parseNotificationsConfig, record } from "./config";
 import { NotificationConfigError } from "./config-error";
 import type { NotificationsConfig } from "./config-types";
-import { notificationsStatePath } from "./state-file";
+import { NotificationsStateStore } from "./state-file";
 
 export const CONFIG_KEY = "syncwave:notifications";
 export const FILE_KEY = "syncwave:notificationsFile";
@@ -27,7 +28,8 @@ export interface LoadedNotifications {
     /** The secrets' values, to mask in every line shown. */
     secretValues: string[];
     /** The de-duplication state file (state-file.ts). */
-    statePath: string;
+    /** What was sent: read under the sync lock, before each dispatch; written after it. */
+    state: NotificationsStateStore;
 }
 
 /** The stack's notifications, or undefined when none are configured; a configuration problem throws NotificationConfigError. */
@@ -42,9 +44,9 @@ export async function loadNotifications(options: StackOptions): Promise<LoadedNo
     const data = inline !== undefined ? record(CONFIG_KEY, inline, DATA_MAP) : configMapData(cwd, file);
     const secrets = await readSecrets(options, values);
     const config = parseNotificationsConfig(data, secrets);
-    const lock = syncLockPath(options.env?.PULUMI_BACKEND_URL ?? process.env.PULUMI_BACKEND_URL, project.name, options.stack);
-    if (!lock) throw new NotificationConfigError(CONFIG_KEY, "notifications keep what they sent beside SyncWave's sync lock, which only a file:// backend has");
-    return { config, secretValues: Object.values(secrets), statePath: notificationsStatePath(lock) };
+    const store = openStore(options.env);
+    if (!store) throw new NotificationConfigError(CONFIG_KEY, "notifications keep what they sent beside SyncWave's sync lock, which only a self-managed backend (file:// or s3://) has");
+    return { config, secretValues: Object.values(secrets), state: new NotificationsStateStore(store, notificationsStateKey(stackRef(project.name, options.stack))) };
 }
 
 /** The data of the ConfigMap argocd-notifications-cm in the file (the only document it may hold). */

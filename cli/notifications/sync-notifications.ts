@@ -13,7 +13,7 @@ import type { ApplicationEvent, HealthStatus } from "./events";
 import { healthOfFailure } from "./failure-health";
 import { liveHealth, type LiveHealth } from "./live-resources";
 import { loadNotifications, type LoadedNotifications } from "./load";
-import { readNotificationsState, writeNotificationsState } from "./state-file";
+import type { NotificationsState } from "./state-file";
 
 export interface SyncNotificationOptions extends StackOptions {
     kind?: string;
@@ -69,6 +69,8 @@ export class SyncNotifications {
         if (this.loaded) return;
         try {
             this.loaded = await loadNotifications(this.options);
+            // Under the sync lock: what earlier syncs sent, for the facts events are built from.
+            await this.loaded?.state.read();
         } catch (err) {
             // Imported here: commands/sync imports this module.
             const { SyncError } = await import("../commands/sync");
@@ -214,21 +216,21 @@ export class SyncNotifications {
 
     private lastHealth(application: string): HealthStatus {
         if (!this.loaded) return "Unknown";
-        return readNotificationsState(this.loaded.statePath).applications[application]?.health ?? "Missing";
+        return this.loaded.state.current().applications[application]?.health ?? "Missing";
     }
 
     private lastRevision(application: string): string | undefined {
         if (!this.loaded) return undefined;
-        return readNotificationsState(this.loaded.statePath).applications[application]?.revision;
+        return this.loaded.state.current().applications[application]?.revision;
     }
 
     /** A change of the de-duplication state, in turn with the deliveries (they read and write it too). */
-    private withState(change: (state: ReturnType<typeof readNotificationsState>) => void): void {
-        const path = this.loaded!.statePath;
+    private withState(change: (state: NotificationsState) => void): void {
+        const store = this.loaded!.state;
         this.enqueue(async () => {
-            const state = readNotificationsState(path);
+            const state = await store.read();
             change(state);
-            writeNotificationsState(path, state);
+            await store.write(state);
         });
     }
 
@@ -248,7 +250,7 @@ export class SyncNotifications {
     private async dispatchOrThrow(events: ApplicationEvent[]): Promise<void> {
         if (!this.loaded || events.length === 0) return;
         const loaded = this.loaded;
-        const state = readNotificationsState(loaded.statePath);
+        const state = await loaded.state.read();
         const lines = await dispatchNotifications({ config: loaded.config, secrets: loaded.secretValues, stack: this.options.stack, events, state });
         for (const e of events) {
             const app = (state.applications[e.application] ??= { notified: {} });
@@ -258,7 +260,7 @@ export class SyncNotifications {
                 if (e.revision) app.revision = e.revision;
             }
         }
-        writeNotificationsState(loaded.statePath, state);
+        await loaded.state.write(state);
         for (const line of lines) this.progress(line);
     }
 }
@@ -269,7 +271,7 @@ function now(): string {
 
 /** One drift event per Application with drifted fields, at the revision and health its last sync left. */
 export function driftEvents(drift: readonly { application: string; resource: string; path: string }[], loaded: LoadedNotifications): ApplicationEvent[] {
-    const state = readNotificationsState(loaded.statePath);
+    const state = loaded.state.current();
     const byApp = new Map<string, string[]>();
     for (const d of drift) byApp.set(d.application, [...(byApp.get(d.application) ?? []), `${d.resource} ${d.path}`]);
     return [...byApp].map(([application, fields]) => ({

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { fileBackendLocks, isStale, lockedMessage, processAlive } from "../../cli/stale-lock";
+import { openStore } from "../../cli/backend/open-store";
+import { pulumiLocks, isStale, lockedMessage, processAlive } from "../../cli/stale-lock";
 
 describe("locks a killed sync left", () => {
     const dead = () => false;
@@ -21,16 +22,17 @@ describe("locks a killed sync left", () => {
         expect(processAlive(process.pid)).toBe(true);
     });
 
-    it("reads a file backend's lock files for one stack only", () => {
+    it("reads a file backend's lock files for one stack only", async () => {
         const root = mkdtempSync(join(tmpdir(), "locks-"));
         const dir = join(root, ".pulumi", "locks", "organization", "syncwave", "dev");
         mkdirSync(dir, { recursive: true });
         writeFileSync(join(dir, "a.json"), JSON.stringify({ pid: 7, hostname: "h", timestamp: "t" }));
         writeFileSync(join(dir, "a.json.attrs"), "{}");
         const url = `${pathToFileURL(root).href}?no_tmp_dir=true`;
-        expect(fileBackendLocks(url, "syncwave", "dev")).toEqual([{ pid: 7, hostname: "h", timestamp: "t" }]);
-        expect(fileBackendLocks(url, "syncwave", "prod")).toEqual([]);
-        expect(fileBackendLocks("s3://bucket", "syncwave", "dev")).toEqual([]);
+        const store = openStore({ PULUMI_BACKEND_URL: url })!;
+        expect(await pulumiLocks(store, "syncwave", "dev")).toEqual([{ pid: 7, hostname: "h", timestamp: "t" }]);
+        expect(await pulumiLocks(store, "syncwave", "prod")).toEqual([]);
+        expect(await pulumiLocks(store, "syncwave", "organization/syncwave/dev")).toHaveLength(1);
     });
 });
 

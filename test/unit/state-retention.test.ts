@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { openStore } from "../../cli/backend/open-store";
 import { DEFAULT_KEPT_CHECKPOINTS, expiredCopies, keptCheckpoints, pruneCheckpointCopies } from "../../cli/state-retention";
 
 describe("how many checkpoint copies are kept", () => {
@@ -51,22 +52,24 @@ describe("pruning a file backend", () => {
         return { url: pathToFileURL(root).href, history, backups };
     }
 
-    it("keeps the newest checkpoint copies and backups and every history entry", () => {
+    const store = (url: string) => openStore({ PULUMI_BACKEND_URL: url })!;
+
+    it("keeps the newest checkpoint copies and backups and every history entry", async () => {
         const b = backend(30);
-        expect(pruneCheckpointCopies(b.url, "proj", "dev", 20)).toBe(10 * 2 + 10);
+        expect(await pruneCheckpointCopies(store(b.url), "proj", "dev", 20)).toBe(10 * 2 + 10);
         const history = readdirSync(b.history);
         expect(history.filter((f) => f.endsWith(".history.json"))).toHaveLength(30);
         expect(history.filter((f) => /^dev-\d+\.checkpoint\.json$/.test(f))).toHaveLength(20);
         expect(history).toContain("dev-old-1796640873293904237.checkpoint.json");
         expect(history).toContain(`dev-${String(1796640873293904237n + 29n * 1000000000n)}.checkpoint.json`);
         expect(readdirSync(b.backups)).toHaveLength(20);
-        expect(pruneCheckpointCopies(b.url, "proj", "dev", 20)).toBe(0);
+        expect(await pruneCheckpointCopies(store(b.url), "proj", "dev", 20)).toBe(0);
     });
 
-    it("touches nothing on another backend or a fully qualified stack name's other project", () => {
+    it("touches nothing on another backend or a fully qualified stack name's other project", async () => {
         const b = backend(3);
-        expect(pruneCheckpointCopies("https://api.pulumi.com", "proj", "dev", 0)).toBe(0);
-        expect(pruneCheckpointCopies(b.url, "other", "dev", 0)).toBe(0);
-        expect(pruneCheckpointCopies(b.url, "proj", "organization/proj/dev", 1)).toBe(2 * 2 + 2);
+        expect(openStore({ PULUMI_BACKEND_URL: "https://api.pulumi.com" })).toBeUndefined();
+        expect(await pruneCheckpointCopies(store(b.url), "other", "dev", 0)).toBe(0);
+        expect(await pruneCheckpointCopies(store(b.url), "proj", "organization/proj/dev", 1)).toBe(2 * 2 + 2);
     });
 });

@@ -1,0 +1,69 @@
+// A file:// backend's folder as a BlobStore. `create` is an exclusive create (O_EXCL), the lock's
+// atomicity on one file system; `write` goes through a rename so a reader never sees half a file.
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { BlobStore } from "./blob-store";
+
+export class FileStore implements BlobStore {
+    readonly description: string;
+    constructor(private readonly root: string) {
+        this.description = pathToFileURL(root).href;
+    }
+
+    /** The file of a key (for the synchronous clean-up at process exit). */
+    pathOf(key: string): string {
+        return this.path(key);
+    }
+
+    private path(key: string): string {
+        return join(this.root, ...key.split("/"));
+    }
+
+    async read(key: string): Promise<Buffer | undefined> {
+        return this.readSync(key);
+    }
+
+    /** Synchronous, for the few readers that run before anything async can (the fast path's checkpoint). */
+    readSync(key: string): Buffer | undefined {
+        try {
+            return readFileSync(this.path(key));
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+            throw err;
+        }
+    }
+
+    async write(key: string, data: string | Buffer): Promise<void> {
+        const path = this.path(key);
+        mkdirSync(dirname(path), { recursive: true });
+        const partial = `${path}.${process.pid}.partial`;
+        writeFileSync(partial, data);
+        renameSync(partial, path);
+    }
+
+    async create(key: string, data: string): Promise<boolean> {
+        const path = this.path(key);
+        mkdirSync(dirname(path), { recursive: true });
+        try {
+            writeFileSync(path, data, { flag: "wx" });
+            return true;
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+            throw err;
+        }
+    }
+
+    async list(folder: string): Promise<string[]> {
+        const dir = this.path(folder);
+        if (!existsSync(dir)) return [];
+        return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import("node:fs").Dirent[])
+            .filter((d) => d.isFile())
+            .map((d) => relative(this.root, join(d.parentPath, d.name)).split(sep).join("/"))
+            .sort();
+    }
+
+    async remove(key: string): Promise<void> {
+        rmSync(this.path(key), { force: true });
+    }
+}
