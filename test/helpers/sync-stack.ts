@@ -13,13 +13,15 @@ export class SyncStack {
         readonly name: string,
         readonly projectDir: string,
         private readonly configDir: string,
+        backend: Record<string, string> | undefined,
     ) {
-        this.env = { PULUMI_BACKEND_URL: tempBackend(), PULUMI_CONFIG_PASSPHRASE: "test-only" };
+        this.env = { PULUMI_BACKEND_URL: tempBackend(), PULUMI_CONFIG_PASSPHRASE: "test-only", ...(backend ?? {}) };
     }
 
-    static async create(name: string, config: Record<string, unknown>, where: { projectDir?: string; configDir?: string } = {}): Promise<SyncStack> {
+    /** `backend`: the environment of another state backend (an S3 server's URL and credentials); a fresh folder by default. */
+    static async create(name: string, config: Record<string, unknown>, where: { projectDir?: string; configDir?: string; backend?: Record<string, string> } = {}): Promise<SyncStack> {
         const projectDir = where.projectDir ?? fixtureProject;
-        const stack = new SyncStack(`${name}-${Date.now().toString(36)}`, projectDir, where.configDir ?? projectDir);
+        const stack = new SyncStack(`${name}-${Date.now().toString(36)}`, projectDir, where.configDir ?? projectDir, where.backend);
         expectOk(await pulumi(["stack", "init", stack.name], projectDir, stack.env), "stack init");
         stack.setConfig(config);
         return stack;
