@@ -4,9 +4,10 @@
 // per-bucket host names) and `region` (what requests are signed for). Credentials come from
 // AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, never from the URL.
 //
-// No `request_checksum_calculation=when_required`: the CLI's AWS SDK sends its default request
-// checksums and versitygw accepts them (the state backend test writes, reads, imports and removes
-// stacks with exactly this URL), so the parameter would only hide a regression.
+// No `request_checksum_calculation=when_required`: that parameter exists for S3 servers that refuse
+// the AWS SDK's default request checksums (aws-chunked bodies with a trailing CRC). versitygw accepts
+// them (the state backend test uploads one), and this toolchain's Pulumi CLI sends its state as
+// plain signed PUTs anyway, so the parameter would change nothing here but the URL.
 
 export interface S3BackendLocation {
     bucket: string;
