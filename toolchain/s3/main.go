@@ -189,7 +189,7 @@ func createBucket(be *posix.Posix, owner auth.Account, bucket string) error {
 		return err
 	}
 	// The backend reads the owner from the context, as the S3 API's own CreateBucket passes it.
-	ctx := context.WithValue(context.Background(), "bucket-owner", owner) //nolint:staticcheck
+	ctx := context.WithValue(context.Background(), "bucket-owner", owner)
 	noLock := false
 	err = be.CreateBucket(ctx, &s3.CreateBucketInput{
 		Bucket:                     &bucket,
