@@ -111,6 +111,11 @@ func main() {
 
 	rootAccount := auth.Account{Access: *access, Secret: *secret, Role: auth.RoleAdmin}
 	for _, bucket := range buckets {
+		// The backend checks only that the name is a directory name; the S3 API would then refuse
+		// every request for a bucket it created under a name S3 does not allow.
+		if !utils.IsValidBucketName(bucket) {
+			fail("-bucket %q is not a valid S3 bucket name", bucket)
+		}
 		if err := createBucket(be, rootAccount, bucket); err != nil {
 			fail("create bucket %s: %v", bucket, err)
 		}
