@@ -16,6 +16,8 @@ LANGUAGE_HOST_DIR="$SYNCWAVE_CACHE/language-nodejs-$PULUMI_VERSION-$(cat "$TOOLC
 GOTEMPLATE_DIR="$SYNCWAVE_CACHE/gotemplate-$(cd "$TOOLCHAIN_DIR/gotemplate" && find . -name '*.go' -o -name 'go.mod' -o -name 'go.sum' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)"
 # syncwave-registry (distribution's OCI registry, filesystem storage only: the tests' image registry), keyed by its sources.
 REGISTRY_DIR="$SYNCWAVE_CACHE/registry-$(cat "$TOOLCHAIN_DIR"/registry/*.go "$TOOLCHAIN_DIR"/registry/go.mod "$TOOLCHAIN_DIR"/registry/go.sum | sha256sum | cut -c1-12)"
+# syncwave-s3 (versitygw's S3 API over its POSIX backend: the shared Pulumi state backend), keyed by its sources.
+S3_DIR="$SYNCWAVE_CACHE/s3-$(cat "$TOOLCHAIN_DIR"/s3/*.go "$TOOLCHAIN_DIR"/s3/go.mod "$TOOLCHAIN_DIR"/s3/go.sum | sha256sum | cut -c1-12)"
 KUBERNETES_PROVIDER_DIR="$SYNCWAVE_CACHE/kubernetes-provider-$KUBERNETES_PROVIDER_VERSION-${KUBERNETES_PROVIDER_MODULE_VERSION##*-}"
 KUBERNETES_DIR="$SYNCWAVE_CACHE/kubernetes-$KUBERNETES_VERSION"
 ETCD_DIR="$SYNCWAVE_CACHE/etcd-$ETCD_VERSION"

@@ -13,7 +13,7 @@ export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
 # A Go build gives up on a stalled proxy after this long instead of hanging forever.
 STEP_TIMEOUT="${SYNCWAVE_STEP_TIMEOUT:-3600}"
 
-STEPS=(node npm-packages gotemplate registry pulumi language-host kubernetes-provider plugins kubernetes etcd kwok)
+STEPS=(node npm-packages gotemplate registry s3 pulumi language-host kubernetes-provider plugins kubernetes etcd kwok)
 # Built only when named (`--only peers`): the benchmarks' peers, never needed by npm test.
 OPTIONAL_STEPS=(peers)
 ONLY=""
@@ -111,6 +111,31 @@ build_registry() {
     exec 3<&-
     echo "GET http://$addr/v2/: $status"
     [[ "$status" == *" 200 "* ]] && rc=0
+  fi
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  rm -rf "$root" "$root.out"
+  return "$rc"
+}
+
+# syncwave-s3 serves the S3 API (versitygw over a directory) for the shared state backend; the check
+# asks a throwaway instance for its bucket list unsigned and expects S3's own XML refusal, so a broken
+# build fails here rather than in a test.
+build_s3() {
+  go_build_module "$TOOLCHAIN_DIR/s3" "$S3_DIR" "" .
+  local root; root=$(mktemp -d)
+  SYNCWAVE_S3_ACCESS_KEY=setup-check SYNCWAVE_S3_SECRET_KEY=setup-check-secret \
+    "$S3_DIR/bin/syncwave-s3" -addr 127.0.0.1:0 -root "$root/data" -bucket setup-check >"$root.out" 2>&1 &
+  local pid=$! addr=""
+  for _ in $(seq 50); do
+    addr=$(sed -n 's/^listening on //p' "$root.out"); [[ -n "$addr" ]] && break; sleep 0.1
+  done
+  local rc=1 reply=""
+  if [[ -n "$addr" ]] && exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}"; then
+    printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$addr" >&3
+    reply=$(cat <&3 || true)
+    exec 3<&-
+    echo "GET http://$addr/: $(head -n 1 <<<"$reply")"
+    [[ "$reply" == *" 403 "* && "$reply" == *"<Code>AccessDenied</Code>"* && -d "$root/data/setup-check" ]] && rc=0
   fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$root" "$root.out"
@@ -215,6 +240,7 @@ run_step node "$NODE_DIR/bin/node" build_node
 run_step npm-packages "$NPM_STAMP" build_npm_packages
 run_step gotemplate "$GOTEMPLATE_DIR/bin/syncwave-gotemplate" build_gotemplate
 run_step registry "$REGISTRY_DIR/bin/syncwave-registry" build_registry
+run_step s3 "$S3_DIR/bin/syncwave-s3" build_s3
 run_step pulumi "$PULUMI_DIR/bin/pulumi" build_pulumi
 run_step language-host "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" build_language_host
 # The CLI may have been rebuilt after the host: make sure the bundled copy is the current one.
