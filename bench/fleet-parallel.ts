@@ -11,7 +11,7 @@ import { join, resolve } from "node:path";
 import { clusterUp, clusterPaths } from "../cli/cluster/local-cluster";
 import { formatColumns } from "../cli/format/table";
 import { TestRepo } from "../test/helpers/git";
-import { startS3Server, type S3Server } from "../test/helpers/s3";
+import { startS3Server, type TestS3Server as S3Server } from "../test/helpers/s3";
 import { SyncStack } from "../test/helpers/sync-stack";
 import { kubectl, run, syncwave, type Timed } from "./commands";
 import { makeWorkload, OPEN_PROJECT, writeWaves, type Workload } from "./workload";

@@ -243,15 +243,20 @@ run_step registry "$REGISTRY_DIR/bin/syncwave-registry" build_registry
 run_step s3 "$S3_DIR/bin/syncwave-s3" build_s3
 run_step pulumi "$PULUMI_DIR/bin/pulumi" build_pulumi
 run_step language-host "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" build_language_host
-# The CLI may have been rebuilt after the host: make sure the bundled copy is the current one.
-cmp -s "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs" 2>/dev/null ||
-  cp "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs"
+# The CLI may have been rebuilt after the host: make sure the bundled copy is the current one (when
+# both are built: `--only STEP` on a fresh machine may have built neither).
+if [[ -d "$PULUMI_DIR/bin" && -e "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" ]]; then
+  cmp -s "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs" 2>/dev/null ||
+    cp "$LANGUAGE_HOST_DIR/bin/pulumi-language-nodejs" "$PULUMI_DIR/bin/pulumi-language-nodejs"
+fi
 # The dynamic-provider plugin: @pulumi/pulumi's script (same release as the CLI), which exits once its
 # engine is gone; beside the CLI it is bundled too. It finds the SDK from the program's folder.
-for f in pulumi-resource-pulumi-nodejs exit-with-engine.js; do
-  cmp -s "$TOOLCHAIN_DIR/dynamic-provider/$f" "$PULUMI_DIR/bin/$f" 2>/dev/null ||
-    install -m 0755 "$TOOLCHAIN_DIR/dynamic-provider/$f" "$PULUMI_DIR/bin/$f"
-done
+if [[ -d "$PULUMI_DIR/bin" ]]; then
+  for f in pulumi-resource-pulumi-nodejs exit-with-engine.js; do
+    cmp -s "$TOOLCHAIN_DIR/dynamic-provider/$f" "$PULUMI_DIR/bin/$f" 2>/dev/null ||
+      install -m 0755 "$TOOLCHAIN_DIR/dynamic-provider/$f" "$PULUMI_DIR/bin/$f"
+  done
+fi
 run_step kubernetes-provider "$KUBERNETES_PROVIDER_DIR/bin/pulumi-resource-kubernetes" build_kubernetes_provider
 run_step plugins "$PULUMI_HOME_DIR/.installed" build_plugins
 run_step kubernetes "$KUBERNETES_DIR/bin/kube-apiserver" build_kubernetes

@@ -15,7 +15,7 @@ import { deploymentImage, ensureCluster, ensureSecondCluster, k, kSecond } from 
 import { TestRepo } from "../helpers/git";
 import { webDeployment } from "../helpers/manifests";
 import { until } from "../helpers/processes";
-import { startS3Server, type S3Server } from "../helpers/s3";
+import { startS3Server, type TestS3Server as S3Server } from "../helpers/s3";
 import { SyncStack, teamPlatform } from "../helpers/sync-stack";
 
 const root = resolve(__dirname, "../..");
