@@ -68,6 +68,18 @@ const program = new Command("syncwave")
         process.exit(code);
     });
 
+program.addHelpText(
+    "after",
+    `
+Several stacks (--stack a --stack b, --stacks 'prod-*'): diff, sync, status, drift, history, images update
+and reconcile --once run each stack as an ordinary single-stack command in a child process of its own, at
+most --parallel at a time (default 4, or fewer when there are fewer stacks). Progress comes on stderr as it
+happens, each line prefixed [stack]; each stack's output is printed whole when it ends, under
+'=== stack NAME ==='; a summary table (or with --json one document, { stacks: [...] }) closes the run.
+Exit code: 0 when every stack succeeded, the largest child code for diff --exit-code, else 1; 130/143 when
+interrupted (the signal is passed to the running stacks, the others are not started).`,
+);
+
 /** The one stack this process runs on (set before any action runs). */
 let selectedStack: string | undefined;
 

@@ -38,6 +38,9 @@ export function selectedStacks(options: RootSelectionOptions, actionCommand: Com
     if (stacks.length > 1) {
         const refusal = refusalOfSeveralStacks(command);
         if (refusal) throw new Error(`${refusal} (asked for ${stacks.length}: ${stacks.join(", ")})`);
+        // Every child would write the same file, the last one winning.
+        const fullDiff = actionCommand.opts<{ fullDiff?: string }>().fullDiff;
+        if (fullDiff !== undefined) throw new Error(`--full-diff ${fullDiff} with ${stacks.length} stacks: each stack's diff would overwrite the others'; write it per stack (one --stack per command)`);
     }
     return { stacks, parallel: effectiveParallel(asked, stacks.length), command };
 }
