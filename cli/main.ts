@@ -51,15 +51,21 @@ const program = new Command("syncwave")
     // Several stacks: each runs as an ordinary single-stack command in a child process, and this
     // process only schedules them and reports; the command's own action never runs here.
     .hook("preAction", async (root, actionCommand) => {
+        const options = root.opts<RootOptions>();
+        // One stack named plainly, as always: nothing more to load or decide (a start costs every command).
+        if (options.stacks === undefined && options.parallel === undefined && new Set(options.stack).size <= 1) {
+            selectedStack = options.stack?.[0];
+            return;
+        }
         const { selectedStacks } = await import("./multi-stack/root-selection");
-        const selection = selectedStacks(root.opts<RootOptions>(), actionCommand);
+        const selection = selectedStacks(options, actionCommand);
         selectedStack = selection.stacks[0];
         if (selection.stacks.length === 1) return;
         const { fanOut } = await import("./multi-stack/fan-out");
         const code = await fanOut({
             stacks: selection.stacks,
             parallel: selection.parallel,
-            json: root.opts<RootOptions>().json === true,
+            json: options.json === true,
             diffExitCode: selection.command === "diff" && actionCommand.opts<{ exitCode?: boolean }>().exitCode === true,
             parentArguments: process.argv.slice(2),
         });
