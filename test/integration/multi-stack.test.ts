@@ -43,12 +43,25 @@ interface CliResult {
     stderr: string;
 }
 
-function syncwave(args: string[]): Promise<CliResult> {
-    const child = spawn(resolve(root, "cli/bin/syncwave"), ["--cwd", root, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * The syncwave command; `whenStderr` is called with the stderr so far as it grows, and with
+ * `interrupt`, which sends Ctrl-C to the command's process group as a terminal would.
+ */
+function syncwave(args: string[], whenStderr?: (stderr: string, interrupt: () => void) => void): Promise<CliResult> {
+    const child = spawn(resolve(root, "cli/bin/syncwave"), ["--cwd", root, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let stdout = "";
     let stderr = "";
+    let interrupted = false;
+    const interrupt = () => {
+        if (interrupted) return;
+        interrupted = true;
+        process.kill(-child.pid!, "SIGINT");
+    };
     child.stdout.on("data", (b) => (stdout += b));
-    child.stderr.on("data", (b) => (stderr += b));
+    child.stderr.on("data", (b) => {
+        stderr += b;
+        whenStderr?.(stderr, interrupt);
+    });
     return new Promise((r) => child.on("close", (code) => r({ code, stdout, stderr })));
 }
 
@@ -139,6 +152,27 @@ describe("several stacks in one command", () => {
         expect(diff.code).toBe(1);
         const document = JSON.parse(diff.stdout) as StacksDocument;
         expect(document.stacks.map((s) => [s.stack, s.exitCode, s.result])).toEqual([names[1], names[0], names[2], names[3]].map((s) => [s, 1, "succeeded"]));
+    });
+
+    it("Ctrl-C reaches the running stack once, starts no other, and exits 130; the next sync finishes the job", async () => {
+        // The new commit of the previous test is not synced yet: every stack has work to do.
+        const cancelled = await syncwave(["--stacks", `${prefix}-*`, "--parallel", "1", "--json", "sync"], (stderr, interrupt) => {
+            if (stderr.includes(`[${names[0]}] `)) interrupt();
+        });
+        expect(cancelled.code, cancelled.stderr).toBe(130);
+        expect(cancelled.stderr).toContain("syncwave: SIGINT: passed on to the running stacks; no further stack starts");
+        const document = JSON.parse(cancelled.stdout) as StacksDocument;
+        // The first stack was cancelled, unless it finished before the signal came (then the second was).
+        const results = document.stacks.map((s) => s.result);
+        expect(results.filter((r) => r === "cancelled" || r === "succeeded").length).toBeGreaterThanOrEqual(1);
+        expect(results).not.toContain("failed");
+        expect(results.slice(-2)).toEqual(["not started", "not started"]);
+        expect(document.stacks.filter((s) => s.result === "not started").every((s) => s.exitCode === null)).toBe(true);
+
+        // A cancelled sync leaves no lock behind: the next run syncs every stack.
+        const sync = await syncwave(["--stacks", `${prefix}-*`, "--parallel", "4", "sync"]);
+        expect(sync.code, sync.stderr).toBe(0);
+        for (const stack of names) expect(await k("get", "configmap", "cfg", "-n", stack, "-o", "jsonpath={.data.v}")).toBe("2");
     });
 
     it("refuses several stacks for a command whose subject belongs to one stack", async () => {
