@@ -15,8 +15,11 @@ import { clusterCommand } from "./cluster/cluster-command";
 // Before any command's modules load: what starting Node and the CLI itself cost.
 const startedMs = process.uptime() * 1000;
 
-interface GlobalOptions {
-    stack: string;
+interface RootOptions {
+    /** --stack, repeatable: several run each in a child process of its own (cli/multi-stack). */
+    stack?: string[];
+    stacks?: string[];
+    parallel?: string;
     cwd: string;
     json?: boolean;
     policyPack?: string[];
@@ -25,9 +28,15 @@ interface GlobalOptions {
     lockTimeout?: string;
 }
 
+type GlobalOptions = Omit<RootOptions, "stack"> & { stack: string };
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
 const program = new Command("syncwave")
     .description("Argo CD's deployment model on Pulumi: diff, sync, status, drift, reconcile, history, rollback")
-    .option("-s, --stack <name>", "the stack", process.env.SYNCWAVE_STACK ?? "dev")
+    .option("-s, --stack <name>", `the stack (default: SYNCWAVE_STACK, else dev); repeat it (--stack a --stack b) to run the command on each, in a child process of its own`, collect)
+    .option("--stacks <glob>", "also run on every stack of the project whose name matches this glob (Pulumi.<stack>.yaml in its stackConfigDir); repeatable", collect)
+    .option("--parallel <n>", "with several stacks: run at most this many at once (default: 4, or the number of stacks if fewer)")
     .option("-C, --cwd <dir>", "the Pulumi project folder", resolve(__dirname, ".."))
     .option("--json", "print JSON instead of tables")
     .option("--policy-pack <dir...>", "run these policy packs with diff and sync")
@@ -38,16 +47,56 @@ const program = new Command("syncwave")
     // Before any command loads the colours: they are chosen once, when first imported.
     .hook("preAction", (cmd) => {
         if (cmd.opts<{ color?: boolean }>().color === false) process.env.NO_COLOR = "1";
+    })
+    // Several stacks: each runs as an ordinary single-stack command in a child process, and this
+    // process only schedules them and reports; the command's own action never runs here.
+    .hook("preAction", async (root, actionCommand) => {
+        const options = root.opts<RootOptions>();
+        // One stack named plainly, as always: nothing more to load or decide (a start costs every command).
+        if (options.stacks === undefined && options.parallel === undefined && new Set(options.stack).size <= 1) {
+            selectedStack = options.stack?.[0];
+            return;
+        }
+        const { selectedStacks } = await import("./multi-stack/root-selection");
+        const selection = selectedStacks(options, actionCommand);
+        selectedStack = selection.stacks[0];
+        if (selection.stacks.length === 1) return;
+        const { fanOut } = await import("./multi-stack/fan-out");
+        const code = await fanOut({
+            stacks: selection.stacks,
+            parallel: selection.parallel,
+            json: options.json === true,
+            diffExitCode: selection.command === "diff" && actionCommand.opts<{ exitCode?: boolean }>().exitCode === true,
+            parentArguments: process.argv.slice(2),
+        });
+        // Everything written is on its way before the exit (pipes to a file or a CI log included).
+        await new Promise<void>((done) => process.stdout.write("", () => done()));
+        process.exit(code);
     });
 
+program.addHelpText(
+    "after",
+    `
+Several stacks (--stack a --stack b, --stacks 'prod-*'): diff, sync, status, drift, history, images update
+and reconcile --once run each stack as an ordinary single-stack command in a child process of its own, at
+most --parallel at a time (default 4, or fewer when there are fewer stacks). Progress comes on stderr as it
+happens, each line prefixed [stack]; each stack's output is printed whole when it ends, under
+'=== stack NAME ==='; a summary table (or with --json one document, { stacks: [...] }) closes the run.
+Exit code: 0 when every stack succeeded, the largest child code for diff --exit-code, else 1; 130/143 when
+interrupted (the signal is passed to the running stacks, the others are not started).`,
+);
+
+/** The one stack this process runs on (set before any action runs). */
+let selectedStack: string | undefined;
+
 function globals(): GlobalOptions & StackOptions & { lockTimeoutMs?: number } {
-    const o = program.opts<GlobalOptions>();
+    const { stack: _stacks, ...o } = program.opts<RootOptions>();
     let lockTimeoutMs: number | undefined;
     if (o.lockTimeout !== undefined) {
         lockTimeoutMs = /^0+$/.test(o.lockTimeout) ? 0 : parseDuration(o.lockTimeout);
         if (lockTimeoutMs === undefined) throw new Error(`--lock-timeout ${o.lockTimeout}: not a duration (30s, 5m, 1h)`);
     }
-    return { ...o, cwd: resolve(o.cwd), lockTimeoutMs };
+    return { ...o, stack: selectedStack ?? process.env.SYNCWAVE_STACK ?? "dev", cwd: resolve(o.cwd), lockTimeoutMs };
 }
 
 const log = (line: string) => console.error(line);
@@ -255,7 +304,7 @@ program
 timings.add("CLI start (Node and the syncwave modules)", startedMs);
 let timingsPrinted = false;
 const printTimings = () => {
-    if (timingsPrinted || !program.opts<GlobalOptions>().timings) return;
+    if (timingsPrinted || !program.opts<RootOptions>().timings) return;
     timingsPrinted = true;
     console.error(timings.format(process.uptime() * 1000));
 };

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { isAbsolute, join, resolve } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { parseDuration } from "../duration";
+import { CacheLockTimeout, withCacheLock } from "./cache-lock";
 import { commitFromLsRemote, unambiguousCommit } from "./ls-remote";
 
 export interface GitCredentials {
@@ -159,11 +160,34 @@ export function currentCommit(repoURL: string, targetRevision: string | undefine
 
 const commitQueries = new Map<string, Promise<string | undefined>>();
 
+/**
+ * How long a process waits for another one's fetch or checkout in the same mirror. Each git command
+ * of the holder is bounded by the stall timeout; a first clone of a large repository may take long.
+ */
+const MIRROR_LOCK_WAIT_MS = 15 * 60_000;
+
+/**
+ * The mirror's lock, held while it is fetched, cloned or checked out from: parallel syncs of
+ * different stacks of one project share the project's cache, and two fetches into one mirror fail on
+ * git's ref locks, two clones race to rename into one folder, and two checkouts of one commit remove
+ * each other's files.
+ */
+function withMirrorLock<T>(mirror: string, url: string, work: () => Promise<T>): Promise<T> {
+    return withCacheLock(`${mirror}.syncwave-lock`, { waitMs: MIRROR_LOCK_WAIT_MS, what: `the cached mirror of ${url}` }, work).catch((err: unknown) => {
+        // A source that cannot be had now, like any other: its Application is reported, not the whole run.
+        throw err instanceof CacheLockTimeout ? new GitSourceError(err.message) : err;
+    });
+}
+
 /** Fetches the repository into its mirror (cloning it the first time) and returns the mirror path. */
 async function updateMirror(url: string, options: GitFetchOptions): Promise<string> {
     const mirrors = join(options.cacheDir, "mirrors");
     mkdirSync(mirrors, { recursive: true });
     const mirror = join(mirrors, `${hashOf(url)}.git`);
+    return withMirrorLock(mirror, url, () => updateMirrorLocked(url, mirror, options));
+}
+
+async function updateMirrorLocked(url: string, mirror: string, options: GitFetchOptions): Promise<string> {
     const clone = async () => {
         const partial = `${mirror}.partial-${process.pid}`;
         rmSync(partial, { recursive: true, force: true });
@@ -232,6 +256,11 @@ async function checkout(mirror: string, commit: string, options: GitFetchOptions
     // Application without some of its files, and what is missing would look deleted from git.
     const complete = `${dir}.complete`;
     if (existsSync(complete) && existsSync(join(dir, ".git"))) return dir;
+    // Checked again under the lock: another process may have just checked the same commit out.
+    return withMirrorLock(mirror, mirror, async () => (existsSync(complete) && existsSync(join(dir, ".git")) ? dir : checkoutLocked(mirror, commit, dir, complete, options)));
+}
+
+async function checkoutLocked(mirror: string, commit: string, dir: string, complete: string, options: GitFetchOptions): Promise<string> {
     mkdirSync(join(options.cacheDir, "checkouts"), { recursive: true });
     rmSync(complete, { force: true });
     rmSync(dir, { recursive: true, force: true });

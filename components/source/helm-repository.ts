@@ -107,6 +107,32 @@ async function readIndex(repoURL: string, options: ChartFetchOptions): Promise<H
     }
 }
 
+/**
+ * Moves a finished download into its place. Another process (a parallel sync of another stack) may
+ * have put the same chart there first and be rendering from it: that one is kept, never removed
+ * under it; only a folder without its completion mark (left by an older, interrupted download) is
+ * moved aside for the new one.
+ */
+function publishChart(partial: string, dir: string, done: string): void {
+    if (existsSync(dir) && !existsSync(done)) {
+        const aside = `${dir}.incomplete-${process.pid}`;
+        try {
+            renameSync(dir, aside);
+            rmSync(aside, { recursive: true, force: true });
+        } catch {
+            // another process moved it first
+        }
+    }
+    try {
+        renameSync(partial, dir);
+    } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // The same chart, finished by another process between the check and here: use that one.
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && existsSync(done)) rmSync(partial, { recursive: true, force: true });
+        else throw err;
+    }
+}
+
 /** Downloads, checks and unpacks one chart version into the cache (once); returns the folder holding it. */
 async function cachedChart(repoURL: string, entry: { archiveURL: string; digest?: string; version: string }, folder: string, options: ChartFetchOptions): Promise<string> {
     const charts = join(options.cacheDir, "charts");
@@ -123,8 +149,7 @@ async function cachedChart(repoURL: string, entry: { archiveURL: string; digest?
         writeFileSync(file, archive);
         await extractChart(file, join(partial, "chart"), folder);
         writeFileSync(join(partial, ".complete"), `${entry.archiveURL}\n`);
-        rmSync(dir, { recursive: true, force: true });
-        renameSync(partial, dir);
+        publishChart(partial, dir, done);
     } catch (err) {
         rmSync(partial, { recursive: true, force: true });
         if (err instanceof ChartArchiveError) throw new HelmRepositoryError(`chart ${folder} ${entry.version} from ${shownURL(entry.archiveURL)}: ${err.message}`);
