@@ -11,7 +11,7 @@ import { openStore } from "../../cli/backend/open-store";
 import { stackRef, syncLockKey } from "../../cli/backend/stack-keys";
 import type { BlobStore } from "../../cli/backend/blob-store";
 import { killEverything, startCli, type CliRun } from "../helpers/cli-run";
-import { deploymentImage, ensureCluster, ensureSecondCluster, k, kSecond } from "../helpers/cluster";
+import { deploymentImage, ensureCluster, ensureSecondCluster, k, kSecond, kTry } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
 import { webDeployment } from "../helpers/manifests";
 import { until } from "../helpers/processes";
@@ -150,7 +150,7 @@ describe("stacks on an S3 backend", () => {
         const refused = await syncwave(stack, ["sync"]);
         expect(refused.code).toBe(1);
         expect(refused.output).toMatch(new RegExp(`stack ${stack.name} is locked by pid 4242 of ci on host runner-7, which cannot be checked from here, taken 2m\\d+s ago`));
-        expect(await deploymentImage(ns)).toBe("");
+        expect((await kTry("get", "deployment/web", "-n", ns)).ok).toBe(false);
         const asked = await syncwave(stack, ["unlock", stack.name]);
         expect(asked.code).toBe(1);
         expect(asked.output).toMatch(/nothing was changed: add --force/);
@@ -173,7 +173,8 @@ describe("stacks on an S3 backend", () => {
             const ns = `s3-fleet-${i}-${run}`;
             (cluster === "local" ? namespaces : secondNamespaces).push(ns);
             const platform = teamPlatform([ns], ["web"]);
-            if (cluster === "second") platform.projects.team.destinations = [{ server: "*", namespace: ns }];
+            // The second cluster is known by its name in syncwave:clusters, and admitted by it.
+            if (cluster === "second") (platform.projects.team as { destinations: object[] }).destinations = [{ name: "second", namespace: ns }];
             const stack = await SyncStack.create(
                 `s3-fleet-${i}`,
                 {
