@@ -295,10 +295,13 @@ program.addCommand(clusterCommand());
 
 program
     .command("env")
-    .description("print the shell exports of the toolchain (eval \"$(syncwave env)\")")
-    .action(() => {
-        const out = spawnSync("bash", [resolve(__dirname, "../toolchain/env.sh")], { encoding: "utf8" });
+    .description("print the shell exports of the toolchain (eval \"$(syncwave env)\"); --backend s3: the state in the local S3 server (npm run s3 -- up)")
+    .option("--backend <kind>", "file (a folder in .syncwave, the default) or s3 (the local S3 server)")
+    .action((o: { backend?: string }) => {
+        const out = spawnSync("bash", [resolve(__dirname, "../toolchain/env.sh"), ...(o.backend ? ["--backend", o.backend] : [])], { encoding: "utf8" });
         process.stdout.write(out.stdout);
+        process.stderr.write(out.stderr);
+        process.exitCode = out.status ?? 1;
     });
 
 timings.add("CLI start (Node and the syncwave modules)", startedMs);
