@@ -54,7 +54,8 @@ async function createFleet(tag: string, count: number, repo: TestRepo, s3: S3Ser
             await SyncStack.create(
                 `${tag}-${String(i).padStart(2, "0")}`,
                 {
-                    platform: { projects: { bench: OPEN_PROJECT }, applications: { app: ["bench"] } },
+                    // The second cluster is named (syncwave:clusters): admitted by name as well as by server.
+                    platform: { projects: { bench: { ...OPEN_PROJECT, destinations: [...OPEN_PROJECT.destinations, { name: "*", namespace: "*" }] } }, applications: { app: ["bench"] } },
                     ...(second ? { clusters: { second: { kubeconfig: secondKubeconfig } } } : {}),
                     applications: {
                         app: {
@@ -95,7 +96,8 @@ async function main(): Promise<void> {
     // Without a namespace of their own: each stack's Application puts them into its destination's.
     for (let i = 0; i < count; i++) writeWaves(join(repo.dir, "fleet", `s${i}`), withoutNamespaces(makeWorkload(perStack - 1, 2, "unused", 1)));
     repo.commit({}, "fleet workload");
-    const env = s3.env;
+    // The stacks' own environment: the bucket, its credentials and the stacks' passphrase.
+    let env: Record<string, string> = s3.env;
     const results: ModeResult[] = [];
     const growth: { stacks: number; seconds: number }[] = [];
     const fleets: Fleet[] = [];
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
         //    stack timed as the backend fills (1, 4, 8, 16 stacks).
         const seq = await createFleet(`fps${id}`, count, repo, s3, secondKubeconfig);
         fleets.push(seq);
+        env = seq.stacks[0].env;
         const seqTimes: number[] = [];
         let seqPeak = 0;
         const seqStart = Date.now();

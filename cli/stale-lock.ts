@@ -14,6 +14,8 @@ export interface LockFile {
     username?: string;
     hostname: string;
     timestamp?: string;
+    /** SyncWave's own locks: which acquisition took it, so a release never removes another's. */
+    token?: string;
 }
 
 /** Whether a process with this pid exists on this host. */

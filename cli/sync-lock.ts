@@ -7,6 +7,7 @@
 // If-None-Match: * in a bucket), and follows Pulumi's rule: a lock of a process that no longer runs
 // on this host is removed, said so; any other is left to its run or to `syncwave unlock STACK --force`.
 // The same process may take it again (a rollout's steps, a rollback after a failed sync).
+import { randomUUID } from "node:crypto";
 import { rmSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import type { BlobStore } from "./backend/blob-store";
@@ -49,21 +50,52 @@ export interface AcquireOptions {
     refuse: (message: string) => Error;
 }
 
+/**
+ * Removes a lock left by a process that no longer runs, without ever removing a live one: two syncs
+ * on this host that both find it stale would otherwise race, the second removing the lock the first
+ * had just taken. Only the holder of a takeover marker (created only when absent, like the lock)
+ * removes it, after reading it again. A marker a killed process left is itself stale and removed.
+ */
+async function removeStaleLock(lock: SyncLock, me: LockFile): Promise<boolean> {
+    const marker = `${lock.key}.takeover`;
+    if (!(await lock.store.create(marker, JSON.stringify(me)))) {
+        const data = await lock.store.read(marker);
+        let holder: LockFile | undefined;
+        try {
+            holder = data ? (JSON.parse(data.toString("utf8")) as LockFile) : undefined;
+        } catch {
+            holder = undefined;
+        }
+        if (holder && isStale(holder)) await lock.store.remove(marker);
+        return false;
+    }
+    try {
+        const current = await syncLockHolder(lock);
+        if (!current || !isStale(current)) return false;
+        await lock.store.remove(lock.key);
+        return true;
+    } finally {
+        await lock.store.remove(marker);
+    }
+}
+
 /** Takes the lock (waiting up to the timeout); returns what releases it. */
 export async function acquireSyncLock(options: AcquireOptions): Promise<() => Promise<void>> {
     const { store, key } = options.lock;
     const id = `${store.description}\0${key}`;
+    const token = randomUUID();
     // A process that exits without releasing (process.exit on an error path) leaves a folder's lock
     // removed at once; a bucket's is left to the stale rule (same host, process gone) or to unlock.
     const onExit = () => {
-        if (store instanceof FileStore) rmSync(store.pathOf(key), { force: true });
+        if (store instanceof FileStore && ownedBy(store.readSync(key), token)) rmSync(store.pathOf(key), { force: true });
     };
     const release = async () => {
         const count = (held.get(id) ?? 1) - 1;
         if (count > 0) return void held.set(id, count);
         held.delete(id);
         process.off("exit", onExit);
-        await store.remove(key);
+        // Only our own: after `unlock --force`, the lock may be another sync's now.
+        if (ownedBy(await store.read(key), token)) await store.remove(key);
     };
     if (held.has(id)) {
         held.set(id, held.get(id)! + 1);
@@ -72,7 +104,7 @@ export async function acquireSyncLock(options: AcquireOptions): Promise<() => Pr
     const started = Date.now();
     let said = false;
     for (;;) {
-        const mine: LockFile = { pid: process.pid, username: userInfo().username, hostname: hostname(), timestamp: new Date().toISOString() };
+        const mine: LockFile = { pid: process.pid, username: userInfo().username, hostname: hostname(), timestamp: new Date().toISOString(), token };
         if (await store.create(key, JSON.stringify(mine))) {
             held.set(id, 1);
             process.on("exit", onExit);
@@ -81,8 +113,9 @@ export async function acquireSyncLock(options: AcquireOptions): Promise<() => Pr
         const holder = await syncLockHolder(options.lock);
         if (!holder) continue; // released between the two calls
         if (isStale(holder)) {
-            options.progress(`the stack was held by a sync that no longer runs (pid ${holder.pid} on ${holder.hostname}, since ${holder.timestamp ?? "?"}): lock removed`);
-            await store.remove(key);
+            if (await removeStaleLock(options.lock, mine)) {
+                options.progress(`the stack was held by a sync that no longer runs (pid ${holder.pid} on ${holder.hostname}, since ${holder.timestamp ?? "?"}): lock removed`);
+            } else await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
             continue;
         }
         const waited = Date.now() - started;
@@ -96,5 +129,14 @@ export async function acquireSyncLock(options: AcquireOptions): Promise<() => Pr
         }
         // A little jitter: runners that wait for the same stack do not all ask at once.
         await new Promise((r) => setTimeout(r, 400 + Math.random() * 200));
+    }
+}
+
+function ownedBy(data: Buffer | undefined, token: string): boolean {
+    if (!data) return false;
+    try {
+        return (JSON.parse(data.toString("utf8")) as LockFile).token === token;
+    } catch {
+        return false;
     }
 }

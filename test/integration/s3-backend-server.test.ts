@@ -6,13 +6,15 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { DeleteObjectCommand, GetObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectOk, pulumi } from "../helpers/pulumi";
+import { openStore } from "../../cli/backend/open-store";
+import { deadPid, overlapping, raceForLock } from "../helpers/lock-race";
 import { startS3Server, type TestS3Server } from "../helpers/s3";
 
 const execFileAsync = promisify(execFile);
@@ -107,6 +109,21 @@ describe("syncwave-s3 as the Pulumi state backend", () => {
         await s3.send(new PutObjectCommand({ Bucket: server.bucket, Key: "streamed", Body: Readable.from([body]), ContentLength: body.length }));
         const got = await s3.send(new GetObjectCommand({ Bucket: server.bucket, Key: "streamed" }));
         expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+    });
+
+    it("holds SyncWave's stack lock for one of six runners racing for it, and lets exactly one take over a stale one", async () => {
+        const env = { ...server.env, PULUMI_BACKEND_URL: `${server.url.replace("?", "/race-" + Date.now() + "?")}` };
+        const outputs = await raceForLock(6, env);
+        expect(outputs.filter((lines) => lines.some((l) => l.startsWith("got"))), JSON.stringify(outputs)).toHaveLength(1);
+        expect(outputs.filter((lines) => lines.some((l) => l.startsWith("refused stack race is locked by pid")))).toHaveLength(5);
+
+        const store = openStore(env)!;
+        expect(await store.list(".pulumi/syncwave-locks/")).toEqual([]);
+        await store.write(".pulumi/syncwave-locks/organization/proj/race.json", JSON.stringify({ pid: deadPid(), hostname: hostname(), timestamp: "2026-12-07T09:00:00Z" }));
+        const taken = await raceForLock(6, { ...env, HOLD_MS: "3000" });
+        expect(overlapping(taken), JSON.stringify(taken)).toBe(false);
+        expect(taken.flat().filter((l) => /held by a sync that no longer runs .*: lock removed/.test(l))).toHaveLength(1);
+        expect(await store.list(".pulumi/syncwave-locks/")).toEqual([]);
     });
 
     it("refuses other credentials", async () => {
