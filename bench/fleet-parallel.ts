@@ -3,8 +3,9 @@
 // one runner with `--parallel 4`, and four runners at once (a CI job matrix of four jobs, each syncing
 // its share). Per mode: wall time, each stack's sync time (p50, p95) and the peak memory of a runner
 // (every process under it). Then whether one no-change sync costs more as the backend holds more
-// stacks (it must not: a sync reads only its own stack's objects), and kubectl applying the same
-// objects, stack after stack, as the baseline. Sizes from the command line: STACKS OBJECTS-PER-STACK.
+// stacks (it must not: a sync reads only its own stack's objects). The baselines in the same run, on
+// the same objects: kubectl (stack after stack), kapp and Argo CD's gitops-engine (stack after stack
+// and four at a time; built by `npm run setup -- --only peers`). Sizes from the command line: STACKS OBJECTS-PER-STACK.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -13,8 +14,8 @@ import { formatColumns } from "../cli/format/table";
 import { TestRepo } from "../test/helpers/git";
 import { startS3Server, type TestS3Server as S3Server } from "../test/helpers/s3";
 import { SyncStack } from "../test/helpers/sync-stack";
-import { kubectl, run, syncwave, type Timed } from "./commands";
-import { makeWorkload, OPEN_PROJECT, writeWaves, type Workload } from "./workload";
+import { kubectl, peer, run, syncwave, type Timed } from "./commands";
+import { kappWaves, makeWorkload, OPEN_PROJECT, writeWaves, type Workload } from "./workload";
 
 const root = resolve(__dirname, "..");
 const log = (line: string) => console.error(line);
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
     const results: ModeResult[] = [];
     const growth: { stacks: number; seconds: number }[] = [];
     const fleets: Fleet[] = [];
+    const baselineNamespaces: string[] = [];
     try {
         // 1. Sequential: one process per stack, one after another; a no-change sync of the first
         //    stack timed as the backend fills (1, 4, 8, 16 stacks).
@@ -145,22 +147,67 @@ async function main(): Promise<void> {
         results.push({ mode: "four runners at once (a CI matrix of 4)", wallSeconds: (Date.now() - started) / 1000, perStack: outs.flatMap(perStackSeconds), peakRunnerMiB: Math.max(...outs.map((o) => o.peakMiB)) });
         log(`four runners: ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
-        // kubectl: the same objects, stack after stack, waiting for the Deployments of each wave.
-        const dir = mkdtempSync(join(tmpdir(), "syncwave-fleet-parallel-kubectl-"));
+        // The peers on the same objects: kubectl, kapp and gitops-engine, stack after stack and four at a time.
+        const dir = mkdtempSync(join(tmpdir(), "syncwave-fleet-parallel-peers-"));
+        const kubeconfigOf = (i: number) => (i % 2 === 1 ? secondKubeconfig : (process.env.KUBECONFIG ?? ""));
+        const prepare = (tag: string, i: number, workload: (ns: string) => Workload): { ns: string; folder: string; files: string[] } => {
+            const ns = `${tag}-s${i}`;
+            baselineNamespaces.push(ns);
+            const folder = join(dir, tag, `s${i}`);
+            const files = writeWaves(folder, workload(ns));
+            kubectl("--kubeconfig", kubeconfigOf(i), "create", "namespace", ns);
+            return { ns, folder, files };
+        };
+        const plain = (ns: string) => makeWorkload(perStack - 1, 2, ns, 1);
         const kStart = Date.now();
         for (let i = 0; i < count; i++) {
-            const ns = `fpk${id}-s${i}`;
-            const files = writeWaves(join(dir, `s${i}`), makeWorkload(perStack - 1, 2, ns, 1));
-            const kubeconfig = i % 2 === 1 ? ["--kubeconfig", secondKubeconfig] : [];
-            kubectl(...kubeconfig, "create", "namespace", ns);
+            const { ns, files } = prepare(`fpk${id}`, i, plain);
             for (const file of files) {
-                kubectl(...kubeconfig, "apply", "--server-side", "-f", file);
-                kubectl(...kubeconfig, "wait", "-n", ns, "--for=condition=Available", "deployment", "--all", "--timeout=300s");
+                kubectl("--kubeconfig", kubeconfigOf(i), "apply", "--server-side", "-f", file);
+                kubectl("--kubeconfig", kubeconfigOf(i), "wait", "-n", ns, "--for=condition=Available", "deployment", "--all", "--timeout=300s");
             }
         }
         const kubectlSeconds = (Date.now() - kStart) / 1000;
+        const peers: ModeResult[] = [];
+        const kapp = peer("kapp");
+        const engine = peer("gitops-engine-sync");
+        const stackByStack = async (mode: string, tag: string, parallel: number, command: (i: number) => Promise<Timed>) => {
+            const started = Date.now();
+            const times: number[] = [];
+            let peakMiB = 0;
+            let next = 0;
+            await Promise.all(
+                Array.from({ length: parallel }, async () => {
+                    while (next < count) {
+                        const out = await command(next++);
+                        times.push(out.seconds);
+                        peakMiB = Math.max(peakMiB, out.peakMiB);
+                    }
+                }),
+            );
+            peers.push({ mode, wallSeconds: (Date.now() - started) / 1000, perStack: times, peakRunnerMiB: peakMiB });
+            log(`${mode}: ${((Date.now() - started) / 1000).toFixed(1)}s (${tag})`);
+        };
+        if (kapp) {
+            for (const [tag, parallel] of [[`fpa${id}`, 1], [`fpb${id}`, 4]] as const) {
+                await stackByStack(`kapp deploy, ${parallel === 1 ? "stack after stack" : "4 at a time"}`, tag, parallel, (i) => {
+                    const { ns, folder } = prepare(tag, i, (n) => kappWaves(plain(n)));
+                    return run(kapp, ["deploy", "-a", ns, "-n", ns, "-f", folder, "-y", "--tty=false", "--kubeconfig", kubeconfigOf(i)]);
+                });
+            }
+        }
+        if (engine) {
+            for (const [tag, parallel] of [[`fpe${id}`, 1], [`fpf${id}`, 4]] as const) {
+                await stackByStack(`gitops-engine, ${parallel === 1 ? "stack after stack" : "4 at a time"}`, tag, parallel, (i) => {
+                    const { ns, folder } = prepare(tag, i, plain);
+                    // Flags first: Go's flag package stops at the folder.
+                    return run(engine, ["--namespace", ns, "--kubeconfig", kubeconfigOf(i), "--qps", "50", "--burst", "100", "--runs", "1", folder]);
+                });
+            }
+        }
+        if (!kapp || !engine) log("kapp or gitops-engine not built: `npm run setup -- --only peers` builds them");
 
-        const rows = results.map((r) => [r.mode, `${r.wallSeconds.toFixed(1)}s`, `${(r.wallSeconds / kubectlSeconds).toFixed(2)}×`, `${percentile(r.perStack, 50).toFixed(1)}s`, `${percentile(r.perStack, 95).toFixed(1)}s`, `${Math.round(r.peakRunnerMiB)} MiB`]);
+        const rows = [...results, ...peers].map((r) => [r.mode, `${r.wallSeconds.toFixed(1)}s`, `${(r.wallSeconds / kubectlSeconds).toFixed(2)}×`, `${percentile(r.perStack, 50).toFixed(1)}s`, `${percentile(r.perStack, 95).toFixed(1)}s`, `${Math.round(r.peakRunnerMiB)} MiB`]);
         rows.push([`kubectl apply + wait, stack after stack`, `${kubectlSeconds.toFixed(1)}s`, "1×", "", "", ""]);
         console.log(`\n${count} stacks × ${perStack} objects on 2 local clusters, state on a local S3 server (versitygw)\n`);
         console.log(formatColumns(["mode", "wall time", "vs kubectl", "per stack p50", "per stack p95", "peak memory of a runner"], rows));
@@ -169,7 +216,7 @@ async function main(): Promise<void> {
     } finally {
         for (const fleet of fleets) for (const stack of fleet.stacks) rmSync(stack.file, { force: true });
         // The bucket goes with the server's folder; the namespaces go here (the baseline's too).
-        const all = [...fleets.flatMap((f) => f.namespaces), ...Array.from({ length: count }, (_, i) => `fpk${id}-s${i}`)];
+        const all = [...fleets.flatMap((f) => f.namespaces), ...baselineNamespaces];
         for (const [index, kubeconfig] of [[0, []], [1, ["--kubeconfig", secondKubeconfig]]] as const) {
             const mine = all.filter((ns) => Number(/-s(\d+)$/.exec(ns)![1]) % 2 === index);
             try {

@@ -14,7 +14,7 @@ import { TestRepo } from "../test/helpers/git";
 import { SyncStack } from "../test/helpers/sync-stack";
 import { kubectl, peer, run, syncwave, type Timed } from "./commands";
 import { timed } from "./measure";
-import { makeWorkload, OPEN_PROJECT, writeWaves, type Workload } from "./workload";
+import { kappWaves, makeWorkload, OPEN_PROJECT, writeWaves, type Workload } from "./workload";
 
 const root = resolve(__dirname, "..");
 
@@ -35,23 +35,6 @@ function seconds(what: string, t: Timed): number {
 }
 
 const timeKubectl = async (what: string, fn: () => void): Promise<number> => (await timed(what, fn)).seconds;
-
-/** kapp's waves: a change group per wave, each upserted after the one before it was applied and waited on. */
-function kappWaves(workload: Workload): Workload {
-    return {
-        waves: workload.waves.map((objects, w) =>
-            objects.map((o) => {
-                const copy = structuredClone(o) as { metadata: { annotations?: Record<string, string> } };
-                copy.metadata.annotations = {
-                    ...(copy.metadata.annotations ?? {}),
-                    "kapp.k14s.io/change-group": `syncwave.bench/wave-${w}`,
-                    ...(w > 0 ? { "kapp.k14s.io/change-rule": `upsert after upserting syncwave.bench/wave-${w - 1}` } : {}),
-                };
-                return copy;
-            }),
-        ),
-    };
-}
 
 function diffOk(args: string[]): void {
     try {

@@ -46,6 +46,23 @@ export function makeWorkload(total: number, waves: number, namespace: string, de
     return { waves: result };
 }
 
+/** kapp's waves: a change group per wave, each upserted after the one before it was applied and waited on. */
+export function kappWaves(workload: Workload): Workload {
+    return {
+        waves: workload.waves.map((objects, w) =>
+            objects.map((o) => {
+                const copy = structuredClone(o) as { metadata: { annotations?: Record<string, string> } };
+                copy.metadata.annotations = {
+                    ...(copy.metadata.annotations ?? {}),
+                    "kapp.k14s.io/change-group": `syncwave.bench/wave-${w}`,
+                    ...(w > 0 ? { "kapp.k14s.io/change-rule": `upsert after upserting syncwave.bench/wave-${w - 1}` } : {}),
+                };
+                return copy;
+            }),
+        ),
+    };
+}
+
 /** Writes one file per wave into `dir`; returns the file paths. */
 export function writeWaves(dir: string, workload: Workload): string[] {
     mkdirSync(dir, { recursive: true });
