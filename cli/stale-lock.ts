@@ -44,13 +44,16 @@ export function isStale(lock: LockFile, host = hostname(), alive = processAlive)
 /** Pulumi's locks on a stack in a self-managed backend (a folder or a bucket; none for an unlocked stack). */
 export async function pulumiLocks(store: BlobStore, project: string, stack: string): Promise<LockFile[]> {
     const keys = (await store.list(pulumiLockFolder(stackRef(project, stack)))).filter((k) => k.endsWith(".json"));
+    // A store that cannot be read fails the caller (never read as "unlocked"); a lock gone meanwhile is
+    // none; one that is not JSON is someone's, unknown.
     const locks = await Promise.all(
-        keys.map(async (key) => {
+        keys.map(async (key): Promise<LockFile[]> => {
+            const data = await store.read(key);
+            if (!data) return [];
             try {
-                const data = await store.read(key);
-                return data ? [JSON.parse(data.toString("utf8")) as LockFile] : [];
+                return [JSON.parse(data.toString("utf8")) as LockFile];
             } catch {
-                return [];
+                return [{ pid: 0, hostname: "unknown (the lock cannot be read)" }];
             }
         }),
     );

@@ -29,13 +29,7 @@ export function syncLockOf(env: Record<string, string> | undefined, project: str
 
 /** Who holds a stack's SyncWave lock, if anyone (an unreadable one: someone unknown). */
 export async function syncLockHolder(lock: SyncLock): Promise<LockFile | undefined> {
-    const data = await lock.store.read(lock.key);
-    if (data === undefined) return undefined;
-    try {
-        return JSON.parse(data.toString("utf8")) as LockFile;
-    } catch {
-        return { pid: 0, hostname: "unknown (the lock cannot be read)" };
-    }
+    return parseLock(await lock.store.read(lock.key));
 }
 
 const held = new Map<string, number>();
@@ -48,36 +42,55 @@ export interface AcquireOptions {
     progress: (line: string) => void;
     /** Raised when the lock stays held past the timeout. */
     refuse: (message: string) => Error;
+    /** How much longer than the timeout taking over an abandoned lock may take (30 s). */
+    graceMs?: number;
+}
+
+/** Tokens of the locks this process holds or is taking: any other lock with its pid is a leftover of it. */
+const ownTokens = new Set<string>();
+
+/**
+ * A lock nobody will release: taken on this host by a process that no longer runs, or by this very
+ * process under a token it no longer holds (a release whose request failed, in a long reconcile).
+ */
+function abandoned(lock: LockFile): boolean {
+    if (isStale(lock)) return true;
+    return lock.pid === process.pid && lock.hostname === hostname() && !(lock.token && ownTokens.has(lock.token));
+}
+
+function parseLock(data: Buffer | undefined): LockFile | undefined {
+    if (data === undefined) return undefined;
+    try {
+        return JSON.parse(data.toString("utf8")) as LockFile;
+    } catch {
+        return { pid: 0, hostname: "unknown (the lock cannot be read)" };
+    }
 }
 
 /**
- * Removes a lock left by a process that no longer runs, without ever removing a live one: two syncs
- * on this host that both find it stale would otherwise race, the second removing the lock the first
- * had just taken. Only the holder of a takeover marker (created only when absent, like the lock)
- * removes it, after reading it again. A marker a killed process left is itself stale and removed.
+ * Removes an abandoned lock without ever removing a live one: two syncs on this host that both find
+ * it abandoned would otherwise race, the second removing the lock the first had just taken. Only the
+ * holder of a takeover marker (created only when absent, like the lock) removes it, after reading it
+ * again. A marker that a killed process left, or that cannot be read, is removed.
  */
-async function removeStaleLock(lock: SyncLock, me: LockFile): Promise<boolean> {
-    const marker = `${lock.key}.takeover`;
+async function removeAbandonedLock(lock: SyncLock, me: LockFile): Promise<boolean> {
+    const marker = takeoverMarker(lock);
     if (!(await lock.store.create(marker, JSON.stringify(me)))) {
-        const data = await lock.store.read(marker);
-        let holder: LockFile | undefined;
-        try {
-            holder = data ? (JSON.parse(data.toString("utf8")) as LockFile) : undefined;
-        } catch {
-            holder = undefined;
-        }
-        if (holder && isStale(holder)) await lock.store.remove(marker);
+        const holder = parseLock(await lock.store.read(marker));
+        if (holder && (holder.pid === 0 || isStale(holder))) await lock.store.remove(marker);
         return false;
     }
     try {
         const current = await syncLockHolder(lock);
-        if (!current || !isStale(current)) return false;
+        if (!current || !abandoned(current)) return false;
         await lock.store.remove(lock.key);
         return true;
     } finally {
         await lock.store.remove(marker);
     }
 }
+
+export const takeoverMarker = (lock: SyncLock) => `${lock.key}.takeover`;
 
 /** Takes the lock (waiting up to the timeout); returns what releases it. */
 export async function acquireSyncLock(options: AcquireOptions): Promise<() => Promise<void>> {
@@ -87,56 +100,80 @@ export async function acquireSyncLock(options: AcquireOptions): Promise<() => Pr
     // A process that exits without releasing (process.exit on an error path) leaves a folder's lock
     // removed at once; a bucket's is left to the stale rule (same host, process gone) or to unlock.
     const onExit = () => {
-        if (store instanceof FileStore && ownedBy(store.readSync(key), token)) rmSync(store.pathOf(key), { force: true });
+        if (store instanceof FileStore && parseLock(store.readSync(key))?.token === token) rmSync(store.pathOf(key), { force: true });
     };
     const release = async () => {
         const count = (held.get(id) ?? 1) - 1;
         if (count > 0) return void held.set(id, count);
         held.delete(id);
         process.off("exit", onExit);
-        // Only our own: after `unlock --force`, the lock may be another sync's now.
-        if (ownedBy(await store.read(key), token)) await store.remove(key);
+        try {
+            // Only our own: after `unlock --force`, the lock may be another sync's now.
+            if (parseLock(await store.read(key))?.token === token) await store.remove(key);
+        } finally {
+            // Left behind by a failed request, it is this process's leftover: its next sync removes it.
+            ownTokens.delete(token);
+        }
     };
     if (held.has(id)) {
         held.set(id, held.get(id)! + 1);
         return release;
     }
+    const taken = () => {
+        held.set(id, 1);
+        process.on("exit", onExit);
+        return release;
+    };
+    ownTokens.add(token);
     const started = Date.now();
+    // However the store answers (a lock that vanishes and reappears, a marker in the way), this is
+    // the longest the loop runs: the timeout, plus a grace for taking over an abandoned lock.
+    const deadline = started + options.timeoutMs + (options.graceMs ?? 30_000);
     let said = false;
-    for (;;) {
-        const mine: LockFile = { pid: process.pid, username: userInfo().username, hostname: hostname(), timestamp: new Date().toISOString(), token };
-        if (await store.create(key, JSON.stringify(mine))) {
-            held.set(id, 1);
-            process.on("exit", onExit);
-            return release;
-        }
-        const holder = await syncLockHolder(options.lock);
-        if (!holder) continue; // released between the two calls
-        if (isStale(holder)) {
-            if (await removeStaleLock(options.lock, mine)) {
-                options.progress(`the stack was held by a sync that no longer runs (pid ${holder.pid} on ${holder.hostname}, since ${holder.timestamp ?? "?"}): lock removed`);
-            } else await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
-            continue;
-        }
-        const waited = Date.now() - started;
-        if (waited >= options.timeoutMs) {
-            const after = options.timeoutMs > 0 ? ` (waited ${Math.round(waited / 1000)}s, --lock-timeout)` : " (--lock-timeout waits for it)";
-            throw options.refuse(`${lockedMessage(options.stack, holder)}${after}`);
-        }
-        if (!said) {
-            said = true;
-            options.progress(`waiting up to ${Math.round(options.timeoutMs / 1000)}s for the sync that holds stack ${options.stack} (pid ${holder.pid} on ${holder.hostname}) to finish`);
-        }
-        // A little jitter: runners that wait for the same stack do not all ask at once.
-        await new Promise((r) => setTimeout(r, 400 + Math.random() * 200));
-    }
-}
-
-function ownedBy(data: Buffer | undefined, token: string): boolean {
-    if (!data) return false;
+    let holder: LockFile | undefined;
     try {
-        return (JSON.parse(data.toString("utf8")) as LockFile).token === token;
-    } catch {
-        return false;
+        for (;;) {
+            const mine: LockFile = { pid: process.pid, username: userInfo().username, hostname: hostname(), timestamp: new Date().toISOString(), token };
+            let created: boolean;
+            try {
+                created = await store.create(key, JSON.stringify(mine));
+            } catch (err) {
+                // The request may have been stored although its answer was lost.
+                if (parseLock(await store.read(key).catch(() => undefined))?.token === token) return taken();
+                throw err;
+            }
+            if (created) return taken();
+            holder = await syncLockHolder(options.lock);
+            // A retried request whose first attempt was stored finds its own lock.
+            if (holder?.token === token) return taken();
+            if (holder && abandoned(holder)) {
+                if (await removeAbandonedLock(options.lock, mine)) {
+                    options.progress(
+                        holder.pid === process.pid && holder.hostname === hostname()
+                            ? `the stack's lock was left by an earlier sync of this process, whose release failed: lock removed`
+                            : `the stack was held by a sync that no longer runs (pid ${holder.pid} on ${holder.hostname}, since ${holder.timestamp ?? "?"}): lock removed`,
+                    );
+                    continue;
+                }
+            } else if (holder) {
+                const waited = Date.now() - started;
+                if (waited >= options.timeoutMs) {
+                    const after = options.timeoutMs > 0 ? ` (waited ${Math.round(waited / 1000)}s, --lock-timeout)` : " (--lock-timeout waits for it)";
+                    throw options.refuse(`${lockedMessage(options.stack, holder)}${after}`);
+                }
+                if (!said) {
+                    said = true;
+                    options.progress(`waiting up to ${Math.round(options.timeoutMs / 1000)}s for the sync that holds stack ${options.stack} (pid ${holder.pid} on ${holder.hostname}) to finish`);
+                }
+            }
+            if (Date.now() >= deadline) {
+                throw options.refuse(`stack ${options.stack}: the lock ${key} in ${store.description} could not be taken within ${Math.round((Date.now() - started) / 1000)}s (last seen: ${holder ? `pid ${holder.pid} on ${holder.hostname}` : "no lock, yet creating it failed"}); 'syncwave unlock ${options.stack} --force' clears it`);
+            }
+            // A little jitter: runners that wait for the same stack do not all ask at once.
+            await new Promise((r) => setTimeout(r, holder && !abandoned(holder) ? 400 + Math.random() * 200 : 100 + Math.random() * 200));
+        }
+    } catch (err) {
+        ownTokens.delete(token);
+        throw err;
     }
 }

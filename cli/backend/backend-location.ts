@@ -49,6 +49,7 @@ export function backendLocation(url: string | undefined): BackendLocation {
         anonymous: false,
     };
     if (!location.bucket) throw new Error(`PULUMI_BACKEND_URL ${url}: no bucket name`);
+    if (parsed.port || parsed.username || parsed.password) throw new Error(`PULUMI_BACKEND_URL ${url}: a bucket name has no port or user (the server goes in endpoint=)`);
     let disableHttps = false;
     for (const [name, value] of parsed.searchParams) {
         if (name === "region") location.region = value;

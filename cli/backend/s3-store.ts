@@ -4,6 +4,7 @@
 // region, endpoint and path style. `create` is a conditional write (If-None-Match: *, S3's
 // write-if-absent), which AWS S3, versitygw, MinIO and Cloudflare R2 honour: two runners racing for
 // a lock cannot both get it. Every request has its own deadline.
+import { randomUUID } from "node:crypto";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { S3Location } from "./backend-location";
 import type { BlobStore } from "./blob-store";
@@ -36,6 +37,7 @@ export class S3Store implements BlobStore {
                 useAccelerateEndpoint: l.useAccelerateEndpoint,
                 ...(credentials ? { credentials } : {}),
                 ...(l.profile ? { profile: l.profile } : {}),
+                // Retried requests are safe: a lock whose first attempt was stored is found as ours (sync-lock.ts).
                 maxAttempts: 4,
                 requestHandler: { connectionTimeout: 10_000, requestTimeout: REQUEST_TIMEOUT_MS },
                 // Small objects: no streaming checksums some S3-compatible servers do not take.
@@ -83,7 +85,34 @@ export class S3Store implements BlobStore {
         }
     }
 
+    /**
+     * Once per store: a server that ignores If-None-Match would let two runners both take a lock, so
+     * a probe key is created twice (the second must be refused) before any lock is trusted to it.
+     */
+    private conditionalWrites: Promise<void> | undefined;
+
+    private checkConditionalWrites(): Promise<void> {
+        this.conditionalWrites ??= (async () => {
+            const probe = `.pulumi/syncwave-locks/.conditional-write-probe-${randomUUID()}`;
+            try {
+                const first = await this.putIfAbsent(probe, "probe");
+                const second = await this.putIfAbsent(probe, "probe");
+                if (!first || second) {
+                    throw new Error(`${this.description}: the S3 server does not honour conditional writes (PutObject with If-None-Match: * on an existing key must be refused with 412): SyncWave cannot lock stacks there safely; use a store that does (AWS S3, versitygw, MinIO, Cloudflare R2)`);
+                }
+            } finally {
+                await this.remove(probe).catch(() => undefined);
+            }
+        })();
+        return this.conditionalWrites;
+    }
+
     async create(key: string, data: string): Promise<boolean> {
+        await this.checkConditionalWrites();
+        return this.putIfAbsent(key, data);
+    }
+
+    private async putIfAbsent(key: string, data: string): Promise<boolean> {
         const { client, sdk } = await this.s3();
         try {
             await client.send(new sdk.PutObjectCommand({ Bucket: this.location.bucket, Key: this.key(key), Body: data, IfNoneMatch: "*" }), { abortSignal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });

@@ -8,7 +8,7 @@ import { backendUrlOf } from "../backend/open-store";
 import { readProjectFile } from "../fast/stack-files";
 import { lockedMessage, pulumiLocks, type LockFile } from "../stale-lock";
 import { openStack, type StackOptions } from "../stack";
-import { syncLockHolder, syncLockOf } from "../sync-lock";
+import { syncLockHolder, syncLockOf, takeoverMarker } from "../sync-lock";
 import { SyncError } from "./sync";
 
 export async function unlock(options: StackOptions & { force?: boolean }): Promise<{ cleared: LockFile[] }> {
@@ -26,5 +26,6 @@ export async function unlock(options: StackOptions & { force?: boolean }): Promi
     if (!options.force) throw new SyncError(`${lockedMessage(options.stack, locks[0])} (nothing was changed: add --force)`);
     if (pulumi.length > 0) await (await openStack(options)).cancel();
     await lock.store.remove(lock.key);
+    await lock.store.remove(takeoverMarker(lock));
     return { cleared: locks };
 }

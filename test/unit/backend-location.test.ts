@@ -49,6 +49,7 @@ describe("the backend a URL names", () => {
     it.each([
         ["s3://b?hostname_immutable=true", "SyncWave does not support the s3 parameter hostname_immutable"],
         ["s3://b?use_path_style=maybe", "use_path_style=maybe is not a boolean"],
+        ["s3://b:9000", "a bucket name has no port or user (the server goes in endpoint=)"],
     ])("%s is refused, naming the parameter", (url, message) => {
         expect(() => backendLocation(url)).toThrow(message);
     });

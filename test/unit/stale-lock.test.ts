@@ -33,6 +33,9 @@ describe("locks a killed sync left", () => {
         expect(await pulumiLocks(store, "syncwave", "dev")).toEqual([{ pid: 7, hostname: "h", timestamp: "t" }]);
         expect(await pulumiLocks(store, "syncwave", "prod")).toEqual([]);
         expect(await pulumiLocks(store, "syncwave", "organization/syncwave/dev")).toHaveLength(1);
+        // A lock that is not JSON is someone's all the same: never read as "unlocked".
+        writeFileSync(join(dir, "b.json"), "{half");
+        expect(await pulumiLocks(store, "syncwave", "dev")).toContainEqual({ pid: 0, hostname: "unknown (the lock cannot be read)" });
     });
 });
 

@@ -5,6 +5,7 @@ import { hostname, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import type { BlobStore } from "../../cli/backend/blob-store";
 import { acquireSyncLock, syncLockOf } from "../../cli/sync-lock";
 import { deadPid, overlapping, raceForLock } from "../helpers/lock-race";
 
@@ -50,5 +51,83 @@ describe("the stack lock in a folder", () => {
         expect(JSON.parse(readFileSync(lockFile(root), "utf8")).pid).toBe(process.pid);
         await outer();
         expect(() => readFileSync(lockFile(root))).toThrow();
+    });
+});
+
+/** A store in memory whose answers a test can spoil. */
+class FlakyStore implements BlobStore {
+    readonly description = "memory://test";
+    readonly objects = new Map<string, string>();
+    /** What the next creates do after storing: answer normally, lose the answer (throw), or answer "exists". */
+    createAnswers: ("ok" | "lost" | "exists")[] = [];
+    failRemoves = 0;
+    async read(key: string) {
+        const v = this.objects.get(key);
+        return v === undefined ? undefined : Buffer.from(v);
+    }
+    async write(key: string, data: string | Buffer) {
+        this.objects.set(key, data.toString());
+    }
+    async create(key: string, data: string) {
+        if (this.objects.has(key)) return false;
+        this.objects.set(key, data);
+        const answer = this.createAnswers.shift() ?? "ok";
+        if (answer === "lost") throw new Error("socket hang up");
+        return answer === "ok";
+    }
+    async list(folder: string) {
+        return [...this.objects.keys()].filter((k) => k.startsWith(folder));
+    }
+    async remove(key: string) {
+        if (this.failRemoves > 0) {
+            this.failRemoves--;
+            throw new Error("503 Slow Down");
+        }
+        this.objects.delete(key);
+    }
+}
+
+describe("the stack lock when the store misbehaves", () => {
+    const options = (store: BlobStore, progress: string[] = []) => ({ lock: { store, key: "locks/race.json" }, stack: "race", timeoutMs: 0, progress: (l: string) => progress.push(l), refuse: (m: string) => new Error(m), graceMs: 1000 });
+
+    it("a create whose answer was lost, or whose retry was refused after the first attempt was stored, has taken the lock", async () => {
+        for (const answer of ["lost", "exists"] as const) {
+            const store = new FlakyStore();
+            store.createAnswers = [answer];
+            const release = await acquireSyncLock(options(store));
+            expect(JSON.parse(store.objects.get("locks/race.json")!).pid).toBe(process.pid);
+            await release();
+            expect(store.objects.has("locks/race.json")).toBe(false);
+        }
+    });
+
+    it("a release whose request failed leaves a lock that this process's next sync removes (a long reconcile is not locked out)", async () => {
+        const store = new FlakyStore();
+        const release = await acquireSyncLock(options(store));
+        store.failRemoves = 1;
+        await expect(release()).rejects.toThrow("503 Slow Down");
+        expect(store.objects.has("locks/race.json")).toBe(true);
+        const progress: string[] = [];
+        const again = await acquireSyncLock(options(store, progress));
+        expect(progress).toEqual(["the stack's lock was left by an earlier sync of this process, whose release failed: lock removed"]);
+        await again();
+    });
+
+    it("a takeover marker that cannot be read does not keep an abandoned lock forever", async () => {
+        const store = new FlakyStore();
+        store.objects.set("locks/race.json", JSON.stringify({ pid: deadPid(), hostname: hostname() }));
+        store.objects.set("locks/race.json.takeover", "");
+        const release = await acquireSyncLock(options(store));
+        expect(JSON.parse(store.objects.get("locks/race.json")!).pid).toBe(process.pid);
+        expect(store.objects.has("locks/race.json.takeover")).toBe(false);
+        await release();
+    });
+
+    it("a store that refuses every create yet shows no lock is given up on at the deadline, naming the lock", async () => {
+        const store = new FlakyStore();
+        store.create = async () => false;
+        const started = Date.now();
+        await expect(acquireSyncLock(options(store))).rejects.toThrow(/the lock locks\/race.json in memory:\/\/test could not be taken within \d+s \(last seen: no lock, yet creating it failed\)/);
+        expect(Date.now() - started).toBeLessThan(5000);
     });
 });
