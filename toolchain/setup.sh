@@ -93,25 +93,37 @@ build_gotemplate() {
     "$GOTEMPLATE_DIR/bin/syncwave-gotemplate" | grep -F '"text":"setup-check"'
 }
 
+# listening_address FILE: the address a freshly started server printed ("listening on ADDR") into
+# FILE, within 5 s; empty when it did not.
+listening_address() {
+  local addr=""
+  for _ in $(seq 50); do
+    addr=$(sed -n 's/^listening on //p' "$1"); [[ -n "$addr" ]] && break; sleep 0.1
+  done
+  echo "$addr"
+}
+
+# http_get ADDR PATH: the whole reply to a plain GET, through bash's own /dev/tcp (setup needs no HTTP
+# client beyond what it builds); fails when nothing answers.
+http_get() {
+  local addr="$1" reply=""
+  [[ -n "$addr" ]] || return 1
+  exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}" || return 1
+  printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' "$2" "$addr" >&3
+  reply=$(cat <&3 || true)
+  exec 3<&-
+  echo "GET http://$addr$2: $(head -n 1 <<<"$reply")" >&2
+  printf '%s' "$reply"
+}
+
 # syncwave-registry serves the OCI distribution API for the image promotion tests; the check asks
 # a throwaway instance for /v2/, so a broken build fails here rather than in a test.
 build_registry() {
   go_build_module "$TOOLCHAIN_DIR/registry" "$REGISTRY_DIR" "" .
   local root; root=$(mktemp -d)
   "$REGISTRY_DIR/bin/syncwave-registry" -addr 127.0.0.1:0 -root "$root" >"$root.out" 2>&1 &
-  local pid=$! addr=""
-  for _ in $(seq 50); do
-    addr=$(sed -n 's/^listening on //p' "$root.out"); [[ -n "$addr" ]] && break; sleep 0.1
-  done
-  # bash's own /dev/tcp: setup needs no HTTP client beyond what it builds.
-  local rc=1 status=""
-  if [[ -n "$addr" ]] && exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}"; then
-    printf 'GET /v2/ HTTP/1.0\r\nHost: %s\r\n\r\n' "$addr" >&3
-    read -r status <&3 || true
-    exec 3<&-
-    echo "GET http://$addr/v2/: $status"
-    [[ "$status" == *" 200 "* ]] && rc=0
-  fi
+  local pid=$! rc=1 reply=""
+  reply=$(http_get "$(listening_address "$root.out")" /v2/) && [[ "$reply" == *" 200 "* ]] && rc=0
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$root" "$root.out"
   return "$rc"
@@ -125,18 +137,9 @@ build_s3() {
   local root; root=$(mktemp -d)
   SYNCWAVE_S3_ACCESS_KEY=setup-check SYNCWAVE_S3_SECRET_KEY=setup-check-secret \
     "$S3_DIR/bin/syncwave-s3" -addr 127.0.0.1:0 -root "$root/data" -bucket setup-check >"$root.out" 2>&1 &
-  local pid=$! addr=""
-  for _ in $(seq 50); do
-    addr=$(sed -n 's/^listening on //p' "$root.out"); [[ -n "$addr" ]] && break; sleep 0.1
-  done
-  local rc=1 reply=""
-  if [[ -n "$addr" ]] && exec 3<>"/dev/tcp/${addr%:*}/${addr##*:}"; then
-    printf 'GET / HTTP/1.0\r\nHost: %s\r\n\r\n' "$addr" >&3
-    reply=$(cat <&3 || true)
-    exec 3<&-
-    echo "GET http://$addr/: $(head -n 1 <<<"$reply")"
+  local pid=$! rc=1 reply=""
+  reply=$(http_get "$(listening_address "$root.out")" /) &&
     [[ "$reply" == *" 403 "* && "$reply" == *"<Code>AccessDenied</Code>"* && -d "$root/data/setup-check" ]] && rc=0
-  fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$root" "$root.out"
   return "$rc"
