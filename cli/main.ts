@@ -62,11 +62,12 @@ const program = new Command("syncwave")
         selectedStack = selection.stacks[0];
         if (selection.stacks.length === 1) return;
         const { fanOut } = await import("./multi-stack/fan-out");
+        const { exitCodesOf } = await import("./multi-stack/stack-results");
         const code = await fanOut({
             stacks: selection.stacks,
             parallel: selection.parallel,
             json: options.json === true,
-            diffExitCode: selection.command === "diff" && actionCommand.opts<{ exitCode?: boolean }>().exitCode === true,
+            codes: exitCodesOf(selection.command, actionCommand.opts<{ exitCode?: boolean }>()),
             parentArguments: process.argv.slice(2),
         });
         // Everything written is on its way before the exit (pipes to a file or a CI log included).

@@ -4,14 +4,15 @@
 // ends; a summary (or one JSON document) closes the run.
 import { startStackChild } from "./child-run";
 import { schedule } from "./scheduler";
-import { combinedExitCode, stackRunResult, type ChildOutcome } from "./stack-results";
+import { combinedExitCode, stackRunResult, type ChildOutcome, type ExitCodes } from "./stack-results";
 import { formatSummary, stackHeader, stacksDocument } from "./summary";
 
 export interface FanOutOptions {
     stacks: readonly string[];
     parallel: number;
     json: boolean;
-    diffExitCode: boolean;
+    /** How the command's exit codes read (diff --exit-code, drift). */
+    codes: ExitCodes;
     /** The parent's own arguments (process.argv without node and the script). */
     parentArguments: readonly string[];
 }
@@ -22,7 +23,7 @@ const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 export async function fanOut(options: FanOutOptions): Promise<number> {
     const writeStderrLine = (line: string) => process.stderr.write(`${line}\n`);
     writeStderrLine(`syncwave: ${options.stacks.length} stacks, at most ${options.parallel} at a time: ${options.stacks.join(", ")}`);
-    const rules = { diffExitCode: options.diffExitCode };
+    const rules = { codes: options.codes };
     const run = schedule<ChildOutcome>(options.stacks, options.parallel, (stack) => {
         const job = startStackChild(stack, options.parentArguments, writeStderrLine);
         // Each stack's output whole, as soon as it ended: tables of two stacks never interleave.
