@@ -17,7 +17,8 @@ export interface FanOutOptions {
     parentArguments: readonly string[];
 }
 
-const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
+// SIGHUP too: a closed terminal or SSH session reaches the parent only, the children being in groups of their own.
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** Runs every stack and resolves to the parent's exit code. */
 export async function fanOut(options: FanOutOptions): Promise<number> {
@@ -36,6 +37,7 @@ export async function fanOut(options: FanOutOptions): Promise<number> {
     });
     const onSignal = (signal: NodeJS.Signals) => {
         if (run.cancelledBy() === undefined) writeStderrLine(`syncwave: ${signal}: passed on to the running stacks; no further stack starts`);
+        else writeStderrLine(`syncwave: ${signal} again: passed on to the running stacks, which stop at once`);
         run.cancel(signal);
     };
     for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
