@@ -31,18 +31,28 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
     }
 }
 
-// "exit" handlers run synchronously: a signal is all that can be sent, and all that is needed.
+/** SIGTERM to every child still running, each to its whole group. Synchronous: it runs on "exit". */
+export function stopRunningChildren(): void {
+    for (const child of live) signalGroup(child, "SIGTERM");
+}
+
 let exitHandlerInstalled = false;
 function stopChildrenOnExit(): void {
     if (exitHandlerInstalled) return;
     exitHandlerInstalled = true;
-    process.on("exit", () => {
-        for (const child of live) signalGroup(child, "SIGTERM");
-    });
+    process.on("exit", stopRunningChildren);
 }
 
-export function startStackChild(stack: string, parentArguments: readonly string[], writeStderrLine: (line: string) => void): StartedJob<ChildOutcome> {
-    const child = spawn(process.execPath, ["-r", resolve(cliRoot, "bin/require-ts.js"), resolve(cliRoot, "main.ts"), ...childArguments(parentArguments, stack)], {
+/** This Node running the CLI as bin/syncwave does; tests run a script of their own instead. */
+const cliCommand = (): string[] => ["-r", resolve(cliRoot, "bin/require-ts.js"), resolve(cliRoot, "main.ts")];
+
+export function startStackChild(
+    stack: string,
+    parentArguments: readonly string[],
+    writeStderrLine: (line: string) => void,
+    nodeArguments: readonly string[] = cliCommand(),
+): StartedJob<ChildOutcome> {
+    const child = spawn(process.execPath, [...nodeArguments, ...childArguments(parentArguments, stack)], {
         env: { ...process.env, SYNCWAVE_STACK: stack, [FAN_OUT_CHILD_VARIABLE]: "1" },
         stdio: ["ignore", "pipe", "pipe"],
         // A process group of its own: a terminal's Ctrl-C reaches only the parent, which passes on each
