@@ -11,9 +11,16 @@ import { parseDuration } from "../components/duration";
 import { engineCancelledBy } from "./engine-signals";
 import { timings } from "./timings";
 import { clusterCommand } from "./cluster/cluster-command";
+import { cancelWhenParentGone, FAN_OUT_CHILD_VARIABLE } from "./multi-stack/parent-gone";
 
 // Before any command's modules load: what starting Node and the CLI itself cost.
 const startedMs = process.uptime() * 1000;
+
+// One stack's child of a run on several: a parent gone away cancels the sync rather than crash it.
+if (process.env[FAN_OUT_CHILD_VARIABLE] === "1") {
+    delete process.env[FAN_OUT_CHILD_VARIABLE];
+    cancelWhenParentGone([process.stdout, process.stderr], () => process.kill(process.pid, "SIGTERM"));
+}
 
 interface RootOptions {
     /** --stack, repeatable: several run each in a child process of its own (cli/multi-stack). */
@@ -62,11 +69,12 @@ const program = new Command("syncwave")
         selectedStack = selection.stacks[0];
         if (selection.stacks.length === 1) return;
         const { fanOut } = await import("./multi-stack/fan-out");
+        const { exitCodesOf } = await import("./multi-stack/stack-results");
         const code = await fanOut({
             stacks: selection.stacks,
             parallel: selection.parallel,
             json: options.json === true,
-            diffExitCode: selection.command === "diff" && actionCommand.opts<{ exitCode?: boolean }>().exitCode === true,
+            codes: exitCodesOf(selection.command, actionCommand.opts<{ exitCode?: boolean }>()),
             parentArguments: process.argv.slice(2),
         });
         // Everything written is on its way before the exit (pipes to a file or a CI log included).
@@ -82,8 +90,12 @@ and reconcile --once run each stack as an ordinary single-stack command in a chi
 most --parallel at a time (default 4, or fewer when there are fewer stacks). Progress comes on stderr as it
 happens, each line prefixed [stack]; each stack's output is printed whole when it ends, under
 '=== stack NAME ==='; a summary table (or with --json one document, { stacks: [...] }) closes the run.
-Exit code: 0 when every stack succeeded, the largest child code for diff --exit-code, else 1; 130/143 when
-interrupted (the signal is passed to the running stacks, the others are not started).`,
+Exit code: 0 when every stack succeeded; for diff --exit-code and for drift the largest child code, each
+as the command alone exits (diff: 1 changes, 2 an error; drift: 1 an error, 2 unauthorised drift, shown as
+result 'drift'), a child that crashed otherwise (killed, 137) counting as an error; else 1. 130/143/129
+when interrupted by Ctrl-C, SIGTERM or SIGHUP (the signal is passed to the running stacks, the others are
+not started; a second signal is passed on too and stops them at once); stacks that failed before still
+show as failed. Should this process exit early, the running stacks get SIGTERM.`,
 );
 
 /** The one stack this process runs on (set before any action runs). */

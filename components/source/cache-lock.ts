@@ -1,8 +1,9 @@
 // A lock file beside a cache entry that several processes on one machine update in place (a git
 // mirror that is fetched into, its worktrees): parallel syncs of different stacks of one project
 // share the project's cache. The lock holds the owner's pid and host; a lock whose process no
-// longer runs on this host (a killed sync) is stale and taken over, any other is waited for.
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+// longer runs on this host (a killed sync) is stale and taken over, as is a lock file that has been
+// unreadable for over a minute; any other is waited for.
+import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 
@@ -43,43 +44,77 @@ function processRuns(pid: number): boolean {
 
 function readOwner(path: string): LockOwner | undefined {
     try {
-        return JSON.parse(readFileSync(path, "utf8")) as LockOwner;
+        const owner = JSON.parse(readFileSync(path, "utf8")) as Partial<LockOwner> | null;
+        return owner && typeof owner === "object" && typeof owner.pid === "number" ? (owner as LockOwner) : undefined;
     } catch {
-        // Gone, or being written this instant: tried again on the next round.
+        // Gone, or not a lock this code wrote (empty, cut short): see unreadableAndOld.
         return undefined;
     }
 }
 
-function tryTake(path: string, owner: LockOwner): boolean {
-    let fd: number;
+/**
+ * A lock file that cannot be read for over a minute. Locks are created with their content in one step
+ * (tryTake), so such a file was left by a write that failed (a full disk) or by an older version that
+ * created the file before writing it; no owner will ever remove it, and were it never stale every
+ * sync of the repository would wait for it and fail.
+ */
+export const UNREADABLE_LOCK_STALE_MS = 60_000;
+
+function unreadableAndOld(path: string, now: number): boolean {
     try {
-        // O_EXCL: of two processes creating it at once, exactly one succeeds.
-        fd = openSync(path, "wx");
-    } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-        throw err;
+        return readOwner(path) === undefined && now - statSync(path).mtimeMs > UNREADABLE_LOCK_STALE_MS;
+    } catch {
+        return false; // gone
     }
-    try {
-        writeSync(fd, JSON.stringify(owner));
-    } finally {
-        closeSync(fd);
-    }
-    return true;
 }
 
 /**
- * Removes a lock whose owner is gone. Moved aside first and checked: when two processes find the
- * same stale lock, the second must not remove the fresh lock the first has just taken (it is put back).
+ * Creates the lock with its content in one step: the owner is written to a file of our own, which is
+ * then hard-linked as the lock. link() fails with EEXIST when the lock exists, so of two processes
+ * exactly one succeeds, and no one ever sees a lock file without its owner in it.
  */
-function removeStale(path: string, stale: LockOwner): void {
-    const aside = `${path}.stale-${process.pid}`;
+function tryTake(path: string, owner: LockOwner): boolean {
+    const draft = `${path}.new-${owner.pid}-${owner.token}`;
+    try {
+        writeFileSync(draft, JSON.stringify(owner), { flag: "wx" });
+    } catch (err) {
+        // A full disk: the draft, not the lock, is what may be left cut short.
+        rmSync(draft, { force: true });
+        throw err;
+    }
+    try {
+        linkSync(draft, path);
+        return true;
+    } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+        throw err;
+    } finally {
+        rmSync(draft, { force: true });
+    }
+}
+
+/** Which stale lock a process found: a dead owner's, or an unreadable old file. */
+type StaleLock = { owner: LockOwner } | { unreadable: true };
+
+function isTheStaleLock(path: string, stale: StaleLock): boolean {
+    if ("unreadable" in stale) return unreadableAndOld(path, Date.now());
+    const moved = readOwner(path);
+    return moved !== undefined && moved.pid === stale.owner.pid && moved.token === stale.owner.token;
+}
+
+/**
+ * Removes a stale lock. Moved aside first and checked: when two processes find the same stale lock,
+ * the second must not remove the fresh lock the first has just taken. Only the very lock found stale
+ * is removed; anything else is put back.
+ */
+function removeStale(path: string, stale: StaleLock): void {
+    const aside = `${path}.stale-${process.pid}-${randomUUID()}`;
     try {
         renameSync(path, aside);
     } catch {
         return; // someone else removed it
     }
-    const moved = readOwner(aside);
-    if (moved && (moved.pid !== stale.pid || moved.token !== stale.token)) {
+    if (!isTheStaleLock(aside, stale)) {
         try {
             linkSync(aside, path); // fails when yet another lock was taken meanwhile: that one stands
         } catch {
@@ -99,12 +134,23 @@ export async function withCacheLock<T>(path: string, options: CacheLockOptions, 
     while (!tryTake(path, owner)) {
         const holder = readOwner(path);
         if (holder && holder.hostname === owner.hostname && Number.isInteger(holder.pid) && !alive(holder.pid)) {
-            removeStale(path, holder);
+            removeStale(path, { owner: holder });
+            continue;
+        }
+        if (!holder && unreadableAndOld(path, Date.now())) {
+            removeStale(path, { unreadable: true });
             continue;
         }
         if (Date.now() > deadline) {
-            const who = holder ? `pid ${holder.pid} on ${holder.hostname} since ${holder.takenAt}` : "another process";
-            throw new CacheLockTimeout(`${options.what}: ${who} has held its lock (${path}) for over ${Math.round(options.waitMs / 1000)}s; remove the lock file if that process is gone`);
+            const waited = Math.round(options.waitMs / 1000);
+            if (holder) {
+                throw new CacheLockTimeout(
+                    `${options.what}: pid ${holder.pid} on ${holder.hostname} since ${holder.takenAt} has held its lock (${path}) for over ${waited}s; remove the lock file if that process is gone`,
+                );
+            }
+            throw new CacheLockTimeout(
+                `${options.what}: its lock (${path}) was held or unreadable for over ${waited}s; an unreadable lock file is taken over once ${UNREADABLE_LOCK_STALE_MS / 1000}s old, a held one when its process is gone`,
+            );
         }
         await sleep(options.pollMs ?? 100);
     }

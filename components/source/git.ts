@@ -250,14 +250,15 @@ async function resolveRevision(mirror: string, url: string, revision: string, op
     throw new GitSourceError(`revision "${revision}" does not exist in ${url} (not a branch, tag or commit)`);
 }
 
-async function checkout(mirror: string, commit: string, options: GitFetchOptions): Promise<string> {
+/** `url`: the repository the mirror holds, named in a lock wait's error (the mirror's path says little). */
+async function checkout(mirror: string, url: string, commit: string, options: GitFetchOptions): Promise<string> {
     const dir = join(options.cacheDir, "checkouts", `${hashOf(mirror)}-${commit}`);
     // Only a checkout that finished is used: one a killed git left half written would render an
     // Application without some of its files, and what is missing would look deleted from git.
     const complete = `${dir}.complete`;
     if (existsSync(complete) && existsSync(join(dir, ".git"))) return dir;
     // Checked again under the lock: another process may have just checked the same commit out.
-    return withMirrorLock(mirror, mirror, async () => (existsSync(complete) && existsSync(join(dir, ".git")) ? dir : checkoutLocked(mirror, commit, dir, complete, options)));
+    return withMirrorLock(mirror, url, async () => (existsSync(complete) && existsSync(join(dir, ".git")) ? dir : checkoutLocked(mirror, commit, dir, complete, options)));
 }
 
 async function checkoutLocked(mirror: string, commit: string, dir: string, complete: string, options: GitFetchOptions): Promise<string> {
@@ -307,7 +308,7 @@ export async function fetchRevision(repoURL: string, targetRevision: string | un
     const revision = targetRevision ?? "HEAD";
     // Never fetch when the mirror already holds the commit the revision names now.
     const known = mirrorsInFlight.has(mirrorKey) ? undefined : await knownCommit(url, revision, options);
-    if (known) return { repoURL, targetRevision: revision, commit: known.commit, checkoutDir: await checkedOut(known.mirror, known.commit, options) };
+    if (known) return { repoURL, targetRevision: revision, commit: known.commit, checkoutDir: await checkedOut(known.mirror, url, known.commit, options) };
     let pending = mirrorsInFlight.get(mirrorKey);
     if (!pending) {
         pending = updateMirror(url, options);
@@ -320,15 +321,15 @@ export async function fetchRevision(repoURL: string, targetRevision: string | un
     }
     const mirror = await pending;
     const commit = await resolveRevision(mirror, repoURL, revision, options);
-    return { repoURL, targetRevision: revision, commit, checkoutDir: await checkedOut(mirror, commit, options) };
+    return { repoURL, targetRevision: revision, commit, checkoutDir: await checkedOut(mirror, url, commit, options) };
 }
 
 /** The worktree of one commit, checked out once per program even when several sources share it. */
-function checkedOut(mirror: string, commit: string, options: GitFetchOptions): Promise<string> {
+function checkedOut(mirror: string, url: string, commit: string, options: GitFetchOptions): Promise<string> {
     const key = `${mirror}@${commit}`;
     let pending = checkoutsInFlight.get(key);
     if (!pending) {
-        pending = checkout(mirror, commit, options);
+        pending = checkout(mirror, url, commit, options);
         checkoutsInFlight.set(key, pending);
         void pending.then(
             () => checkoutsInFlight.delete(key),

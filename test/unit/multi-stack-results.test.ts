@@ -3,19 +3,21 @@
 import { describe, expect, it } from "vitest";
 import { LinePrefixer } from "../../cli/multi-stack/line-prefixer";
 import type { ScheduledRun } from "../../cli/multi-stack/scheduler";
-import { combinedExitCode, exitCodeOf, stackRunResult, type ChildOutcome, type StackRunResult } from "../../cli/multi-stack/stack-results";
+import { combinedExitCode, exitCodeOf, exitCodesOf, stackRunResult, type ChildOutcome, type ResultRules, type StackRunResult } from "../../cli/multi-stack/stack-results";
 import { formatDuration, formatSummary, stackHeader, stacksDocument } from "../../cli/multi-stack/summary";
 
-const ended = (stack: string, exitCode: number | null, signal: NodeJS.Signals | null = null, stdout = ""): ScheduledRun<ChildOutcome> => ({
+const ended = (stack: string, exitCode: number | null, signal: NodeJS.Signals | null = null, stdout = "", signalled = true): ScheduledRun<ChildOutcome> => ({
     stack,
     started: true,
     outcome: { exitCode, signal, stdout },
     startedAtMs: Date.parse("2026-12-01T10:00:00Z"),
     endedAtMs: Date.parse("2026-12-01T10:00:12.5Z"),
+    signalled,
 });
 const notStarted = (stack: string): ScheduledRun<ChildOutcome> => ({ stack, started: false });
-const plain = { diffExitCode: false };
-const diffRules = { diffExitCode: true };
+const plain: ResultRules = { codes: "plain" };
+const diffRules: ResultRules = { codes: "diff" };
+const driftRules: ResultRules = { codes: "drift" };
 
 describe("stackRunResult", () => {
     it("a child that exited 0 succeeded; any other code failed", () => {
@@ -36,6 +38,25 @@ describe("stackRunResult", () => {
         expect(stackRunResult(ended("a", 1), plain, "SIGTERM").result).toBe("failed");
         // One that finished before the signal came succeeded.
         expect(stackRunResult(ended("a", 0), plain, "SIGINT").result).toBe("succeeded");
+    });
+
+    it("a child ended by a signal before any was passed on failed, though the run was cancelled later", () => {
+        expect(stackRunResult(ended("a", null, "SIGKILL", "", false), plain, "SIGINT")).toMatchObject({ result: "failed", exitCode: 137 });
+        expect(stackRunResult(ended("a", 130, null, "", false), plain, "SIGINT")).toMatchObject({ result: "failed", exitCode: 130 });
+    });
+
+    it("with drift, unauthorised drift (2) is the result drift, not a failure; an error (1) failed", () => {
+        expect(stackRunResult(ended("a", 2), driftRules, undefined)).toMatchObject({ result: "drift", exitCode: 2 });
+        expect(stackRunResult(ended("a", 1), driftRules, undefined).result).toBe("failed");
+        expect(stackRunResult(ended("a", 0), driftRules, undefined).result).toBe("succeeded");
+        expect(stackRunResult(ended("a", 2), diffRules, undefined).result).toBe("failed");
+    });
+
+    it("reads the exit codes of diff --exit-code and of drift, and of nothing else", () => {
+        expect(exitCodesOf("diff", { exitCode: true })).toBe("diff");
+        expect(exitCodesOf("diff", {})).toBe("plain");
+        expect(exitCodesOf("drift", {})).toBe("drift");
+        expect(exitCodesOf("sync", { exitCode: true })).toBe("plain");
     });
 
     it("a stack that never started has no exit code", () => {
@@ -64,9 +85,31 @@ describe("combinedExitCode", () => {
         expect(combinedExitCode(results([1, 2, 0], diffRules), diffRules, undefined)).toBe(2);
     });
 
+    it("with diff --exit-code, a child that crashed otherwise is an error (2), never its own code", () => {
+        expect(combinedExitCode(results([0, 137], diffRules), diffRules, undefined)).toBe(2);
+        expect(combinedExitCode(results([1, 3], diffRules), diffRules, undefined)).toBe(2);
+        const bySignal = [stackRunResult(ended("a", 0), diffRules, undefined), stackRunResult(ended("b", null, "SIGSEGV"), diffRules, undefined)];
+        expect(combinedExitCode(bySignal, diffRules, undefined)).toBe(2);
+    });
+
+    it("with drift is the largest child code: 2 when any stack has unauthorised drift, 1 when one failed", () => {
+        expect(combinedExitCode(results([0, 0], driftRules), driftRules, undefined)).toBe(0);
+        expect(combinedExitCode(results([0, 2, 0], driftRules), driftRules, undefined)).toBe(2);
+        expect(combinedExitCode(results([1, 0], driftRules), driftRules, undefined)).toBe(1);
+        expect(combinedExitCode(results([1, 2], driftRules), driftRules, undefined)).toBe(2);
+        // A crash is an error, not drift found.
+        expect(combinedExitCode(results([0, 137], driftRules), driftRules, undefined)).toBe(1);
+    });
+
     it("is the signal's exit code when a signal cancelled the run", () => {
         expect(combinedExitCode(results([0, null], plain, "SIGINT"), plain, "SIGINT")).toBe(130);
         expect(combinedExitCode(results([0, 0], diffRules, "SIGTERM"), diffRules, "SIGTERM")).toBe(143);
+    });
+
+    it("a signal wins the exit code, and a stack that had failed still shows as failed", () => {
+        const cancelled = [stackRunResult(ended("a", 1, null, "", false), plain, "SIGINT"), stackRunResult(ended("b", 130), plain, "SIGINT"), stackRunResult(notStarted("c"), plain, "SIGINT")];
+        expect(combinedExitCode(cancelled, plain, "SIGINT")).toBe(130);
+        expect(formatSummary(cancelled).split("\n").map((line) => line.split(/ {2,}/)[1])).toEqual(["RESULT", "failed", "cancelled", "not started"]);
     });
 });
 

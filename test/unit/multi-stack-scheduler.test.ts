@@ -11,6 +11,7 @@ interface FakeOutcome {
 function fakeJobs() {
     const events: string[] = [];
     const finishers = new Map<string, (outcome: FakeOutcome) => void>();
+    const ended = new Set<string>();
     let running = 0;
     let mostAtOnce = 0;
     const start = (stack: string): StartedJob<FakeOutcome> => {
@@ -19,6 +20,9 @@ function fakeJobs() {
         mostAtOnce = Math.max(mostAtOnce, running);
         const finished = new Promise<FakeOutcome>((resolve) =>
             finishers.set(stack, (outcome) => {
+                // A job ends once, however many signals it was passed.
+                if (ended.has(stack)) return;
+                ended.add(stack);
                 events.push(`end ${stack}`);
                 running--;
                 resolve(outcome);
@@ -87,12 +91,34 @@ describe("schedule", () => {
         const run = schedule(["a", "b", "c", "d"], 2, jobs.start);
         await settle();
         run.cancel("SIGINT");
-        // A second signal is not passed on again: the children's engines would stop at once.
-        run.cancel("SIGTERM");
         const runs = await run.done;
         expect(run.cancelledBy()).toBe("SIGINT");
         expect(jobs.events).toEqual(["start a", "start b", "SIGINT a", "SIGINT b", "end a", "end b"]);
         expect(runs.map((r) => (r.started ? `${r.stack}: ${r.outcome.signal}` : `${r.stack}: not started`))).toEqual(["a: SIGINT", "b: SIGINT", "c: not started", "d: not started"]);
+        expect(runs.map((r) => r.started && r.signalled)).toEqual([true, true, false, false]);
+    });
+
+    it("passes every later signal on too, so a second Ctrl-C stops the jobs at once as it stops a single sync", async () => {
+        const jobs = fakeJobs();
+        const run = schedule(["a", "b", "c"], 2, jobs.start);
+        await settle();
+        run.cancel("SIGINT");
+        run.cancel("SIGINT");
+        run.cancel("SIGTERM");
+        await run.done;
+        // The first signal cancelled the run; the later ones escalate.
+        expect(run.cancelledBy()).toBe("SIGINT");
+        expect(jobs.events).toEqual(["start a", "start b", "SIGINT a", "SIGINT b", "SIGINT a", "SIGINT b", "SIGTERM a", "SIGTERM b", "end a", "end b"]);
+    });
+
+    it("tells a job that ended before the signal from one the signal reached", async () => {
+        const jobs = fakeJobs();
+        const run = schedule(["a", "b"], 2, jobs.start);
+        await settle();
+        await jobs.finish("a");
+        run.cancel("SIGTERM");
+        const runs = await run.done;
+        expect(runs.map((r) => r.started && r.signalled)).toEqual([false, true]);
     });
 
     it("ends at once when cancelled before any job started", async () => {

@@ -1,4 +1,5 @@
 // Which stacks a command runs on, and the options that choose them.
+import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { childArguments } from "../../cli/multi-stack/child-arguments";
 import { commandName, refusalOfSeveralStacks } from "../../cli/multi-stack/command-support";
@@ -80,10 +81,41 @@ describe("commands on several stacks", () => {
 });
 
 describe("childArguments", () => {
-    it("replaces the whole selection with exactly one --stack and keeps everything else", () => {
+    // The root options as cli/main.ts declares them, and two commands: the child must parse as the parent did.
+    const parse = (args: readonly string[]) => {
+        const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+        let ran: { command: string; options: Record<string, unknown> } | undefined;
+        const program = new Command("syncwave")
+            .exitOverride()
+            .option("-s, --stack <name>", "", collect)
+            .option("--stacks <glob>", "", collect)
+            .option("--parallel <n>")
+            .option("-C, --cwd <dir>")
+            .option("--json")
+            .option("--policy-pack <dir...>")
+            .option("--policy-pack-config <file...>");
+        for (const name of ["sync", "diff"]) {
+            program
+                .command(name)
+                .option("--app <name>")
+                .option("--exit-code")
+                .action((options: Record<string, unknown>) => {
+                    ran = { command: name, options };
+                });
+        }
+        program.parse(args, { from: "user" });
+        const { stack, stacks: _globs, parallel: _parallel, ...root } = program.opts<{ stack?: string[]; stacks?: string[]; parallel?: string }>();
+        return { ran, root, stacks: [...new Set(stack)] };
+    };
+    const parsesAsParent = (parent: string[], stack: string) => {
+        const child = parse(childArguments(parent, stack));
+        const { ran, root } = parse(parent);
+        expect(child).toEqual({ ran, root, stacks: [stack] });
+    };
+
+    it("replaces each selection option, where it stood, by --stack and the child's stack, and keeps everything else", () => {
         expect(childArguments(["--stack", "a", "-s", "b", "--stacks", "prod-*", "--parallel", "2", "--json", "diff", "--exit-code", "--app", "web"], "prod-eu")).toEqual([
-            "--stack",
-            "prod-eu",
+            ...["--stack", "prod-eu", "--stack", "prod-eu", "--stack", "prod-eu", "--stack", "prod-eu"],
             "--json",
             "diff",
             "--exit-code",
@@ -92,11 +124,29 @@ describe("childArguments", () => {
         ]);
     });
 
-    it("removes the attached forms (--stack=a, --stacks=glob, --parallel=2, -sa)", () => {
-        expect(childArguments(["--stack=a", "--stacks=p*", "--parallel=2", "-sb", "-C", "/proj", "sync"], "x")).toEqual(["--stack", "x", "-C", "/proj", "sync"]);
+    it("replaces the attached forms (--stack=a, --stacks=glob, --parallel=2, -sa)", () => {
+        expect(childArguments(["--stack=a", "--stacks=p*", "--parallel=2", "-sb", "-C", "/proj", "sync"], "x")).toEqual([
+            ...["--stack", "x", "--stack", "x", "--stack", "x", "--stack", "x"],
+            ...["-C", "/proj", "sync"],
+        ]);
     });
 
     it("leaves operands after -- alone", () => {
         expect(childArguments(["-s", "a", "appset", "generate", "--", "--stack"], "x")).toEqual(["--stack", "x", "appset", "generate", "--", "--stack"]);
+    });
+
+    it("ends a variadic option where the parent's selection ended it, so the command stays the command", () => {
+        parsesAsParent(["--stack", "a", "--policy-pack", "p1", "--stack", "b", "sync"], "a");
+        parsesAsParent(["--policy-pack", "p1", "p2", "--stacks=prod-*", "--policy-pack-config", "c.yaml", "--parallel=3", "diff", "--exit-code"], "prod-eu");
+        parsesAsParent(["--policy-pack", "p1", "-s", "a", "--policy-pack-config", "c1", "c2", "-sb", "sync", "--app", "web"], "b");
+        parsesAsParent(["--policy-pack-config", "c.yaml", "--stack=a", "--stack=b", "--json", "diff"], "b");
+        parsesAsParent(["--policy-pack", "p1", "--parallel", "2", "--stacks", "g*", "sync"], "g1");
+    });
+
+    it("leaves an option's value that equals a stack name alone", () => {
+        expect(childArguments(["--stack", "a", "--stack", "web", "-C", "a", "sync", "--app", "web"], "web")).toEqual([
+            ...["--stack", "web", "--stack", "web", "-C", "a", "sync", "--app", "web"],
+        ]);
+        parsesAsParent(["--stack", "a", "--stack", "web", "--policy-pack", "a", "web", "-s", "b", "sync", "--app", "web"], "a");
     });
 });
