@@ -211,7 +211,14 @@ async function takeSyncLock(options: SyncOptions, progress: (line: string) => vo
         throw new SyncError(`nothing was synced: ${(err as Error).message}`);
     }
     if (!lock) return async () => undefined;
-    return acquireSyncLock({ lock, stack: options.stack, timeoutMs: options.lockTimeoutMs ?? 0, progress, refuse: (m) => new StackBusy(m) });
+    const held = lock;
+    try {
+        return await acquireSyncLock({ lock: held, stack: options.stack, timeoutMs: options.lockTimeoutMs ?? 0, progress, refuse: (m) => new StackBusy(m) });
+    } catch (err) {
+        if (err instanceof StackBusy) throw err;
+        // The store itself failed (unreachable, refused credentials): nothing ran, nothing changed.
+        throw new SyncError(`nothing was synced: the stack's lock in ${held.store.description} could not be taken: ${(err as Error).message}`);
+    }
 }
 
 async function syncHoldingLock(options: SyncOptions, progress: (line: string) => void, notifications: SyncNotifications): Promise<SyncResult> {
