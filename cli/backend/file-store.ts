@@ -1,9 +1,9 @@
 // A file:// backend's folder as a BlobStore. `create` links a finished file to the name, failing when
 // it exists: the lock's atomicity on one file system, with no instant where it is empty; `write` goes through a rename so a reader never sees half a file.
-import { randomUUID } from "node:crypto";
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
+import { createExclusively } from "../../components/exclusive-create";
 import type { BlobStore } from "./blob-store";
 
 export class FileStore implements BlobStore {
@@ -43,21 +43,11 @@ export class FileStore implements BlobStore {
         renameSync(partial, path);
     }
 
-    /** The file appears with its whole content or not at all: a hard link fails when the name exists. */
+    /** The file appears with its whole content or not at all (components/exclusive-create.ts). */
     async create(key: string, data: string): Promise<boolean> {
         const path = this.path(key);
         mkdirSync(dirname(path), { recursive: true });
-        const partial = `${path}.${process.pid}.${randomUUID()}.partial`;
-        writeFileSync(partial, data);
-        try {
-            linkSync(partial, path);
-            return true;
-        } catch (err) {
-            if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-            throw err;
-        } finally {
-            rmSync(partial, { force: true });
-        }
+        return createExclusively(path, data);
     }
 
     async list(folder: string): Promise<string[]> {

@@ -3,7 +3,8 @@
 // share the project's cache. The lock holds the owner's pid and host; a lock whose process no
 // longer runs on this host (a killed sync) is stale and taken over, as is a lock file that has been
 // unreadable for over a minute; any other is waited for.
-import { linkSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { linkSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { createExclusively } from "../exclusive-create";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 
@@ -68,29 +69,9 @@ function unreadableAndOld(path: string, now: number): boolean {
     }
 }
 
-/**
- * Creates the lock with its content in one step: the owner is written to a file of our own, which is
- * then hard-linked as the lock. link() fails with EEXIST when the lock exists, so of two processes
- * exactly one succeeds, and no one ever sees a lock file without its owner in it.
- */
+/** Creates the lock with its owner in it in one step (components/exclusive-create.ts): of two processes exactly one succeeds. */
 function tryTake(path: string, owner: LockOwner): boolean {
-    const draft = `${path}.new-${owner.pid}-${owner.token}`;
-    try {
-        writeFileSync(draft, JSON.stringify(owner), { flag: "wx" });
-    } catch (err) {
-        // A full disk: the draft, not the lock, is what may be left cut short.
-        rmSync(draft, { force: true });
-        throw err;
-    }
-    try {
-        linkSync(draft, path);
-        return true;
-    } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-        throw err;
-    } finally {
-        rmSync(draft, { force: true });
-    }
+    return createExclusively(path, JSON.stringify(owner));
 }
 
 /** Which stale lock a process found: a dead owner's, or an unreadable old file. */
