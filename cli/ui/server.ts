@@ -138,8 +138,9 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
             case "diff": {
                 const d = stackOf(r.stack);
                 if (!d) return notFound(res, r, head);
-                const age = d.diff.at ? Date.now() - Date.parse(d.diff.at) : Infinity;
-                if (!d.diff.running && age > DIFF_MAX_AGE_MS && !partial) void d.readDiff();
+                const at = d.diff.at ? Date.parse(d.diff.at) : 0;
+                const outdated = Date.now() - at > DIFF_MAX_AGE_MS || at < d.driftChangedAt;
+                if (!d.diff.running && outdated && !partial) void d.readDiff();
                 const state: StackState = { stack: d.stack, stale: d.stale, version: d.version };
                 html({ title: `Diff of ${d.stack}`, current: "diff", stacks: [state], stack: d.stack }, diffContent(state, { result: d.diff.value, at: d.diff.at, running: d.diff.running, error: d.diff.error }));
                 return;

@@ -62,6 +62,8 @@ export class StackData {
     live = new Map<string, Map<string, Health>>();
     liveObjects = new Map<string, KubeObject>();
     drift: Timed<DriftReport[]> = {};
+    /** When the drift last changed: a preview older than that no longer says what a sync would do. */
+    driftChangedAt = 0;
     diff: Timed<Omit<DiffResult, "events">> = {};
     history: Timed<HistoryEntry[]> = {};
     stale?: { error: string; since: string };
@@ -173,7 +175,9 @@ export class StackData {
     async readDrift(): Promise<void> {
         const { drift } = await import("../commands/drift");
         try {
-            this.drift = { value: await drift(this.options, this.state), at: new Date().toISOString() };
+            const value = await drift(this.options, this.state);
+            if (JSON.stringify(value) !== JSON.stringify(this.drift.value)) this.driftChangedAt = Date.now();
+            this.drift = { value, at: new Date().toISOString() };
         } catch (err) {
             this.drift = { ...this.drift, error: err instanceof Error ? err.message : String(err) };
             this.markStale(err);
