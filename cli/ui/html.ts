@@ -275,7 +275,7 @@ function slug(text: string): string {
 
 export function diffContent(stack: StackState, diff: { result?: Omit<DiffResult, "events">; at?: string; running?: boolean; error?: string }): string {
     const head = `<h1>Diff of stack ${h(stack.stack)}</h1>${staleBanner([stack])}
-<p class="muted">What <code>syncwave diff</code> shows now: a preview against the live cluster. ${diff.at ? `Computed at ${time(diff.at)}.` : ""} ${diff.running ? '<span class="badge health-Progressing">preview running</span> This page updates when it ends.' : ""}</p>`;
+<p class="muted">What <code>syncwave diff</code> shows now: a preview against the live cluster. ${diff.at ? `Preview started at ${time(diff.at)}.` : ""} ${diff.running ? '<span class="badge health-Progressing">preview running</span> This page updates when it ends.' : ""}</p>`;
     if (diff.error && !diff.result) return `${head}<p class="error" role="alert">The preview failed: ${h(diff.error)}</p>`;
     const r = diff.result;
     if (!r) return `${head}<p>The preview has not finished yet.</p>`;

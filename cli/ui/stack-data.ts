@@ -204,9 +204,11 @@ export class StackData {
             const { diff } = await import("../commands/diff");
             this.diff = { ...this.diff, running: true };
             this.bump();
+            // When the preview started: what changed after that may not be in it.
+            const started = new Date().toISOString();
             try {
                 const { events: _events, ...result } = await diff({ ...this.options, syncKind: "automated" });
-                this.diff = { value: result, at: new Date().toISOString() };
+                this.diff = { value: result, at: started };
             } catch (err) {
                 this.diff = { ...this.diff, running: false, error: err instanceof Error ? err.message : String(err) };
             }
