@@ -180,8 +180,12 @@ export class StackWatcher {
             this.again = true;
             return;
         }
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.refresh(), SETTLE_MS);
+        // Already scheduled: that read will see this change too (a steady stream of events never postpones it).
+        if (this.timer) return;
+        this.timer = setTimeout(() => {
+            this.timer = undefined;
+            void this.refresh();
+        }, SETTLE_MS);
         this.timer.unref();
     }
 

@@ -128,14 +128,15 @@ describe("syncwave ui in a browser", () => {
     it("lists the applications with their project, health, sync status and last sync; filters by label", async () => {
         await load("/", "applications");
         expect(await page.$$eval("table.apps tr[data-app]", (rows) => rows.map((r) => r.getAttribute("data-app")).sort())).toEqual(["api", "shop"]);
-        const shop = await page.$eval('tr[data-app="shop"]', (r) => r.textContent ?? "");
-        expect(shop).toContain("team");
-        expect(shop).toContain("succeeded");
-        // Health is read live; sync status comes once the background preview ends, pushed without a reload.
+        // Health is read live, the history and the sync status (the preview) in the background: each is pushed without a reload.
         await page.evaluate("window.marker = 1");
         await page.waitForFunction(`[...document.querySelectorAll("tr[data-app] [data-sync]")].every((b) => b.getAttribute("data-sync") === "Synced")`, { timeout: 300_000 });
         await page.waitForFunction(`[...document.querySelectorAll("tr[data-app] [data-health]")].every((b) => b.getAttribute("data-health") === "Healthy")`, { timeout: 120_000 });
+        await page.waitForFunction(`document.querySelector('tr[data-app="shop"] [data-result]')?.getAttribute("data-result") === "succeeded"`, { timeout: 120_000 });
         expect(await page.evaluate("window.marker")).toBe(1);
+        const shop = await page.$eval('tr[data-app="shop"]', (r) => r.textContent ?? "");
+        expect(shop).toContain("team");
+        expect(shop).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ sync/);
         await page.screenshot({ path: resolve(screenshots, "applications.png") });
 
         await load("/?label=team%3Dpayments", "applications (filtered)");
@@ -144,8 +145,12 @@ describe("syncwave ui in a browser", () => {
 
     it("shows the resource tree by phase and wave with health badges, owned objects, a node's manifest without a Secret's values", async () => {
         await load("/stacks/" + encodeURIComponent(stack.name) + "/applications/shop", "application");
-        const columns = await page.$$eval(".tree .column h3", (hs) => hs.map((x) => x.textContent));
-        expect(columns).toEqual(["PreSync hooks", "PreSync wave 0", "Sync wave -1", "Sync wave 0", "Sync wave 1", "PostSync hooks"]);
+        const columns = await page.$$eval(".tree .column h3", (hs) => hs.map((x) => x.textContent ?? ""));
+        // In sync order: the PreSync hooks first, the waves of the Sync phase in order, the PostSync hooks last.
+        expect(columns[0]).toBe("PreSync hooks");
+        expect(columns[columns.length - 1]).toBe("PostSync hooks");
+        expect(columns.filter((c) => c.startsWith("Sync wave"))).toEqual(["Sync wave -1", "Sync wave 0", "Sync wave 1"]);
+        expect(await page.$$eval('.column[data-wave="1"] .node', (ns) => ns.map((n) => n.getAttribute("data-resource")))).toEqual([`Deployment ${shopNs}/web`]);
         const deployment = await page.$eval('.node[data-resource="Deployment ' + shopNs + '/web"]', (n) => ({ health: n.getAttribute("data-health"), badge: n.querySelector("[data-health]")?.textContent }));
         expect(deployment.health).toBe("Healthy");
         expect(deployment.badge).toContain("Healthy");
@@ -154,6 +159,7 @@ describe("syncwave ui in a browser", () => {
             expect.arrayContaining([expect.stringMatching(new RegExp(`^ReplicaSet ${shopNs}/web-`))]),
         );
         // The history of the Application: the sync above.
+        await page.waitForSelector("table.history tbody tr", { timeout: 120_000 });
         expect(await page.$eval("table.history tbody", (t) => t.textContent ?? "")).toContain("succeeded");
         // Keyboard: the node links are reachable and open the detail.
         await page.focus(`.node[data-resource="Secret ${shopNs}/db-credentials"] > a`);
