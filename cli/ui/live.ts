@@ -13,7 +13,7 @@ import type { StackData } from "./stack-data";
 const SETTLE_MS = 300;
 /** A watch that ended or failed is opened again after this long. */
 const RESTART_MS = 2_000;
-/** How often the stored state is looked at for a sync that ran meanwhile. */
+/** How often (at least) the stored state is looked at for a sync that ran meanwhile. */
 const STATE_POLL_MS = 5_000;
 /** A comment on every open event stream this often keeps proxies and the browser from closing it. */
 const HEARTBEAT_MS = 15_000;
@@ -81,7 +81,16 @@ export class StackWatcher {
     async start(): Promise<void> {
         this.stateKey = this.keyOfState();
         await this.openWatches();
-        this.poll = setInterval(() => void this.checkState(), STATE_POLL_MS);
+        this.schedulePoll(STATE_POLL_MS);
+    }
+
+    /** The next look at the stored state; a slow read (a remote backend's `pulumi stack export`) is made less often. */
+    private schedulePoll(afterMs: number): void {
+        if (this.closed) return;
+        this.poll = setTimeout(() => {
+            const started = Date.now();
+            void this.checkState().finally(() => this.schedulePoll(Math.max(STATE_POLL_MS, 10 * (Date.now() - started))));
+        }, afterMs);
         this.poll.unref();
     }
 
@@ -210,7 +219,7 @@ export class StackWatcher {
     close(): void {
         this.closed = true;
         clearTimeout(this.timer);
-        clearInterval(this.poll);
+        clearTimeout(this.poll);
         this.stopWatches();
     }
 }

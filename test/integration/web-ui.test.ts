@@ -3,9 +3,10 @@
 // badges are there; a field edited with kubectl shows up on the drift page without a reload; a
 // Secret's values never reach the page; the Host header and the token are enforced. Screenshots of
 // each page are written to docs/screenshots/ (the README shows them).
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -238,6 +239,29 @@ describe("syncwave ui in a browser", () => {
         } finally {
             other.child.kill("SIGTERM");
             await Promise.race([other.exited, new Promise((r) => setTimeout(r, 10_000))]);
+        }
+    });
+
+    it("says a stack is stale, with the error, when its cluster cannot be reached", async () => {
+        const kubeconfig = join(mkdtempSync(join(tmpdir(), "webui-")), "unreachable");
+        // A cluster at a port nothing listens on.
+        writeFileSync(kubeconfig, stringify({ apiVersion: "v1", kind: "Config", "current-context": "c", contexts: [{ name: "c", context: { cluster: "c", user: "u" } }], clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:1" } }], users: [{ name: "u", user: { token: "x" } }] }));
+        const unreachable = startCli(stack, ["ui", "--port", "0"], { env: { SYNCWAVE_KUBECONFIG: kubeconfig } });
+        try {
+            const base = await listening(unreachable);
+            const p = await browser.newPage();
+            await p.goto(base, { waitUntil: "load" });
+            await p.waitForSelector(".stale", { timeout: 60_000 });
+            const text = await p.$eval(".stale", (x) => x.textContent ?? "");
+            expect(text).toContain(`stack ${stack.name} is stale`);
+            expect(text).toMatch(/ECONNREFUSED|connect/);
+            // What the last sync recorded is still shown.
+            expect(await p.$$eval("table.apps tr[data-app]", (rows) => rows.length)).toBe(2);
+            await p.screenshot({ path: resolve(screenshots, "stale.png") });
+            await p.close();
+        } finally {
+            unreachable.child.kill("SIGTERM");
+            await Promise.race([unreachable.exited, new Promise((r) => setTimeout(r, 10_000))]);
         }
     });
 
