@@ -194,6 +194,10 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
             hub.close();
             server.closeAllConnections();
             await new Promise<void>((done) => server.close(() => done()));
+            // A preview under way got the signal too and cancels; its engine is waited for, 30 s at most.
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([Promise.all(data.map((d) => d.previewDone())), new Promise<void>((done) => (timer = setTimeout(done, 30_000)))]);
+            clearTimeout(timer);
         },
     };
 }

@@ -217,6 +217,11 @@ export class StackData {
         return this.diffRun;
     }
 
+    /** Resolves once no preview runs (a signal has already told the engine to cancel it). */
+    previewDone(): Promise<void> {
+        return this.diffRun ?? Promise.resolve();
+    }
+
     /** The preview's verdict on one Application: OutOfSync when it plans changes or prunes, Unknown when it cannot sync. */
     private previewSync(application: string): { sync: AppRow["sync"]; at?: string } | undefined {
         const d = this.diff.value;
