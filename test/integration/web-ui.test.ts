@@ -114,7 +114,7 @@ describe("syncwave ui in a browser", () => {
         await browser?.close();
         if (ui && ui.child.exitCode === null) {
             ui.child.kill("SIGTERM");
-            await Promise.race([ui.exited, new Promise((r) => setTimeout(r, 10_000))]);
+            await Promise.race([ui.exited, new Promise((r) => setTimeout(r, 40_000))]);
         }
         await stack?.destroy();
         await k("delete", "namespace", shopNs, apiNs, "--ignore-not-found", "--wait=false");
@@ -238,7 +238,7 @@ describe("syncwave ui in a browser", () => {
             await context.close();
         } finally {
             other.child.kill("SIGTERM");
-            await Promise.race([other.exited, new Promise((r) => setTimeout(r, 10_000))]);
+            await Promise.race([other.exited, new Promise((r) => setTimeout(r, 40_000))]);
         }
     });
 
@@ -261,7 +261,7 @@ describe("syncwave ui in a browser", () => {
             await p.close();
         } finally {
             unreachable.child.kill("SIGTERM");
-            await Promise.race([unreachable.exited, new Promise((r) => setTimeout(r, 10_000))]);
+            await Promise.race([unreachable.exited, new Promise((r) => setTimeout(r, 40_000))]);
         }
     });
 
