@@ -148,13 +148,13 @@ ${options("label", "Label", labels, filter.label)}
     const shown = groups.map((g) => ({ ...g, rows: g.rows.filter((r) => matchesFilter(r, filter)) })).filter((g) => g.rows.length > 0);
     const rowHtml = (r: AppRow, child: boolean) => `<tr data-app="${h(r.application)}" data-stack="${h(r.stack)}"${child ? ' class="child"' : ""}>
 <th scope="row">${child ? '<span aria-hidden="true">↳ </span>' : ""}<a href="/stacks/${encodeURIComponent(r.stack)}/applications/${encodeURIComponent(r.application)}">${h(r.application)}</a>${stacks.length > 1 ? ` <span class="muted">(${h(r.stack)})</span>` : ""}</th>
-<td>${h(r.project)}</td>
-<td><code title="${h(r.revision)}">${h(r.revision.slice(0, 12))}</code>${r.commitMessage ? ` <span class="commit">${h(r.commitMessage)}</span>` : ""}</td>
-<td>${badge(r.sync, "sync")}<span class="visually-hidden">: ${h(r.syncReason)}</span></td>
-<td>${badge(r.health.status)}${r.health.message ? ` <span class="message">${h(r.health.message)}</span>` : ""}</td>
-<td>${r.lastSync ? `${time(r.lastSync.time)} ${h(r.lastSync.kind)} ${badge(r.lastSync.result, "result")}` : '<span class="muted">never</span>'}</td>
-<td>${r.pinned ? '<span class="badge pinned">pinned</span>' : "no"}</td>
-<td data-drift-count="${r.driftCount}">${r.driftCount > 0 ? `<a href="/stacks/${encodeURIComponent(r.stack)}/drift#app-${h(r.application)}">${r.driftCount}</a>` : "0"}</td>
+<td data-label="Project">${h(r.project)}</td>
+<td data-label="Revision"><code title="${h(r.revision)}">${h(r.revision.slice(0, 12))}</code>${r.commitMessage ? ` <span class="commit">${h(r.commitMessage)}</span>` : ""}</td>
+<td data-label="Sync">${badge(r.sync, "sync")}<span class="visually-hidden">: ${h(r.syncReason)}</span></td>
+<td data-label="Health">${badge(r.health.status)}${r.health.message ? ` <span class="message">${h(r.health.message)}</span>` : ""}</td>
+<td data-label="Last sync">${r.lastSync ? `${time(r.lastSync.time)} ${h(r.lastSync.kind)} ${badge(r.lastSync.result, "result")}` : '<span class="muted">never</span>'}</td>
+<td data-label="Pinned">${r.pinned ? '<span class="badge pinned">pinned</span>' : "no"}</td>
+<td data-label="Drift" data-drift-count="${r.driftCount}">${r.driftCount > 0 ? `<a href="/stacks/${encodeURIComponent(r.stack)}/drift#app-${h(r.application)}">${r.driftCount}</a>` : "0"}</td>
 </tr>`;
     const body = shown
         .map((g) => (g.owner ? `<tbody class="fleet" aria-label="${h(g.owner)}"><tr class="group"><th scope="rowgroup" colspan="8">${h(g.owner)}</th></tr>${g.rows.map((r) => rowHtml(r, true)).join("")}</tbody>` : `<tbody>${g.rows.map((r) => rowHtml(r, false)).join("")}</tbody>`))
