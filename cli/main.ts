@@ -324,7 +324,7 @@ program
         // Beyond 127.0.0.1 others may reach the port: a token is required.
         const token = o.token ?? (address === "127.0.0.1" ? undefined : newToken());
         const { startUi } = await import("./ui/server");
-        const ui = await startUi({ stacks: uiStacks, cwd: g.cwd, address, port: Number(o.port), token, log });
+        const ui = await startUi({ stacks: uiStacks, cwd: g.cwd, address, port: Number(o.port), token, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, log });
         const url = token ? `${ui.url}?token=${encodeURIComponent(token)}` : ui.url;
         console.log(`syncwave ui: stacks ${uiStacks.join(", ")} on ${url}`);
         if (token) console.log("syncwave ui: every request needs this token (the link sets it as a cookie); it is not shown again");

@@ -273,15 +273,17 @@ function slug(text: string): string {
     return text.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
 }
 
-export function diffContent(stack: StackState, diff: { result?: Omit<DiffResult, "events">; at?: string; running?: boolean; error?: string }): string {
+export function diffContent(stack: StackState, diff: { result?: Omit<DiffResult, "events">; at?: string; running?: boolean; error?: string; policyPacks?: readonly string[] }): string {
     const head = `<h1>Diff of stack ${h(stack.stack)}</h1>${staleBanner([stack])}
 <p class="muted">What <code>syncwave diff</code> shows now: a preview against the live cluster. ${diff.at ? `Preview started at ${time(diff.at)}.` : ""} ${diff.running ? '<span class="badge health-Progressing">preview running</span> This page updates when it ends.' : ""}</p>`;
     if (diff.error && !diff.result) return `${head}<p class="error" role="alert">The preview failed: ${h(diff.error)}</p>`;
     const r = diff.result;
     if (!r) return `${head}<p>The preview has not finished yet.</p>`;
+    const refused = diff.error ? `<p class="error" role="alert">The preview was refused: ${h(diff.error)}</p>` : "";
     const verdicts = r.policyViolations.length
         ? `<ul class="verdicts">${r.policyViolations.map((v) => `<li>${badge(v.level, "result")} <strong>${h(v.policy)}</strong>${v.resource ? ` on ${h(v.resource)}` : ""}: ${h(v.message)}</li>`).join("")}</ul>`
-        : '<p class="verdict-pass">No policy violation.</p>';
+        : `<p class="verdict-pass">No policy violation${diff.policyPacks?.length ? "" : " (no policy pack given: start the UI with --policy-pack DIR --policy-pack-config FILE, as syncwave diff)"}.</p>`;
+    const packs = diff.policyPacks?.length ? `<p class="muted">Policy packs: ${diff.policyPacks.map((p) => `<code>${h(p)}</code>`).join(", ")}</p>` : "";
     const apps = [...new Set([...r.revisions.map((x) => x.application), ...r.changes.map((c) => c.application)])];
     const sections = apps
         .map((app) => {
@@ -295,7 +297,7 @@ ${prunes && (prunes.prune.length || prunes.requiresPruning.length) ? `<p>Prunes:
         })
         .join("\n");
     const failed = r.failed.length ? `<h2>Cannot sync now</h2><ul>${r.failed.map((f) => `<li><strong>${h(f.application)}</strong>: ${h(f.reason)}</li>`).join("")}</ul>` : "";
-    return `${head}<h2>Policy verdicts</h2>${verdicts}${failed}${sections}`;
+    return `${head}${refused}<h2>Policy verdicts</h2>${packs}${verdicts}${failed}${sections}`;
 }
 
 export function driftContent(stack: StackState, drift: { reports?: readonly DriftReport[]; at?: string; error?: string }): string {

@@ -25,6 +25,9 @@ export interface UiOptions {
     port: number;
     /** Required on every request; undefined on the loopback address without --token. */
     token?: string;
+    /** Policy packs (and their configuration) the Diff page's preview runs, as `syncwave diff --policy-pack` does. */
+    policyPacks?: string[];
+    policyPackConfigs?: string[];
     log?: (line: string) => void;
 }
 
@@ -60,7 +63,7 @@ function ownAddresses(): string[] {
 export async function startUi(options: UiOptions): Promise<UiServer> {
     const log = options.log ?? ((line: string) => console.error(line));
     const hub = new EventHub();
-    const data = options.stacks.map((stack) => new StackData({ stack, cwd: options.cwd, env: options.env }, (d) => hub.publish(d)));
+    const data = options.stacks.map((stack) => new StackData({ stack, cwd: options.cwd, env: options.env, policyPacks: options.policyPacks, policyPackConfigs: options.policyPackConfigs }, (d) => hub.publish(d)));
     // A stack that does not exist, or whose state cannot be read, is an error at start, not a blank page.
     for (const d of data) await d.readStored();
     const byStack = new Map(data.map((d) => [d.stack, d]));
@@ -142,7 +145,7 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
                 const outdated = Date.now() - at > DIFF_MAX_AGE_MS || at < d.driftChangedAt;
                 if (!d.diff.running && outdated && !partial) void d.readDiff();
                 const state: StackState = { stack: d.stack, stale: d.stale, version: d.version };
-                html({ title: `Diff of ${d.stack}`, current: "diff", stacks: [state], stack: d.stack }, diffContent(state, { result: d.diff.value, at: d.diff.at, running: d.diff.running, error: d.diff.error }));
+                html({ title: `Diff of ${d.stack}`, current: "diff", stacks: [state], stack: d.stack }, diffContent(state, { result: d.diff.value, at: d.diff.at, running: d.diff.running, error: d.diff.error, policyPacks: d.policy.packs ?? [] }));
                 return;
             }
             case "drift": {

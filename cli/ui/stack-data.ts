@@ -71,11 +71,16 @@ export class StackData {
     /** Bumped on every change a page shows: the live updates tell the pages to fetch again. */
     version = 0;
 
+    /** The policy packs the preview runs (the root options --policy-pack and --policy-pack-config). */
+    readonly policy: { packs?: string[]; configs?: string[] };
+
     constructor(
-        options: StackOptions,
+        options: StackOptions & { policyPacks?: string[]; policyPackConfigs?: string[] },
         private readonly changed: (data: StackData) => void = () => undefined,
     ) {
-        this.options = { ...options, cwd: resolve(options.cwd ?? process.cwd()) };
+        const { policyPacks, policyPackConfigs, ...stack } = options;
+        this.options = { ...stack, cwd: resolve(stack.cwd ?? process.cwd()) };
+        this.policy = { packs: policyPacks, configs: policyPackConfigs };
     }
 
     get stack(): string {
@@ -207,8 +212,10 @@ export class StackData {
             // When the preview started: what changed after that may not be in it.
             const started = new Date().toISOString();
             try {
-                const { events: _events, ...result } = await diff({ ...this.options, syncKind: "automated" });
-                this.diff = { value: result, at: started };
+                const { events, ...result } = await diff({ ...this.options, syncKind: "automated", policyPacks: this.policy.packs, policyPackConfigs: this.policy.configs });
+                // A refused preview (a mandatory policy, a bad input) is still a result, but says nothing of sync status.
+                const refused = events.find((e) => e.diagnosticEvent?.severity === "error")?.diagnosticEvent?.message;
+                this.diff = { value: result, at: started, ...(refused ? { error: refused.trim() } : {}) };
             } catch (err) {
                 this.diff = { ...this.diff, running: false, error: err instanceof Error ? err.message : String(err) };
             }
@@ -226,7 +233,7 @@ export class StackData {
     private previewSync(application: string): { sync: AppRow["sync"]; at?: string } | undefined {
         const d = this.diff.value;
         if (!d) return undefined;
-        if (d.failed.some((f) => f.application === application)) return { sync: "Unknown", at: this.diff.at };
+        if (this.diff.error || d.failed.some((f) => f.application === application)) return { sync: "Unknown", at: this.diff.at };
         const prune = d.prunes.find((p) => p.application === application);
         const changed = d.changes.some((c) => c.application === application) || (prune?.prune.length ?? 0) > 0 || (prune?.requiresPruning.length ?? 0) > 0;
         return { sync: changed ? "OutOfSync" : "Synced", at: this.diff.at };

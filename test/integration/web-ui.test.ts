@@ -100,7 +100,10 @@ describe("syncwave ui in a browser", () => {
         );
         const options = { stack: stack.name, cwd: root, env: stack.env };
         expect((await sync(options)).result).toBe("succeeded");
-        ui = startCli(stack, ["ui", "--port", "0"]);
+        // The platform's policy pack, every policy advisory: its verdicts show on the Diff page without refusing the preview.
+        const policyConfig = join(mkdtempSync(join(tmpdir(), "webui-policy-")), "platform.json");
+        writeFileSync(policyConfig, JSON.stringify({ all: "advisory", "project-boundaries": { enforcementLevel: "advisory", ...teamPlatform([shopNs, apiNs], ["shop", "api"]) } }));
+        ui = startCli(stack, ["--policy-pack", resolve(root, "policies"), "--policy-pack-config", policyConfig, "ui", "--port", "0"]);
         url = await listening(ui);
         browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"], protocolTimeout: 120_000 });
         page = await browser.newPage();
@@ -192,6 +195,9 @@ describe("syncwave ui in a browser", () => {
         await page.waitForFunction(`document.body.textContent.includes(${JSON.stringify(`Deployment ${shopNs}/web`)}) && !document.body.textContent.includes("preview running")`, { timeout: 300_000 });
         const text = await page.$eval("#content", (c) => c.textContent ?? "");
         expect(text).toContain("Policy verdicts");
+        expect(text).toContain("Policy packs:");
+        // The stack declares a plain Secret and tag-only images: the platform's pack says so (advisory).
+        expect(await page.$$eval("ul.verdicts li", (lis) => lis.map((l) => l.textContent ?? "").join("\n"))).toMatch(/no-plain-secrets|images-pinned-by-digest/);
         expect(text).toMatch(/replicas: 3/);
         await page.screenshot({ path: resolve(screenshots, "diff.png"), fullPage: true });
     });
