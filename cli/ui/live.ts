@@ -135,7 +135,11 @@ export class StackWatcher {
                 refs.push({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: o.namespace }, { apiVersion: "v1", kind: "Pod", namespace: o.namespace });
             }
             for (const ref of refs) {
-                const path = await collectionPath(kc, ref.apiVersion, ref.kind, ref.namespace).catch(() => undefined);
+                const path = await collectionPath(kc, ref.apiVersion, ref.kind, ref.namespace).catch((err: Error) => {
+                    // A kind the API server no longer serves has nothing to watch; anything else is the cluster's failure.
+                    if (!err.message.startsWith("the API server does not serve")) throw err;
+                    return undefined;
+                });
                 if (path) seen.set(`${clusterKey}\0${path}`, { kc, path });
             }
         }
@@ -143,14 +147,19 @@ export class StackWatcher {
     }
 
     private async openWatches(): Promise<void> {
+        if (this.closed) return;
         let collections: { kc: k8s.KubeConfig; path: string }[];
         try {
             collections = await this.collections();
         } catch (err) {
+            // The cluster cannot be asked what to watch: stale until it can, tried again every few seconds.
             this.data.markStale(err);
             this.changed();
+            const retry = setTimeout(() => void this.openWatches(), RESTART_MS * 5);
+            retry.unref();
             return;
         }
+        if (this.closed) return;
         for (const { kc, path } of collections) this.watch(kc, path);
     }
 

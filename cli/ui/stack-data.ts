@@ -205,10 +205,12 @@ export class StackData {
 
     /** `syncwave diff`'s preview; one at a time (a request while one runs waits for it). */
     readDiff(): Promise<void> {
-        this.diffRun ??= (async () => {
+        if (this.diffRun) return this.diffRun;
+        // Running from now: a page rendered next says so.
+        this.diff = { ...this.diff, running: true };
+        this.bump();
+        this.diffRun = (async () => {
             const { diff } = await import("../commands/diff");
-            this.diff = { ...this.diff, running: true };
-            this.bump();
             // When the preview started: what changed after that may not be in it.
             const started = new Date().toISOString();
             try {
