@@ -220,6 +220,8 @@ export function applicationContent(input: {
     detail?: NodeDetail;
     /** Set while history is still being read. */
     historyPending?: boolean;
+    /** The Applications this one declares (app of apps), with their status. */
+    children?: readonly AppRow[];
 }): string {
     const { row, stack } = input;
     const columns = input.columns
@@ -261,6 +263,7 @@ ${row.owner ? `<div><dt>Declared by</dt><dd>${h(row.owner)}</dd></div>` : ""}
 <div><dt>Pinned</dt><dd>${row.pinned ? "yes" : "no"}</dd></div>
 <div><dt>Drifted fields</dt><dd data-drift-count="${row.driftCount}">${row.driftCount}</dd></div>
 </dl>
+${input.children?.length ? `<h2>Applications it declares</h2><ul class="children">${input.children.map((c) => `<li><a href="/stacks/${encodeURIComponent(c.stack)}/applications/${encodeURIComponent(c.application)}">${h(c.application)}</a> ${badge(c.sync, "sync")} ${badge(c.health.status)}</li>`).join("")}</ul>` : ""}
 <h2>Resources by phase and wave</h2>
 <p class="muted">Columns in sync order; a workload lists the ReplicaSets and Pods it owns, read live. Choose a resource for its live manifest, its diff against git and its events.</p>
 <div class="tree" role="group" aria-label="Resource tree">${columns || '<p class="muted">No resources.</p>'}</div>

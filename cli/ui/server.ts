@@ -128,13 +128,14 @@ export async function startUi(options: UiOptions): Promise<UiServer> {
             }
             case "application": {
                 const d = stackOf(r.stack);
-                const row = d?.appRows().find((a) => a.application === r.application);
+                const rows = d?.appRows() ?? [];
+                const row = rows.find((a) => a.application === r.application);
                 if (!d || !row) return notFound(res, r, head);
                 const [columns, detail] = await Promise.all([d.tree(r.application), r.node ? d.detail(r.application, r.node) : Promise.resolve(undefined)]);
                 const state: StackState = { stack: d.stack, stale: d.stale, version: d.version };
                 html(
                     { title: `Application ${r.application}`, current: "application", stacks: [state], stack: d.stack },
-                    applicationContent({ stack: state, row, columns, history: applicationHistory(r.application, d.history.value ?? []), historyPending: !d.history.value, selected: r.node, detail }),
+                    applicationContent({ stack: state, row, columns, history: applicationHistory(r.application, d.history.value ?? []), historyPending: !d.history.value, selected: r.node, detail, children: rows.filter((c) => c.owner === `application ${r.application}`) }),
                 );
                 return;
             }
