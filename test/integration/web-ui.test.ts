@@ -85,7 +85,7 @@ describe("syncwave ui in a browser", () => {
             "shop/config.yaml": yaml(configMap("settings", -1), secret),
             "shop/deploy.yaml": yaml(webDeployment("example.com/web:1")),
             "api/deploy.yaml": yaml(webDeployment("example.com/api:1")),
-        });
+        }, "shop and api: first release");
         const app = (path: string, namespace: string, labels: Record<string, string>) => ({
             project: "team",
             source: { repoURL: repo.url, targetRevision: "main", path },
@@ -141,6 +141,8 @@ describe("syncwave ui in a browser", () => {
         const shop = await page.$eval('tr[data-app="shop"]', (r) => r.textContent ?? "");
         expect(shop).toContain("team");
         expect(shop).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ sync/);
+        // The synced commit's subject, from the git cache's mirror.
+        expect(await page.$eval('tr[data-app="shop"] .commit', (c) => c.textContent)).toBe("shop and api: first release");
         await page.screenshot({ path: resolve(screenshots, "applications.png") });
 
         await load("/?label=team%3Dpayments", "applications (filtered)");
