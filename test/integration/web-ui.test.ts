@@ -64,7 +64,12 @@ function send(url: string, method: string): Promise<number> {
 
 /** The URL the UI printed at start (`listening on URL`), within 60 s. */
 async function listening(ui: CliRun): Promise<string> {
-    return until("syncwave ui to listen", 60_000, () => /listening on (\S+)/.exec(ui.output())?.[1]);
+    return until("syncwave ui to listen", 60_000, () => {
+        if (ui.child.exitCode !== null) throw new Error(`syncwave ui exited with ${ui.child.exitCode}: ${ui.output()}`);
+        return /listening on (\S+)/.exec(ui.output())?.[1];
+    }).catch((err: Error) => {
+        throw new Error(`${err.message}; its output: ${ui.output()}`);
+    });
 }
 
 describe("syncwave ui in a browser", () => {
@@ -103,7 +108,8 @@ describe("syncwave ui in a browser", () => {
         // The platform's policy pack, every policy advisory: its verdicts show on the Diff page without refusing the preview.
         const policyConfig = join(mkdtempSync(join(tmpdir(), "webui-policy-")), "platform.json");
         writeFileSync(policyConfig, JSON.stringify({ all: "advisory", "project-boundaries": { enforcementLevel: "advisory", ...teamPlatform([shopNs, apiNs], ["shop", "api"]) } }));
-        ui = startCli(stack, ["--policy-pack", resolve(root, "policies"), "--policy-pack-config", policyConfig, "ui", "--port", "0"]);
+        // The root options take several values each: --no-color ends the list before the command.
+        ui = startCli(stack, ["--policy-pack", resolve(root, "policies"), "--policy-pack-config", policyConfig, "--no-color", "ui", "--port", "0"]);
         url = await listening(ui);
         browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"], protocolTimeout: 120_000 });
         page = await browser.newPage();
