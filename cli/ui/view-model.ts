@@ -131,7 +131,7 @@ function splitResource(resource: string): { kind: string; namespace?: string; na
 
 /**
  * The resource tree of one Application, as columns in sync order: each gate's stage (the wave its
- * objects were applied in), each phase's hooks, and managed objects no gate covers last. `live`
+ * objects were applied in), each phase's hooks, and managed objects no gate covers (the namespace CreateNamespace makes) first. `live`
  * gives each resource's health now (else the health its gate measured); `owned` the objects read
  * live under a workload (its ReplicaSets, their Pods).
  */
@@ -168,7 +168,8 @@ export function resourceTree(input: {
     }
     const ordered = [...columns.values()].sort((a, b) => compareStages(a.title.replace(/ hooks$/, " hook"), b.title.replace(/ hooks$/, " hook")));
     const ungated = input.objects.filter((o) => o.application === input.application && !placed.has(resourceName(o)));
-    if (ungated.length > 0) ordered.push({ title: "Not gated", phase: "Sync", nodes: ungated.map((o) => node(resourceName(o))) });
+    // Objects no gate measured (the destination namespace CreateNamespace makes) come before every phase, as it is created.
+    if (ungated.length > 0) ordered.unshift({ title: "Not gated", phase: "none", nodes: ungated.map((o) => node(resourceName(o))) });
     return ordered;
 }
 

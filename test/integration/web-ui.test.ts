@@ -158,11 +158,13 @@ describe("syncwave ui in a browser", () => {
     it("shows the resource tree by phase and wave with health badges, owned objects, a node's manifest without a Secret's values", async () => {
         await load("/stacks/" + encodeURIComponent(stack.name) + "/applications/shop", "application");
         const columns = await page.$$eval(".tree .column h3", (hs) => hs.map((x) => x.textContent ?? ""));
-        // In sync order: the PreSync hooks first, the waves of the Sync phase in order, the PostSync hooks last.
-        expect(columns[0]).toBe("PreSync hooks");
+        // In sync order: the namespace CreateNamespace makes (no gate measures it), the PreSync hooks, the
+        // waves of the Sync phase in order, the PostSync hooks last.
+        expect(columns.slice(0, 2)).toEqual(["Not gated", "PreSync hooks"]);
+        expect(await page.$$eval('.column[data-phase="none"] .node', (ns) => ns.map((n) => n.getAttribute("data-resource")))).toEqual([`Namespace ${shopNs}`]);
         expect(columns[columns.length - 1]).toBe("PostSync hooks");
         expect(columns.filter((c) => c.startsWith("Sync wave"))).toEqual(["Sync wave -1", "Sync wave 0", "Sync wave 1"]);
-        expect(await page.$$eval('.column[data-wave="1"] .node', (ns) => ns.map((n) => n.getAttribute("data-resource")))).toEqual([`Deployment ${shopNs}/web`]);
+        expect(await page.$$eval('.column[data-wave="1"] > ul > .node', (ns) => ns.map((n) => n.getAttribute("data-resource")))).toEqual([`Deployment ${shopNs}/web`]);
         const deployment = await page.$eval('.node[data-resource="Deployment ' + shopNs + '/web"]', (n) => ({ health: n.getAttribute("data-health"), badge: n.querySelector("[data-health]")?.textContent }));
         expect(deployment.health).toBe("Healthy");
         expect(deployment.badge).toContain("Healthy");

@@ -119,7 +119,7 @@ describe("stages and the resource tree", () => {
         { application: "shop", apiVersion: "v1", kind: "Secret", namespace: "shop", name: "creds" },
     ];
 
-    it("lays resources out by phase and wave, live health over the recorded one, ungated objects last, drift counted", () => {
+    it("lays resources out by phase and wave, live health over the recorded one, ungated objects first, drift counted", () => {
         const tree = resourceTree({
             application: "shop",
             rows,
@@ -127,10 +127,10 @@ describe("stages and the resource tree", () => {
             live: new Map([["Deployment shop/api", { status: "Degraded" as const, message: "crash" }]]),
             drift: [{ application: "shop", fields: [{ resource: "Deployment shop/api", path: "spec.replicas", class: "unauthorised", reason: "x" }, { resource: "Deployment shop/api", path: "spec.x", class: "ignored", reason: "y" }] }],
         });
-        expect(tree.map((c) => c.title)).toEqual(["PreSync hooks", "Sync wave -1", "Sync wave 1", "PostSync hooks", "Not gated"]);
-        const api = tree[2].nodes[0];
+        expect(tree.map((c) => c.title)).toEqual(["Not gated", "PreSync hooks", "Sync wave -1", "Sync wave 1", "PostSync hooks"]);
+        const api = tree[3].nodes[0];
         expect(api).toMatchObject({ kind: "Deployment", namespace: "shop", name: "api", health: { status: "Degraded", message: "crash" }, drifted: 1 });
-        expect(tree[4].nodes.map((n) => n.resource)).toEqual(["Secret shop/creds"]);
+        expect(tree[0].nodes.map((n) => n.resource)).toEqual(["Secret shop/creds"]);
     });
 
     it("puts ReplicaSets under their Deployment and Pods under their ReplicaSet", () => {
