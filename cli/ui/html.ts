@@ -284,7 +284,7 @@ export function diffContent(stack: StackState, diff: { result?: Omit<DiffResult,
     if (!r) return `${head}<p>The preview has not finished yet.</p>`;
     const refused = diff.error ? `<p class="error" role="alert">The preview was refused: ${h(diff.error)}</p>` : "";
     const verdicts = r.policyViolations.length
-        ? `<ul class="verdicts">${r.policyViolations.map((v) => `<li>${badge(v.level, "result")} <strong>${h(v.policy)}</strong>${v.resource ? ` on ${h(v.resource)}` : ""}: ${h(v.message)}</li>`).join("")}</ul>`
+        ? `<ul class="verdicts">${r.policyViolations.map((v) => `<li>${badge(v.level, "result")} <strong>${h(v.policy)}</strong>${v.resource && !v.resource.includes("pulumi:pulumi:Stack") ? ` on ${h(v.resource)}` : ""}: ${h(v.message)}</li>`).join("")}</ul>`
         : `<p class="verdict-pass">No policy violation${diff.policyPacks?.length ? "" : " (no policy pack given: start the UI with --policy-pack DIR --policy-pack-config FILE, as syncwave diff)"}.</p>`;
     const packs = diff.policyPacks?.length ? `<p class="muted">Policy packs: ${diff.policyPacks.map((p) => `<code>${h(p)}</code>`).join(", ")}</p>` : "";
     const apps = [...new Set([...r.revisions.map((x) => x.application), ...r.changes.map((c) => c.application)])];
