@@ -59,6 +59,19 @@ const program = new Command("syncwave")
     // process only schedules them and reports; the command's own action never runs here.
     .hook("preAction", async (root, actionCommand) => {
         const options = root.opts<RootOptions>();
+        // The web UI shows every selected stack itself, in this one process: nothing to fan out.
+        if (actionCommand.name() === "ui" && actionCommand.parent === root) {
+            if (options.parallel !== undefined) throw new Error("--parallel does not apply to syncwave ui: it shows every selected stack in one process");
+            const names = options.stack ?? [];
+            const globs = options.stacks ?? [];
+            if (names.length === 0 && globs.length === 0) uiStacks = [process.env.SYNCWAVE_STACK ?? "dev"];
+            else {
+                const { selectStacks } = await import("./multi-stack/stack-selection");
+                const { projectStacks } = await import("./multi-stack/project-stacks");
+                uiStacks = selectStacks({ names, globs }, () => projectStacks(resolve(options.cwd)));
+            }
+            return;
+        }
         // One stack named plainly, as always: nothing more to load or decide (a start costs every command).
         if (options.stacks === undefined && options.parallel === undefined && new Set(options.stack).size <= 1) {
             selectedStack = options.stack?.[0];
@@ -100,6 +113,8 @@ show as failed. Should this process exit early, the running stacks get SIGTERM.`
 
 /** The one stack this process runs on (set before any action runs). */
 let selectedStack: string | undefined;
+/** The stacks `syncwave ui` shows. */
+let uiStacks: string[] = [];
 
 function globals(): GlobalOptions & StackOptions & { lockTimeoutMs?: number } {
     const { stack: _stacks, ...o } = program.opts<RootOptions>();
@@ -301,6 +316,49 @@ appset
         const { formatGenerated, generateFromFile } = await import("./commands/appset");
         const views = await generateFromFile(file, { cwd: g.cwd, stack: g.stack });
         print(views, formatGenerated(views));
+    });
+
+program
+    .command("ui")
+    .description("a read-only web UI of the selected stacks (--stack, --stacks): applications, resource trees by wave, history, diff and drift, updated live")
+    .option("--port <port>", "the port (0: any free port)", "8080")
+    .option("--address <address>", "listen on this address instead of 127.0.0.1; then every request needs the token printed at start")
+    .option("--token <token>", "the token to require instead of a random one (at least 16 characters)")
+    .option("--open", "open the UI in the default browser")
+    .action(async (o: { port: string; address?: string; token?: string; open?: boolean }) => {
+        const g = globals();
+        if (!/^\d+$/.test(o.port) || Number(o.port) > 65535) throw new Error(`--port ${o.port}: expected a port number (0-65535)`);
+        if (o.token !== undefined && o.token.length < 16) throw new Error("--token: at least 16 characters, so it cannot be guessed");
+        const { isIP } = await import("node:net");
+        if (o.address !== undefined && isIP(o.address) === 0) throw new Error(`--address ${o.address}: expected an IP address (127.0.0.1, 0.0.0.0, ::1)`);
+        const address = o.address ?? "127.0.0.1";
+        const { newToken } = await import("./ui/security");
+        // Beyond 127.0.0.1 others may reach the port: a token is required.
+        const token = o.token ?? (address === "127.0.0.1" ? undefined : newToken());
+        const { startUi } = await import("./ui/server");
+        const ui = await startUi({ stacks: uiStacks, cwd: g.cwd, address, port: Number(o.port), token, policyPacks: g.policyPack, policyPackConfigs: g.policyPackConfig, log });
+        const url = token ? `${ui.url}?token=${encodeURIComponent(token)}` : ui.url;
+        console.log(`syncwave ui: stacks ${uiStacks.join(", ")} on ${url}`);
+        if (token) console.log("syncwave ui: every request needs this token (the link sets it as a cookie); it is not shown again");
+        console.log(`listening on ${ui.url}`);
+        if (o.open) {
+            const { spawn } = await import("node:child_process");
+            const opener = spawn(process.platform === "darwin" ? "open" : "xdg-open", [url], { detached: true, stdio: "ignore" });
+            opener.on("error", (err) => log(`syncwave ui: could not open a browser (${err.message}); open ${url}`));
+            opener.unref();
+        }
+        // Until SIGINT or SIGTERM: then the server closes and the process exits as the signal.
+        await new Promise<void>((done) => {
+            const stop = (signal: NodeJS.Signals) => {
+                void ui.close().finally(() => {
+                    process.exitCode = 128 + osConstants.signals[signal];
+                    done();
+                });
+            };
+            process.once("SIGINT", stop);
+            process.once("SIGTERM", stop);
+        });
+        process.exit();
     });
 
 program.addCommand(clusterCommand());

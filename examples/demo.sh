@@ -39,3 +39,6 @@ syncwave history | head -n 6
 
 # A bad release, rolled back automatically, and the notification that reported it.
 bash examples/demo-release.sh
+
+step "The web UI: applications, resource trees by wave, history, diff and drift, updated live"
+echo "npm run syncwave -- --stack dev ui --open        # http://127.0.0.1:8080/ (Ctrl-C stops it)"

@@ -13,7 +13,7 @@ export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod
 # A Go build gives up on a stalled proxy after this long instead of hanging forever.
 STEP_TIMEOUT="${SYNCWAVE_STEP_TIMEOUT:-3600}"
 
-STEPS=(node npm-packages gotemplate registry s3 pulumi language-host kubernetes-provider plugins kubernetes etcd kwok)
+STEPS=(node npm-packages gotemplate registry s3 pulumi language-host kubernetes-provider plugins kubernetes etcd kwok browser)
 # Built only when named (`--only peers`): the benchmarks' peers, never needed by npm test.
 OPTIONAL_STEPS=(peers)
 ONLY=""
@@ -74,6 +74,24 @@ build_node() {
   rm -rf "$NODE_DIR"; mkdir -p "$NODE_DIR/bin"
   mv "$tmp/package/bin/node" "$NODE_DIR/bin/node"
   "$NODE_DIR/bin/node" --version
+}
+
+# The web UI's browser tests drive Debian's chromium through puppeteer-core, which downloads no browser.
+CHROMIUM="${SYNCWAVE_CHROMIUM:-/usr/bin/chromium}"
+install_browser() {
+  if ! command -v apt-get >/dev/null; then
+    echo "the browser tests need Debian's 'chromium' package at $CHROMIUM; this system has no apt-get: install chromium and set SYNCWAVE_CHROMIUM to its path" >&2
+    return 1
+  fi
+  local sudo=""
+  if [[ $(id -u) -ne 0 ]]; then
+    command -v sudo >/dev/null || { echo "the browser tests need Debian's 'chromium' package: run 'apt-get install -y chromium' as root" >&2; return 1; }
+    sudo="sudo -n"
+  fi
+  timeout 900 $sudo apt-get install -y --no-install-recommends chromium ||
+    { timeout 300 $sudo apt-get update && timeout 900 $sudo apt-get install -y --no-install-recommends chromium; } ||
+    { echo "installing Debian's 'chromium' package failed: run 'apt-get install -y chromium' as root, then 'npm run setup' again" >&2; return 1; }
+  "$CHROMIUM" --headless --no-sandbox --disable-gpu --dump-dom 'data:text/html,<p>setup-check</p>' 2>/dev/null | grep -F setup-check
 }
 
 lock_hash=none
@@ -265,6 +283,7 @@ run_step plugins "$PULUMI_HOME_DIR/.installed" build_plugins
 run_step kubernetes "$KUBERNETES_DIR/bin/kube-apiserver" build_kubernetes
 run_step etcd "$ETCD_DIR/bin/etcd" build_etcd
 run_step kwok "$KWOK_DIR/bin/kwokctl" build_kwok
+run_step browser "$CHROMIUM" install_browser
 if [[ "$ONLY" == *",peers,"* ]]; then
   STEPS+=(peers)
   run_step peers "$PEERS_DIR/bin/gitops-engine-sync" build_peers
@@ -279,6 +298,7 @@ if [[ -z "$ONLY" ]]; then
   echo "  kubernetes           $("$KUBERNETES_DIR/bin/kube-apiserver" --version | awk '{print $2}')"
   echo "  etcd                 $ETCD_VERSION"
   echo "  kwok                 $KWOK_VERSION"
+  echo "  chromium             $("$CHROMIUM" --version 2>/dev/null | awk '{print $2}')"
   echo "  cache                $(du -sh "$SYNCWAVE_CACHE" | cut -f1) in $SYNCWAVE_CACHE"
   echo "Use it in a shell: eval \"\$(npm run --silent env)\""
 fi

@@ -12,6 +12,8 @@ export interface HistoryEntry {
     /** What syncwave ran it as (sync, reconcile, rollback), or the operation for anything else. */
     kind: string;
     startTime: string;
+    /** When the update ended (absent while it runs). */
+    endTime?: string;
     by: string;
     result: string;
     health: string;
@@ -42,6 +44,7 @@ export async function history(options: StackOptions): Promise<HistoryEntry[]> {
             operation: u.kind,
             kind: record?.kind ?? u.kind,
             startTime: u.startTime.toISOString(),
+            ...(u.endTime && !Number.isNaN(u.endTime.getTime()) ? { endTime: u.endTime.toISOString() } : {}),
             by: record?.by ?? u.environment?.["git.author"] ?? "",
             result: u.result,
             health: u.kind !== "update" ? "" : u.result === "failed" ? failedHealth(failure) : measuredHealth(completed, u.startTime, u.endTime),

@@ -54,6 +54,11 @@ function hashOf(s: string): string {
     return createHash("sha256").update(s).digest("hex").slice(0, 16);
 }
 
+/** Where the cache keeps the bare mirror of a repository (it may not exist yet). */
+export function mirrorPath(repoURL: string, cacheDir: string, baseDir?: string): string {
+    return join(cacheDir, "mirrors", `${hashOf(normalizeRepoURL(repoURL, baseDir))}.git`);
+}
+
 /** The Basic authorization value git sends: the form of the token that would show in a header dump. */
 function basicAuth(credentials: GitCredentials | undefined): string | undefined {
     const { username, password } = credentials ?? {};
