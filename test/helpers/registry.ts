@@ -2,11 +2,12 @@
 // with its filesystem driver) on 127.0.0.1 with a free port and a temporary folder, and image pushes
 // through the distribution HTTP API (blob uploads, then an OCI image manifest), so a test can publish
 // tags with distinct digests and build dates.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startListening, stopListening } from "./local-server";
 
 const sha256 = (data: Buffer) => `sha256:${createHash("sha256").update(data).digest("hex")}`;
 
@@ -22,34 +23,12 @@ export class TestRegistry {
         const bin = process.env.SYNCWAVE_REGISTRY_BIN;
         if (!bin) throw new Error("SYNCWAVE_REGISTRY_BIN is not set: run the tests through the toolchain's environment (npm test), after 'npm run setup -- --only registry'");
         const root = mkdtempSync(join(tmpdir(), "syncwave-registry-"));
-        const child = spawn(bin, ["-addr", "127.0.0.1:0", "-root", root], { stdio: ["ignore", "pipe", "pipe"] });
-        let stderr = "";
-        child.stderr!.on("data", (b) => (stderr += b));
-        const host = await new Promise<string>((resolve, reject) => {
-            let out = "";
-            const timer = setTimeout(() => reject(new Error(`syncwave-registry did not start within 10 s: ${stderr}`)), 10_000);
-            child.stdout!.on("data", (b) => {
-                out += b;
-                const m = /listening on (\S+)/.exec(out);
-                if (m) {
-                    clearTimeout(timer);
-                    resolve(m[1]);
-                }
-            });
-            child.on("exit", (code) => {
-                clearTimeout(timer);
-                reject(new Error(`syncwave-registry exited (${code}): ${stderr}`));
-            });
-        });
+        const { child, address: host } = await startListening("syncwave-registry", bin, ["-addr", "127.0.0.1:0", "-root", root]);
         return new TestRegistry(child, root, host);
     }
 
     async stop(): Promise<void> {
-        if (this.child.exitCode === null) {
-            const exited = new Promise((r) => this.child.once("exit", r));
-            this.child.kill("SIGTERM");
-            await exited;
-        }
+        await stopListening(this.child);
         rmSync(this.root, { recursive: true, force: true });
     }
 

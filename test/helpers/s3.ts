@@ -2,11 +2,12 @@
 // 127.0.0.1 with a free port, a temporary data folder, its own bucket and random credentials. `url`
 // is the Pulumi backend URL; `env` holds it with the credentials, ready to merge into a child's
 // environment. `restart()` starts it again on the same port and data, as a real server restart.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startListening, stopListening } from "./local-server";
 import { DEFAULT_S3_REGION, s3BackendUrl } from "../../cli/s3/backend-url";
 
 export interface S3ServerOptions {
@@ -33,38 +34,6 @@ export interface TestS3Server {
     restart(): Promise<void>;
 }
 
-function startProcess(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; address: string }> {
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env });
-    let stderr = "";
-    child.stderr!.on("data", (b) => (stderr += b));
-    return new Promise((resolve, reject) => {
-        let out = "";
-        const timer = setTimeout(() => {
-            child.kill("SIGKILL");
-            reject(new Error(`syncwave-s3 did not start within 15 s: ${stderr}`));
-        }, 15_000);
-        child.stdout!.on("data", (b) => {
-            out += b;
-            const m = /listening on (\S+)/.exec(out);
-            if (m) {
-                clearTimeout(timer);
-                resolve({ child, address: m[1] });
-            }
-        });
-        child.on("exit", (code) => {
-            clearTimeout(timer);
-            reject(new Error(`syncwave-s3 exited (${code}): ${stderr}`));
-        });
-    });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
-}
-
 export async function startS3Server(options: S3ServerOptions = {}): Promise<TestS3Server> {
     const bin = process.env.SYNCWAVE_S3_BIN;
     if (!bin) throw new Error("SYNCWAVE_S3_BIN is not set: run the tests through the toolchain's environment (npm test), after 'npm run setup -- --only s3'");
@@ -79,7 +48,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Test
     const args = (addr: string) => ["-addr", addr, "-root", dataDir, "-region", region, "-bucket", bucket];
     let started: { child: ChildProcess; address: string };
     try {
-        started = await startProcess(bin, args("127.0.0.1:0"), env);
+        started = await startListening("syncwave-s3", bin, args("127.0.0.1:0"), env);
     } catch (err) {
         rmSync(root, { recursive: true, force: true });
         if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new Error(`SYNCWAVE_S3_BIN (${bin}) does not exist: run 'npm run setup -- --only s3'`);
@@ -98,12 +67,12 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Test
         secretAccessKey,
         dataDir,
         async stop() {
-            await stopProcess(started.child);
+            await stopListening(started.child);
             rmSync(root, { recursive: true, force: true });
         },
         async restart() {
-            await stopProcess(started.child);
-            started = await startProcess(bin, args(address), env);
+            await stopListening(started.child);
+            started = await startListening("syncwave-s3", bin, args(address), env);
         },
     };
 }
