@@ -180,11 +180,22 @@ export class RegistryClient {
         return token;
     }
 
+    /**
+     * One fetch. Every request here is a GET or HEAD, so one that failed because the connection broke
+     * before any answer (a kept-alive connection the registry closed meanwhile: `UND_ERR_SOCKET`,
+     * `ECONNRESET`) is sent once more on a new connection; the error then names what that attempt met.
+     */
     private async send(url: string, init: RequestInit, token: string | undefined): Promise<Response> {
         const headers = new Headers(init.headers);
         if (token) headers.set("Authorization", `Bearer ${token}`);
+        const attempt = () => this.fetchImpl(url, { ...init, headers, redirect: "follow", signal: AbortSignal.timeout(this.timeoutMs) });
         try {
-            return await this.fetchImpl(url, { ...init, headers, redirect: "follow", signal: AbortSignal.timeout(this.timeoutMs) });
+            try {
+                return await attempt();
+            } catch (err) {
+                if (!BROKEN_CONNECTION.has(causeCode(err) ?? "")) throw err;
+                return await attempt();
+            }
         } catch (err) {
             const e = err as Error & { cause?: { code?: string; message?: string } };
             if (e.name === "TimeoutError" || e.name === "AbortError") throw new RegistryError(url, `no answer within ${this.timeoutMs / 1000} s`);
@@ -208,4 +219,11 @@ export class RegistryClient {
             throw new RegistryError(url, `not JSON: ${text.slice(0, 120)}`);
         }
     }
+}
+
+/** Errors that mean the connection broke before an answer, so a GET may be sent again. */
+const BROKEN_CONNECTION = new Set(["UND_ERR_SOCKET", "ECONNRESET", "EPIPE"]);
+
+function causeCode(err: unknown): string | undefined {
+    return (err as { cause?: { code?: string } }).cause?.code;
 }

@@ -91,6 +91,28 @@ describe("registry client", () => {
         }
     });
 
+    it("sends a request once more when the connection broke before any answer, and names what the second attempt met", async () => {
+        let requests = 0;
+        const { server, host } = await scripted((req, res) => {
+            requests++;
+            // The registry closes the connection without answering: a kept-alive connection it dropped.
+            if (req.url!.includes("flaky") && requests === 1) return req.socket.destroy();
+            if (req.url!.includes("broken")) return req.socket.destroy();
+            res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ tags: ["1.0.0"] }));
+        });
+        try {
+            const client = new RegistryClient({ timeoutMs: 5_000 });
+            expect(await client.tags({ registry: host, repository: "flaky" })).toEqual(["1.0.0"]);
+            expect(requests).toBe(2);
+            requests = 0;
+            await expect(client.tags({ registry: host, repository: "broken" })).rejects.toThrow(`http://${host}/v2/broken/tags/list?n=1000: UND_ERR_SOCKET`);
+            expect(requests).toBe(2); // once more, not again and again
+        } finally {
+            server.closeAllConnections();
+            server.close();
+        }
+    });
+
     it("refuses a tags value that is not a list, and a Link header that leads back to a page already read", async () => {
         let pages = 0;
         const { server, host } = await scripted((req, res) => {
