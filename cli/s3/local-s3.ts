@@ -98,10 +98,10 @@ function readPid(paths: S3Paths): number | undefined {
     return Number.isInteger(pid) ? pid : undefined;
 }
 
-/** Whether an S3 server answers at `endpoint`: an unsigned request gets versitygw's XML refusal. */
+/** Whether an S3 server answers at `endpoint`: an unsigned request gets versitygw's XML refusal. A local server answers in milliseconds; 10 s leaves room for a loaded machine. */
 async function answers(endpoint: string): Promise<boolean> {
     try {
-        const res = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(3_000) });
+        const res = await fetch(`${endpoint}/`, { signal: AbortSignal.timeout(10_000) });
         await res.arrayBuffer();
         return res.headers.get("server") === "VERSITYGW";
     } catch {

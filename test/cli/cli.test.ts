@@ -220,7 +220,7 @@ describe("syncwave CLI", () => {
             () => "synced",
             (err: Error) => err.message,
         );
-        expect(refused).toMatch(new RegExp(`stack ${stack.name} is locked by pid 4242 of ci on host runner-elsewhere, which cannot be checked from here, taken \\d+s ago: .*'syncwave unlock ${stack.name} --force'`));
+        expect(refused).toMatch(new RegExp(`stack ${stack.name} is locked by pid 4242 of ci on host runner-elsewhere, which cannot be checked from here, taken (?:\\d+m)?\\d+s ago: .*'syncwave unlock ${stack.name} --force'`));
         await expect(unlock({ ...options })).rejects.toThrow(/nothing was changed: add --force/);
         expect(existsSync(join(dir, "held.json"))).toBe(true);
         expect((await unlock({ ...options, force: true })).cleared).toEqual([expect.objectContaining({ pid: 4242, hostname: "runner-elsewhere" })]);

@@ -158,7 +158,7 @@ describe("a sync interrupted", () => {
             () => "synced",
             (err: Error) => err.message,
         );
-        expect(refused).toMatch(new RegExp(`stack ${stack.name} is locked by pid ${first.child.pid} .* on this host \\(.*\\), which still runs, taken \\d+s ago: .*'syncwave unlock ${stack.name} --force' clears the lock \\(--lock-timeout waits for it\\)`));
+        expect(refused).toMatch(new RegExp(`stack ${stack.name} is locked by pid ${first.child.pid} .* on this host \\(.*\\), which still runs, taken (?:\\d+m)?\\d+s ago: .*'syncwave unlock ${stack.name} --force' clears the lock \\(--lock-timeout waits for it\\)`));
         const lines: string[] = [];
         const waited = await sync({ ...options, lockTimeoutMs: 120_000, progress: (l) => lines.push(l) });
         expect(lines[0]).toMatch(new RegExp(`waiting up to 120s for the sync that holds stack ${stack.name} \\(pid ${first.child.pid} on .*\\) to finish`));

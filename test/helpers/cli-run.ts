@@ -43,3 +43,14 @@ export async function killEverything(run: CliRun): Promise<void> {
     }
     await until("every process of the run to exit", 10_000, () => (processes.some(processAlive) ? undefined : true));
 }
+
+/**
+ * SIGTERM, as a person's Ctrl-C of a long-running command (`ui`, `reconcile`) would be; whatever of
+ * the run still lives after `graceMs` is killed, so nothing of it outlives the test into the next.
+ */
+export async function stopCli(run: CliRun, graceMs = 40_000): Promise<void> {
+    if (run.child.exitCode !== null || run.child.signalCode !== null) return;
+    run.child.kill("SIGTERM");
+    const ended = await Promise.race([run.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
+    if (!ended) await killEverything(run);
+}

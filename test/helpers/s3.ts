@@ -72,7 +72,16 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Test
         },
         async restart() {
             await stopListening(started.child);
-            started = await startListening("syncwave-s3", bin, args(address), env);
+            // Another process may have been given the freed port meanwhile: try again briefly.
+            for (let attempt = 1; ; attempt++) {
+                try {
+                    started = await startListening("syncwave-s3", bin, args(address), env);
+                    return;
+                } catch (err) {
+                    if (attempt === 5 || !/address already in use/.test((err as Error).message)) throw err;
+                    await new Promise((r) => setTimeout(r, 1000));
+                }
+            }
         },
     };
 }

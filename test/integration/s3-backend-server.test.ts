@@ -120,7 +120,8 @@ describe("syncwave-s3 as the Pulumi state backend", () => {
         const store = openStore(env)!;
         expect(await store.list(".pulumi/syncwave-locks/")).toEqual([]);
         await store.write(".pulumi/syncwave-locks/organization/proj/race.json", JSON.stringify({ pid: deadPid(), hostname: hostname(), timestamp: "2026-12-07T09:00:00Z" }));
-        const taken = await raceForLock(6, { ...env, HOLD_MS: "3000" });
+        const taken = await raceForLock(6, env);
+        expect(taken.filter((lines) => lines.some((l) => l.startsWith("got"))), JSON.stringify(taken)).toHaveLength(1);
         expect(overlapping(taken), JSON.stringify(taken)).toBe(false);
         expect(taken.flat().filter((l) => /held by a sync that no longer runs .*: lock removed/.test(l))).toHaveLength(1);
         expect(await store.list(".pulumi/syncwave-locks/")).toEqual([]);

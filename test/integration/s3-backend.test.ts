@@ -112,14 +112,14 @@ describe("stacks on an S3 backend", () => {
     it("a second runner is refused while the first holds the stack's lock in the bucket, or waits for it; a killed runner's lock is removed on its host", async () => {
         const ns = `s3-lock-${run}`;
         const repo = new TestRepo();
-        repo.commit({ "web/web.yaml": yaml(webDeployment("example.com/web:1", { "syncwave.dev/ready-after": "15s" })) });
+        repo.commit({ "web/web.yaml": yaml(webDeployment("example.com/web:1", { "syncwave.dev/ready-after": "30s" })) });
         const stack = await webStack("s3-lock", ns, repo);
 
         const first = startCli(stack, ["sync"], { detached: true });
         await until("the first runner's lock in the bucket", 120_000, async () => ((await store.read(lockKey(stack))) ? true : undefined));
         const refused = await syncwave(stack, ["sync"]);
         expect(refused.code).toBe(1);
-        expect(refused.output).toMatch(new RegExp(`stack ${stack.name} is locked by pid ${first.child.pid} .* on this host \\(.*\\), which still runs, taken \\d+s ago: .*'syncwave unlock ${stack.name} --force' clears the lock`));
+        expect(refused.output).toMatch(new RegExp(`stack ${stack.name} is locked by pid ${first.child.pid} .* on this host \\(.*\\), which still runs, taken (?:\\d+m)?\\d+s ago: .*'syncwave unlock ${stack.name} --force' clears the lock`));
         const waited = await syncwave(stack, ["--lock-timeout", "3m", "sync"]);
         expect(waited.code, waited.output).toBe(0);
         expect(waited.output).toMatch(new RegExp(`waiting up to 180s for the sync that holds stack ${stack.name} \\(pid ${first.child.pid} on .*\\) to finish`));

@@ -11,7 +11,7 @@ import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { sync } from "../../cli/commands/sync";
-import { startCli, type CliRun } from "../helpers/cli-run";
+import { startCli, stopCli, type CliRun } from "../helpers/cli-run";
 import { ensureCluster, k } from "../helpers/cluster";
 import { TestRepo } from "../helpers/git";
 import { webDeployment } from "../helpers/manifests";
@@ -121,10 +121,7 @@ describe("syncwave ui in a browser", () => {
     afterAll(async () => {
         console.error(`web UI page load times (ms): ${JSON.stringify(loadTimes)}`);
         await browser?.close();
-        if (ui && ui.child.exitCode === null) {
-            ui.child.kill("SIGTERM");
-            await Promise.race([ui.exited, new Promise((r) => setTimeout(r, 40_000))]);
-        }
+        if (ui) await stopCli(ui);
         await stack?.destroy();
         await k("delete", "namespace", shopNs, apiNs, "--ignore-not-found", "--wait=false");
     }, 300_000);
@@ -247,14 +244,14 @@ describe("syncwave ui in a browser", () => {
             // In the browser: the link sets the cookie, the pages and the live updates then work.
             const context = await browser.createBrowserContext();
             const p = await context.newPage();
+            p.setDefaultTimeout(60_000);
             await p.goto(tokenUrl!, { waitUntil: "load" });
             expect(new URL(p.url()).searchParams.get("token")).toBeNull();
             expect(await p.$$eval("table.apps tr[data-app]", (rows) => rows.length)).toBe(2);
             await p.waitForFunction(`/^live: (connected|updated)/.test(document.getElementById("live-status").textContent)`, { timeout: 30_000 });
             await context.close();
         } finally {
-            other.child.kill("SIGTERM");
-            await Promise.race([other.exited, new Promise((r) => setTimeout(r, 40_000))]);
+            await stopCli(other);
         }
     });
 
@@ -266,6 +263,7 @@ describe("syncwave ui in a browser", () => {
         try {
             const base = await listening(unreachable);
             const p = await browser.newPage();
+            p.setDefaultTimeout(60_000);
             await p.goto(base, { waitUntil: "load" });
             await p.waitForSelector(".stale", { timeout: 60_000 });
             const text = await p.$eval(".stale", (x) => x.textContent ?? "");
@@ -276,8 +274,7 @@ describe("syncwave ui in a browser", () => {
             await p.screenshot({ path: resolve(screenshots, "stale.png") });
             await p.close();
         } finally {
-            unreachable.child.kill("SIGTERM");
-            await Promise.race([unreachable.exited, new Promise((r) => setTimeout(r, 40_000))]);
+            await stopCli(unreachable);
         }
     });
 

@@ -3,6 +3,7 @@
 // the parent exits are stopped.
 import { describe, expect, it } from "vitest";
 import { startStackChild, stopRunningChildren } from "../../cli/multi-stack/child-run";
+import { processAlive } from "../../cli/stale-lock";
 
 // Starts a grandchild in its own group (not detached), prints its pid, and counts the signals it gets.
 const script = `
@@ -15,22 +16,21 @@ console.error("ready");
 setInterval(() => undefined, 1000);
 `;
 
-const runs = (pid: number) => {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch {
-        return false;
+// A sleeper killed with its parent may stay a zombie until something reaps it: processAlive counts it gone.
+const runs = processAlive;
+/** Waits for `check`, failing after 30 s (a loaded machine) and naming what it waited for. */
+const until = async (check: () => boolean, what: string) => {
+    const deadline = Date.now() + 30_000;
+    while (!check()) {
+        if (Date.now() > deadline) throw new Error(`waited 30 s for ${what}`);
+        await new Promise((r) => setTimeout(r, 25));
     }
-};
-const until = async (check: () => boolean) => {
-    for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
 };
 
 /** Starts the child and waits until it is ready for signals. */
 async function started(lines: string[]) {
     const job = startStackChild("a", ["--stack", "a", "--stack", "b", "sync"], (line) => lines.push(line), ["-e", script, "--"]);
-    await until(() => lines.includes("[a] ready"));
+    await until(() => lines.includes("[a] ready"), "the child to print ready");
     return job;
 }
 
@@ -38,7 +38,7 @@ async function started(lines: string[]) {
 async function expectGrandchildEnded(stdout: string) {
     const sleeper = Number(stdout.trim());
     expect(sleeper).toBeGreaterThan(0);
-    await until(() => !runs(sleeper));
+    await until(() => !runs(sleeper), `the grandchild ${sleeper} to end`);
     expect(runs(sleeper)).toBe(false);
 }
 
@@ -47,7 +47,7 @@ describe("startStackChild", () => {
         const lines: string[] = [];
         const job = await started(lines);
         job.cancel("SIGHUP");
-        await until(() => lines.length >= 2);
+        await until(() => lines.length >= 2, "the child to report the first signal");
         job.cancel("SIGINT");
         const outcome = await job.finished;
         expect(lines).toEqual(["[a] ready", "[a] SIGHUP 1", "[a] SIGINT 2"]);
@@ -59,7 +59,7 @@ describe("startStackChild", () => {
         const lines: string[] = [];
         const job = await started(lines);
         stopRunningChildren();
-        await until(() => lines.length >= 2);
+        await until(() => lines.length >= 2, "the child to report the first signal");
         stopRunningChildren();
         const outcome = await job.finished;
         expect(lines).toEqual(["[a] ready", "[a] SIGTERM 1", "[a] SIGTERM 2"]);

@@ -23,9 +23,9 @@ describe("the stack lock in a folder", () => {
         const root = mkdtempSync(join(tmpdir(), "lock-stale-"));
         mkdirSync(dirname(lockFile(root)), { recursive: true });
         writeFileSync(lockFile(root), JSON.stringify({ pid: deadPid(), hostname: hostname(), timestamp: "2026-12-07T09:00:00Z" }));
-        const outputs = await raceForLock(6, { PULUMI_BACKEND_URL: pathToFileURL(root).href, HOLD_MS: "3000" });
-        const got = outputs.filter((lines) => lines.some((l) => l.startsWith("got")));
-        expect(got.length, JSON.stringify(outputs)).toBeGreaterThanOrEqual(1);
+        const outputs = await raceForLock(6, { PULUMI_BACKEND_URL: pathToFileURL(root).href });
+        // The holder keeps the lock until every other process has answered: exactly one gets it.
+        expect(outputs.filter((lines) => lines.some((l) => l.startsWith("got"))), JSON.stringify(outputs)).toHaveLength(1);
         expect(overlapping(outputs), JSON.stringify(outputs)).toBe(false);
         expect(outputs.flat().filter((l) => /held by a sync that no longer runs .*: lock removed/.test(l))).toHaveLength(1);
     });
@@ -128,6 +128,6 @@ describe("the stack lock when the store misbehaves", () => {
         store.create = async () => false;
         const started = Date.now();
         await expect(acquireSyncLock(options(store))).rejects.toThrow(/the lock locks\/race.json in memory:\/\/test could not be taken within \d+s \(last seen: no lock, yet creating it failed\)/);
-        expect(Date.now() - started).toBeLessThan(5000);
+        expect(Date.now() - started).toBeLessThan(15_000);
     });
 });
