@@ -51,6 +51,5 @@ export async function killEverything(run: CliRun): Promise<void> {
 export async function stopCli(run: CliRun, graceMs = 40_000): Promise<void> {
     if (run.child.exitCode !== null || run.child.signalCode !== null) return;
     run.child.kill("SIGTERM");
-    const ended = await Promise.race([run.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
-    if (!ended) await killEverything(run);
+    await until("the run to exit after SIGTERM", graceMs, () => (run.child.exitCode !== null || run.child.signalCode !== null ? true : undefined), 200).catch(() => killEverything(run));
 }

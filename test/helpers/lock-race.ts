@@ -5,6 +5,7 @@
 // count as a second holder.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { resolve } from "node:path";
+import { until } from "./processes";
 
 const root = resolve(__dirname, "../..");
 const DEADLINE_MS = 120_000;
@@ -17,48 +18,50 @@ export function deadPid(): number {
 interface Contender {
     child: ChildProcessWithoutNullStreams;
     lines: string[];
-    closed: Promise<void>;
+    closed: boolean;
 }
 
 /** Runs `contenders` processes racing for the lock; resolves with each one's output lines. */
 export async function raceForLock(contenders: number, env: Record<string, string>): Promise<string[][]> {
     const all: Contender[] = Array.from({ length: contenders }, () => {
         const child = spawn(process.execPath, ["-r", resolve(root, "cli/bin/require-ts.js"), resolve(__dirname, "lock-race-child.ts")], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "pipe"] });
-        const contender: Contender = { child, lines: [], closed: new Promise((done) => child.on("close", () => done())) };
+        const contender: Contender = { child, lines: [], closed: false };
         let out = "";
         const take = (b: Buffer) => {
             out += b;
             const parts = out.split("\n");
             out = parts.pop()!;
-            contender.lines.push(...parts);
+            contender.lines.push(...parts.filter((l) => l !== ""));
         };
         child.stdout.on("data", take);
         child.stderr.on("data", take);
-        child.on("close", () => out && contender.lines.push(out));
+        child.on("close", () => {
+            if (out) contender.lines.push(out);
+            contender.closed = true;
+        });
         child.stdin.on("error", () => undefined); // a contender that already ended
         return contender;
     });
     const say = (line: string) => all.forEach((c) => c.child.stdin.write(`${line}\n`));
+    /** Waits until every contender is `done`; one that ends before is an error showing its output. */
+    const untilAll = (what: string, done: (c: Contender) => boolean) =>
+        until(`every contender ${what}`, DEADLINE_MS, () => {
+            const ended = all.find((c) => c.closed && !done(c));
+            if (ended) throw new Error(`a contender ended while waiting for every contender ${what}: ${JSON.stringify(ended.lines)}`);
+            return all.every(done) ? true : undefined;
+        }, 20);
     try {
-        await until(all, (c) => c.lines.includes("ready"), "every contender to be ready");
+        await untilAll("to be ready", (c) => c.lines.includes("ready"));
         say("go");
-        await until(all, (c) => c.lines.some((l) => l.startsWith("got ") || l.startsWith("refused ")), "every contender to answer");
+        await untilAll("to answer", (c) => c.lines.some((l) => l.startsWith("got ") || l.startsWith("refused ")));
         say("release");
-        await Promise.race([Promise.all(all.map((c) => c.closed)), new Promise((_, fail) => setTimeout(() => fail(new Error("the contenders did not end")), DEADLINE_MS))]);
+        await untilAll("to end", (c) => c.closed);
+    } catch (err) {
+        throw new Error(`${(err as Error).message}; their output so far: ${JSON.stringify(all.map((c) => c.lines))}`);
     } finally {
         for (const c of all) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill("SIGKILL");
     }
-    return all.map((c) => c.lines.filter((l) => l !== ""));
-}
-
-async function until(all: Contender[], done: (c: Contender) => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + DEADLINE_MS;
-    while (!all.every((c) => done(c) || c.child.exitCode !== null)) {
-        if (Date.now() > deadline) throw new Error(`waited ${DEADLINE_MS / 1000} s for ${what}: ${JSON.stringify(all.map((c) => c.lines))}`);
-        await new Promise((r) => setTimeout(r, 20));
-    }
-    const ended = all.find((c) => !done(c));
-    if (ended) throw new Error(`a contender ended before ${what.replace("every contender", "it had")}: ${JSON.stringify(ended.lines)}`);
+    return all.map((c) => c.lines);
 }
 
 /** Whether two contenders held the lock at the same time (from their got/released times). */

@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { startStackChild, stopRunningChildren } from "../../cli/multi-stack/child-run";
 import { processAlive } from "../../cli/stale-lock";
+import { until } from "../helpers/processes";
 
 // Starts a grandchild in its own group (not detached), prints its pid, and counts the signals it gets.
 const script = `
@@ -19,18 +20,12 @@ setInterval(() => undefined, 1000);
 // A sleeper killed with its parent may stay a zombie until something reaps it: processAlive counts it gone.
 const runs = processAlive;
 /** Waits for `check`, failing after 30 s (a loaded machine) and naming what it waited for. */
-const until = async (check: () => boolean, what: string) => {
-    const deadline = Date.now() + 30_000;
-    while (!check()) {
-        if (Date.now() > deadline) throw new Error(`waited 30 s for ${what}`);
-        await new Promise((r) => setTimeout(r, 25));
-    }
-};
+const waitFor = (check: () => boolean, what: string) => until(what, 30_000, () => (check() ? true : undefined), 25);
 
 /** Starts the child and waits until it is ready for signals. */
 async function started(lines: string[]) {
     const job = startStackChild("a", ["--stack", "a", "--stack", "b", "sync"], (line) => lines.push(line), ["-e", script, "--"]);
-    await until(() => lines.includes("[a] ready"), "the child to print ready");
+    await waitFor(() => lines.includes("[a] ready"), "the child to print ready");
     return job;
 }
 
@@ -38,7 +33,7 @@ async function started(lines: string[]) {
 async function expectGrandchildEnded(stdout: string) {
     const sleeper = Number(stdout.trim());
     expect(sleeper).toBeGreaterThan(0);
-    await until(() => !runs(sleeper), `the grandchild ${sleeper} to end`);
+    await waitFor(() => !runs(sleeper), `the grandchild ${sleeper} to end`);
     expect(runs(sleeper)).toBe(false);
 }
 
@@ -47,7 +42,7 @@ describe("startStackChild", () => {
         const lines: string[] = [];
         const job = await started(lines);
         job.cancel("SIGHUP");
-        await until(() => lines.length >= 2, "the child to report the first signal");
+        await waitFor(() => lines.length >= 2, "the child to report the first signal");
         job.cancel("SIGINT");
         const outcome = await job.finished;
         expect(lines).toEqual(["[a] ready", "[a] SIGHUP 1", "[a] SIGINT 2"]);
@@ -59,7 +54,7 @@ describe("startStackChild", () => {
         const lines: string[] = [];
         const job = await started(lines);
         stopRunningChildren();
-        await until(() => lines.length >= 2, "the child to report the first signal");
+        await waitFor(() => lines.length >= 2, "the child to report the first signal");
         stopRunningChildren();
         const outcome = await job.finished;
         expect(lines).toEqual(["[a] ready", "[a] SIGTERM 1", "[a] SIGTERM 2"]);
