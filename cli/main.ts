@@ -62,14 +62,8 @@ const program = new Command("syncwave")
         // The web UI shows every selected stack itself, in this one process: nothing to fan out.
         if (actionCommand.name() === "ui" && actionCommand.parent === root) {
             if (options.parallel !== undefined) throw new Error("--parallel does not apply to syncwave ui: it shows every selected stack in one process");
-            const names = options.stack ?? [];
-            const globs = options.stacks ?? [];
-            if (names.length === 0 && globs.length === 0) uiStacks = [process.env.SYNCWAVE_STACK ?? "dev"];
-            else {
-                const { selectStacks } = await import("./multi-stack/stack-selection");
-                const { projectStacks } = await import("./multi-stack/project-stacks");
-                uiStacks = selectStacks({ names, globs }, () => projectStacks(resolve(options.cwd)));
-            }
+            const { requestedStacks } = await import("./multi-stack/root-selection");
+            uiStacks = requestedStacks(options);
             return;
         }
         // One stack named plainly, as always: nothing more to load or decide (a start costs every command).

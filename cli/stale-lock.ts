@@ -4,8 +4,8 @@
 // removed, and said so. A lock held by a live process, or by another host, is never touched: on a
 // shared backend no runner can prove another host's update has stopped. Pulumi Cloud keeps its own
 // leases.
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
+import { ownerGone, processAlive } from "../components/process-alive";
 import type { BlobStore } from "./backend/blob-store";
 import { pulumiLockFolder, stackRef } from "./backend/stack-keys";
 
@@ -18,27 +18,11 @@ export interface LockFile {
     token?: string;
 }
 
-/** Whether a process with this pid exists on this host. */
-export function processAlive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-    } catch (err) {
-        // EPERM: it exists, owned by someone else.
-        return (err as NodeJS.ErrnoException).code === "EPERM";
-    }
-    // A killed process whose parent died too may stay a zombie until something reaps it: it runs no
-    // more, so it holds nothing (Linux: state Z in /proc/<pid>/stat).
-    try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-    } catch {
-        return true;
-    }
-}
+export { processAlive };
 
 /** A lock left by a process that no longer runs on this host. */
 export function isStale(lock: LockFile, host = hostname(), alive = processAlive): boolean {
-    return lock.hostname === host && Number.isInteger(lock.pid) && lock.pid > 0 && !alive(lock.pid);
+    return ownerGone(lock, host, alive);
 }
 
 /** Pulumi's locks on a stack in a self-managed backend (a folder or a bucket; none for an unlocked stack). */

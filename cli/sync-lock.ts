@@ -8,7 +8,6 @@
 // on this host is removed, said so; any other is left to its run or to `syncwave unlock STACK --force`.
 // The same process may take it again (a rollout's steps, a rollback after a failed sync).
 import { randomUUID } from "node:crypto";
-import { rmSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import type { BlobStore } from "./backend/blob-store";
 import { FileStore } from "./backend/file-store";
@@ -100,7 +99,7 @@ export async function acquireSyncLock(options: AcquireOptions): Promise<() => Pr
     // A process that exits without releasing (process.exit on an error path) leaves a folder's lock
     // removed at once; a bucket's is left to the stale rule (same host, process gone) or to unlock.
     const onExit = () => {
-        if (store instanceof FileStore && parseLock(store.readSync(key))?.token === token) rmSync(store.pathOf(key), { force: true });
+        if (store instanceof FileStore && parseLock(store.readSync(key))?.token === token) store.removeSync(key);
     };
     const release = async () => {
         const count = (held.get(id) ?? 1) - 1;

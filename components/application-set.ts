@@ -5,7 +5,6 @@
 // declarer. A generator error fails it before anything is declared, so nothing of the set is created,
 // updated or deleted; FleetMembers refuses a mass deletion.
 import * as pulumi from "@pulumi/pulumi";
-import { join } from "node:path";
 import type { ApplicationSpec } from "./application-spec";
 import type { Application } from "./application";
 import { valueOf } from "./application/inputs";
@@ -21,7 +20,7 @@ import type { OwnershipRegistry } from "./ownership";
 import { checkProjectAssignment } from "./platform/assignments";
 import { FleetMembers } from "./providers/fleet-members";
 import { credentialsFor } from "./source/credentials";
-import { fetchRevision, type GitCredentials } from "./source/git";
+import { fetchRevision, gitCacheDir, type GitCredentials } from "./source/git";
 import { applicationFromManifest, type ApplicationSetDeclaration } from "./stack-config";
 import { SyncWaveInputError } from "./sync/errors";
 import { reportApplicationSet } from "./report";
@@ -85,7 +84,7 @@ export class ApplicationSet extends pulumi.ComponentResource {
         const spec = validateApplicationSet(name, declaration.spec, { file, field: prefix });
         const clusters = fleetClusters((await valueOf(args.clusters)) ?? {});
         const table = (await valueOf(args.repoCredentialTable)) ?? undefined;
-        const cacheDir = args.cacheDir ?? join(process.env.SYNCWAVE_CACHE ?? join(process.cwd(), ".syncwave"), "git");
+        const cacheDir = args.cacheDir ?? gitCacheDir(process.cwd());
         let generated;
         try {
             generated = await generateApplications(name, spec, {

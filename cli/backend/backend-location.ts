@@ -74,8 +74,3 @@ function prefixOf(path: string): string {
     const trimmed = path.replace(/^\/+/, "");
     return trimmed === "" || trimmed.endsWith("/") ? trimmed : `${trimmed}/`;
 }
-
-/** A backend SyncWave keeps its own lock in (file:// and s3://). */
-export function holdsSyncWaveState(location: BackendLocation): location is Exclude<BackendLocation, { kind: "other" }> {
-    return location.kind !== "other";
-}

@@ -12,11 +12,6 @@ export class FileStore implements BlobStore {
         this.description = pathToFileURL(root).href;
     }
 
-    /** The file of a key (for the synchronous clean-up at process exit). */
-    pathOf(key: string): string {
-        return this.path(key);
-    }
-
     private path(key: string): string {
         return join(this.root, ...key.split("/"));
     }
@@ -25,7 +20,7 @@ export class FileStore implements BlobStore {
         return this.readSync(key);
     }
 
-    /** Synchronous, for the few readers that run before anything async can (the fast path's checkpoint). */
+    /** Synchronous, for the clean-up at process exit, where nothing async runs any more (sync-lock.ts). */
     readSync(key: string): Buffer | undefined {
         try {
             return readFileSync(this.path(key));
@@ -60,6 +55,11 @@ export class FileStore implements BlobStore {
     }
 
     async remove(key: string): Promise<void> {
+        this.removeSync(key);
+    }
+
+    /** Synchronous, as readSync. */
+    removeSync(key: string): void {
         rmSync(this.path(key), { force: true });
     }
 }

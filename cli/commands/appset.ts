@@ -3,7 +3,7 @@
 // generators read the repository (the same cache a sync uses); the clusters generator reads the
 // stack's syncwave:clusters.
 import { readFileSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { stringify } from "yaml";
 import type { ClusterConnection } from "../../components/cluster-connection";
 import { validateApplicationSet } from "../../components/fleet/applicationset-spec";
@@ -11,7 +11,7 @@ import { fleetClusters } from "../../components/fleet/fleet-clusters";
 import { generateApplications, generatedManifest } from "../../components/fleet/generate";
 import { rollingSyncSteps } from "../../components/fleet/rolling-sync";
 import { parseManifests } from "../../components/source/render";
-import { fetchRevision } from "../../components/source/git";
+import { fetchRevision, gitCacheDir } from "../../components/source/git";
 import { applicationFromManifest } from "../../components/stack-config";
 import { SyncWaveInputError } from "../../components/sync/errors";
 import { configObject, readProjectFile, stackConfigFile, stackConfigValues } from "../fast/stack-files";
@@ -38,7 +38,7 @@ export async function generateFromFile(file: string, options: { cwd: string; sta
     const path = resolve(file);
     const shown = relative(process.cwd(), path) || path;
     const clusters = fleetClusters(stackClusters(options.cwd, options.stack));
-    const cacheDir = join(process.env.SYNCWAVE_CACHE ?? join(options.cwd, ".syncwave"), "git");
+    const cacheDir = gitCacheDir(options.cwd);
     const views: GeneratedApplicationView[] = [];
     for (const { manifest } of parseManifests("", shown, readFileSync(path, "utf8"))) {
         if (manifest.apiVersion !== "argoproj.io/v1alpha1" || manifest.kind !== "ApplicationSet") {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { parse } from "yaml";
+import { checkpointKeys, stackRef } from "../backend/stack-keys";
 
 export interface ProjectFile {
     name: string;
@@ -67,10 +68,10 @@ export interface Checkpoint {
 export function readFileCheckpoint(backendUrl: string | undefined, project: string, stack: string): Checkpoint | undefined {
     const root = fileBackendRoot(backendUrl);
     if (!root) return undefined;
-    // Project-scoped layout of the diy backend: .pulumi/stacks/<project>/<stack>.json (its locks
-    // carry the organization, its stacks do not). A legacy layout is left to `pulumi stack export`.
-    const base = join(root, ".pulumi", "stacks", project, shortStackName(stack));
-    const files = [`${base}.json`, `${base}.json.gz`].filter((f) => existsSync(f));
+    // Project-scoped layout of the diy backend (backend/stack-keys.ts). A legacy layout is left to `pulumi stack export`.
+    const files = checkpointKeys(stackRef(project, stack))
+        .map((key) => join(root, key))
+        .filter((f) => existsSync(f));
     // Both, or neither: which one Pulumi reads is its business, so ask it.
     if (files.length !== 1) return undefined;
     const raw = readFileSync(files[0]);

@@ -28,12 +28,17 @@ function commandPath(command: Command): string[] {
     return names;
 }
 
-export function selectedStacks(options: RootSelectionOptions, actionCommand: Command): RootSelection {
-    const asked = options.parallel === undefined ? undefined : parseParallel(options.parallel);
+/** The stacks --stack and --stacks name; with neither, today's one stack, from SYNCWAVE_STACK or dev. */
+export function requestedStacks(options: Pick<RootSelectionOptions, "stack" | "stacks" | "cwd">): string[] {
     const names = options.stack ?? [];
     const globs = options.stacks ?? [];
-    // No --stack and no --stacks: today's one stack, from SYNCWAVE_STACK or dev.
-    const stacks = names.length === 0 && globs.length === 0 ? [process.env.SYNCWAVE_STACK ?? "dev"] : selectStacks({ names, globs }, () => projectStacks(resolve(options.cwd)));
+    if (names.length === 0 && globs.length === 0) return [process.env.SYNCWAVE_STACK ?? "dev"];
+    return selectStacks({ names, globs }, () => projectStacks(resolve(options.cwd)));
+}
+
+export function selectedStacks(options: RootSelectionOptions, actionCommand: Command): RootSelection {
+    const asked = options.parallel === undefined ? undefined : parseParallel(options.parallel);
+    const stacks = requestedStacks(options);
     const command = commandName(commandPath(actionCommand), actionCommand.opts<{ once?: boolean }>());
     if (stacks.length > 1) {
         const refusal = refusalOfSeveralStacks(command);

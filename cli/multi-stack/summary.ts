@@ -1,15 +1,8 @@
 // What the parent prints once every stack ended: a table (stack, result, exit code, duration), or with
 // --json one document holding each child's own output.
+import { formatDuration } from "../format/duration";
 import { formatColumns } from "../format/table";
 import type { StackRunResult } from "./stack-results";
-
-/** 2.4s, 1m05s: durations of whole syncs, read at a glance. */
-export function formatDuration(ms: number): string {
-    const seconds = ms / 1000;
-    if (seconds < 60) return `${seconds.toFixed(1)}s`;
-    const whole = Math.round(seconds);
-    return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, "0")}s`;
-}
 
 export function formatSummary(results: readonly StackRunResult[]): string {
     return formatColumns(

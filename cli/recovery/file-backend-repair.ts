@@ -7,6 +7,7 @@
 // when the stack's lock is held by a process that is gone (stale-lock.ts): nobody is writing.
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { backupsFolder, historyFolder, stackRef } from "../backend/stack-keys";
 import { fileBackendRoot, shortStackName } from "../fast/stack-files";
 
 /** fileblob's temporary files: `<blob>.<16 hex digits>.tmp`. */
@@ -31,7 +32,8 @@ export function repairFileBackend(backendUrl: string | undefined, project: strin
     const root = fileBackendRoot(backendUrl);
     if (!root) return [];
     const name = shortStackName(stack);
-    const folders = [join(root, ".pulumi", "stacks", project), join(root, ".pulumi", "history", project, name), join(root, ".pulumi", "backups", project, name), join(root, ".pulumi", "locks")];
+    const ref = stackRef(project, stack);
+    const folders = [join(root, ".pulumi", "stacks", project), join(root, historyFolder(ref)), join(root, backupsFolder(ref)), join(root, ".pulumi", "locks")];
     const removed: string[] = [];
     for (const folder of folders) {
         if (!existsSync(folder)) continue;

@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { waitFor } from "../cluster/local-cluster";
 import { DEFAULT_S3_REGION, s3BackendUrl } from "./backend-url";
 
 export const DEFAULT_S3_PORT = 9310;
@@ -184,9 +185,9 @@ export async function s3Down(options: { log?: Log; paths?: S3Paths } = {}): Prom
     }
     log(`stopping syncwave-s3 (pid ${pid})`);
     process.kill(pid, "SIGTERM");
-    const deadline = Date.now() + 15_000;
-    while (isServer(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (isServer(pid)) process.kill(pid, "SIGKILL");
+    await waitFor(`syncwave-s3 (pid ${pid}) to stop`, 15_000, async () => !isServer(pid)).catch(() => {
+        if (isServer(pid)) process.kill(pid, "SIGKILL");
+    });
     rmSync(paths.pid, { force: true });
     return true;
 }

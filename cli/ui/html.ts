@@ -1,6 +1,7 @@
 // The web UI's pages as HTML strings: semantic markup (tables with headers, lists, headings, links a
 // keyboard reaches), every status said in words (colour and icons only repeat it). Pure functions of
 // the view models; the server sends them whole, and the client script swaps `#content` on a live update.
+import { formatDuration } from "../format/duration";
 import type { DiffResult } from "../commands/diff";
 import type { DriftReport } from "../commands/drift";
 import { matchesFilter, type AppFilter, type AppGroup, type AppRow, type TreeColumn, type TreeNode } from "./view-model";
@@ -81,7 +82,7 @@ export function time(iso: string | undefined): string {
 
 export function duration(ms: number | undefined): string {
     if (ms === undefined || Number.isNaN(ms)) return "";
-    return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+    return formatDuration(ms);
 }
 
 function stackQuery(stacks: readonly StackState[]): string {

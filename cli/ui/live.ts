@@ -7,7 +7,7 @@ import type { ServerResponse } from "node:http";
 import { collectionPath } from "../../components/cluster/kube-http";
 import { connect } from "../../components/providers/kube-client";
 import { recordCluster } from "../commands/state";
-import type { StackData } from "./stack-data";
+import { WORKLOAD_KINDS, type StackData } from "./stack-data";
 
 /** Changes closer together than this are read once. */
 const SETTLE_MS = 300;
@@ -131,7 +131,7 @@ export class StackWatcher {
                 kcs.set(clusterKey, kc);
             }
             const refs = [{ apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace }];
-            if (o.namespace && ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"].includes(o.kind)) {
+            if (o.namespace && WORKLOAD_KINDS.has(o.kind)) {
                 refs.push({ apiVersion: "apps/v1", kind: "ReplicaSet", namespace: o.namespace }, { apiVersion: "v1", kind: "Pod", namespace: o.namespace });
             }
             for (const ref of refs) {

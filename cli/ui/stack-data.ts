@@ -4,7 +4,7 @@
 // for want of the cluster marks the stack stale with the error, and the last good data stays shown.
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { stringify } from "yaml";
 import { assessHealth } from "../../components/health/assess";
@@ -12,7 +12,7 @@ import { worst, type Health, type LiveObject } from "../../components/health/sta
 import { getJSON, type KubeObject } from "../../components/cluster/kube-http";
 import { readLiveObjects, refKey } from "../../components/cluster/live-objects";
 import { connect } from "../../components/providers/kube-client";
-import { mirrorPath } from "../../components/source/git";
+import { gitCacheDir, mirrorPath } from "../../components/source/git";
 import { configObject, readProjectFile, stackConfigFile, stackConfigValues } from "../fast/stack-files";
 import { comparable, objectDiff, projectOnto } from "../format/object-diff";
 import type { StackOptions } from "../stack";
@@ -39,8 +39,8 @@ import {
 
 const run = promisify(execFile);
 
-/** Kinds whose owned objects (ReplicaSets, Pods) are read live under them. */
-const WORKLOADS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
+/** Kinds whose ReplicaSets, Jobs and Pods the tree shows (read live), and the live updates watch. */
+export const WORKLOAD_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
 
 export interface Timed<T> {
     value?: T;
@@ -119,7 +119,7 @@ export class StackData {
 
     /** Each synced commit's subject, from the git cache's mirror when it holds the commit (nothing is fetched). */
     private async readCommitMessages(): Promise<void> {
-        const cacheDir = join(process.env.SYNCWAVE_CACHE ?? join(this.options.cwd, ".syncwave"), "git");
+        const cacheDir = gitCacheDir(this.options.cwd);
         await Promise.all(
             this.records.map(async (r) => {
                 if (!r.revision || this.commitMessages.has(r.revision)) return;
@@ -270,7 +270,7 @@ export class StackData {
     async tree(application: string): Promise<TreeColumn[]> {
         let owned: Map<string, ReturnType<typeof ownedTree> extends Map<string, infer V> ? V : never> | undefined;
         const record = this.records.find((r) => r.application === application);
-        const workloads = this.objects.filter((o) => o.application === application && WORKLOADS.has(o.kind) && o.namespace);
+        const workloads = this.objects.filter((o) => o.application === application && WORKLOAD_KINDS.has(o.kind) && o.namespace);
         if (record && workloads.length > 0 && !this.stale) {
             try {
                 const { kc } = connect({ cluster: recordCluster(record) });

@@ -55,7 +55,7 @@ export function lastSyncOf(application: string, history: readonly HistoryEntry[]
 }
 
 /** The history entries of one Application, newest first, with each one's duration when known. */
-export function applicationHistory(application: string, history: readonly (HistoryEntry & { endTime?: string })[]): { id: number; time: string; commit: string; kind: string; result: string; durationMs?: number; health: string; reason?: string }[] {
+export function applicationHistory(application: string, history: readonly HistoryEntry[]): { id: number; time: string; commit: string; kind: string; result: string; durationMs?: number; health: string; reason?: string }[] {
     return history
         .filter((e) => e.revisions[application] !== undefined)
         .map((e) => ({

@@ -3,8 +3,8 @@
 // here fails the Application before anything is declared, so nothing is ever pruned on a broken source.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { join } from "node:path";
 import { credentialsFor } from "../source/credentials";
+import { gitCacheDir } from "../source/git";
 import { fetchSources, renderSources, type FetchedSource } from "../source/multi-source";
 import type { HelmTemplate } from "../source/render";
 import type { DeclaredSource } from "../source/sources-spec";
@@ -16,7 +16,7 @@ import type { ApplicationArgs } from "./types";
 
 /** Resolves and fetches every source (into the shared caches); pins decide the commits where given. */
 export async function fetchApplicationSources(application: string, args: ApplicationArgs, declared: readonly DeclaredSource[], parent: pulumi.Resource): Promise<FetchedSource[]> {
-    const cacheDir = args.cacheDir ?? join(process.env.SYNCWAVE_CACHE ?? join(process.cwd(), ".syncwave"), "git");
+    const cacheDir = args.cacheDir ?? gitCacheDir(process.cwd());
     const table = await valueOf(args.repoCredentialTable);
     const firstCredentials = await valueOf(args.repoCredentials);
     const pins = declared.map((_, i) => (i === 0 ? (args.revision ?? args.revisions?.[0]) : args.revisions?.[i]));

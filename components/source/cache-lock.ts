@@ -5,6 +5,7 @@
 // unreadable for over a minute; any other is waited for.
 import { linkSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { createExclusively } from "../exclusive-create";
+import { ownerGone, processAlive } from "../process-alive";
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 
@@ -30,16 +31,6 @@ export class CacheLockTimeout extends Error {
     constructor(message: string) {
         super(message);
         this.name = "CacheLockTimeout";
-    }
-}
-
-function processRuns(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-        return true;
-    } catch (err) {
-        // EPERM: it runs, as another user.
-        return (err as NodeJS.ErrnoException).code === "EPERM";
     }
 }
 
@@ -109,12 +100,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `work` holding the lock file at `path`; waits while a live process holds it. */
 export async function withCacheLock<T>(path: string, options: CacheLockOptions, work: () => Promise<T>): Promise<T> {
-    const alive = options.alive ?? processRuns;
+    const alive = options.alive ?? processAlive;
     const owner: LockOwner = { pid: process.pid, hostname: hostname(), takenAt: new Date().toISOString(), token: randomUUID() };
     const deadline = Date.now() + options.waitMs;
     while (!tryTake(path, owner)) {
         const holder = readOwner(path);
-        if (holder && holder.hostname === owner.hostname && Number.isInteger(holder.pid) && !alive(holder.pid)) {
+        if (holder && ownerGone(holder, owner.hostname, alive)) {
             removeStale(path, { owner: holder });
             continue;
         }

@@ -2,7 +2,7 @@
 // commit SHA, and that commit checked out once into a worktree that later syncs reuse.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { simpleGit, type SimpleGit } from "simple-git";
 import { parseDuration } from "../duration";
 import { CacheLockTimeout, withCacheLock } from "./cache-lock";
@@ -56,7 +56,17 @@ function hashOf(s: string): string {
 
 /** Where the cache keeps the bare mirror of a repository (it may not exist yet). */
 export function mirrorPath(repoURL: string, cacheDir: string, baseDir?: string): string {
-    return join(cacheDir, "mirrors", `${hashOf(normalizeRepoURL(repoURL, baseDir))}.git`);
+    return mirrorOf(normalizeRepoURL(repoURL, baseDir), cacheDir);
+}
+
+/** The bare mirror of an already normalized URL. */
+function mirrorOf(url: string, cacheDir: string): string {
+    return join(cacheDir, "mirrors", `${hashOf(url)}.git`);
+}
+
+/** The git cache of the project in `projectDir`: SYNCWAVE_CACHE, else the project's `.syncwave`. */
+export function gitCacheDir(projectDir: string): string {
+    return join(process.env.SYNCWAVE_CACHE ?? join(projectDir, ".syncwave"), "git");
 }
 
 /** The Basic authorization value git sends: the form of the token that would show in a header dump. */
@@ -186,9 +196,8 @@ function withMirrorLock<T>(mirror: string, url: string, work: () => Promise<T>):
 
 /** Fetches the repository into its mirror (cloning it the first time) and returns the mirror path. */
 async function updateMirror(url: string, options: GitFetchOptions): Promise<string> {
-    const mirrors = join(options.cacheDir, "mirrors");
-    mkdirSync(mirrors, { recursive: true });
-    const mirror = join(mirrors, `${hashOf(url)}.git`);
+    const mirror = mirrorOf(url, options.cacheDir);
+    mkdirSync(dirname(mirror), { recursive: true });
     return withMirrorLock(mirror, url, () => updateMirrorLocked(url, mirror, options));
 }
 
@@ -287,7 +296,7 @@ async function checkoutLocked(mirror: string, commit: string, dir: string, compl
  * mirror yet, a commit it lacks, an unreachable remote): then the mirror is fetched, as always.
  */
 async function knownCommit(url: string, revision: string, options: GitFetchOptions): Promise<{ mirror: string; commit: string } | undefined> {
-    const mirror = join(options.cacheDir, "mirrors", `${hashOf(url)}.git`);
+    const mirror = mirrorOf(url, options.cacheDir);
     if (!existsSync(join(mirror, "HEAD"))) return undefined;
     const git = gitFor(mirror, options);
     const has = (commit: string) =>

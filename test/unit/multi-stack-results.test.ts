@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { LinePrefixer } from "../../cli/multi-stack/line-prefixer";
 import type { ScheduledRun } from "../../cli/multi-stack/scheduler";
 import { combinedExitCode, exitCodeOf, exitCodesOf, stackRunResult, type ChildOutcome, type ResultRules, type StackRunResult } from "../../cli/multi-stack/stack-results";
-import { formatDuration, formatSummary, stackHeader, stacksDocument } from "../../cli/multi-stack/summary";
+import { formatDuration } from "../../cli/format/duration";
+import { formatSummary, stackHeader, stacksDocument } from "../../cli/multi-stack/summary";
 
 const ended = (stack: string, exitCode: number | null, signal: NodeJS.Signals | null = null, stdout = "", signalled = true): ScheduledRun<ChildOutcome> => ({
     stack,
@@ -129,6 +130,7 @@ describe("the summary", () => {
     it("formats durations in seconds, minutes past a minute", () => {
         expect(formatDuration(2_340)).toBe("2.3s");
         expect(formatDuration(65_200)).toBe("1m05s");
+        expect(formatDuration(119_600)).toBe("2m00s"); // not 1m60s
     });
 
     it("heads each stack's output with its name", () => {
